@@ -1,0 +1,167 @@
+package org.veil.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.containers.PostgreSQLContainer;
+import org.testcontainers.utility.DockerImageName;
+import org.testcontainers.utility.MountableFile;
+
+/**
+ * PostgreSQL in a container (Testcontainers), configured like the embedded server: TLS 1.3,
+ * the run's own CA, and an {@code hba_file} that rejects connections without TLS.
+ */
+final class DockerPostgresServer implements PostgresServer {
+
+  private static final String IMAGE = System.getProperty("veil.it.image", "postgres:17");
+
+  private final ServerFiles files;
+  private final PostgreSQLContainer<?> container;
+
+  private DockerPostgresServer(ServerFiles files, PostgreSQLContainer<?> container) {
+    this.files = files;
+    this.container = container;
+  }
+
+  static boolean dockerAnswers() {
+    try {
+      return DockerClientFactory.instance().isDockerAvailable();
+    } catch (RuntimeException | LinkageError e) {
+      return false;
+    }
+  }
+
+  static DockerPostgresServer start(ServerOptions options) {
+    ServerFiles files = ServerFiles.create();
+    List<String> settings = new ArrayList<>(List.of(
+        "ssl=on",
+        "ssl_cert_file=/veil/server.crt",
+        "ssl_key_file=/veil/server.key",
+        "ssl_ca_file=/veil/ca.crt",
+        "ssl_min_protocol_version=" + options.sslMinProtocol(),
+        "hba_file=/veil/pg_hba.conf"));
+    if (!options.sslMaxProtocol().isEmpty()) {
+      settings.add("ssl_max_protocol_version=" + options.sslMaxProtocol());
+    }
+    options.settings().forEach((k, v) -> settings.add(k + "=" + v));
+    StringBuilder postgresArgs = new StringBuilder("postgres");
+    for (String setting : settings) {
+      postgresArgs.append(" -c ").append(setting);
+    }
+    // The key must belong to the postgres user inside the image, so the files are copied to a
+    // staging directory and moved into place by the entrypoint before the server starts.
+    String entry = "mkdir -p /veil && cp /veil-staging/* /veil/"
+        + " && chown -R postgres /veil && chmod 600 /veil/server.key"
+        + " && exec docker-entrypoint.sh " + postgresArgs;
+    PostgreSQLContainer<?> container =
+        new PostgreSQLContainer<>(DockerImageName.parse(IMAGE).asCompatibleSubstituteFor("postgres"))
+            .withUrlParam("sslmode", "verify-full")
+            .withUrlParam("sslrootcert", files.caCertificate.toString())
+            .withCreateContainerCmdModifier(cmd -> cmd.withEntrypoint("sh", "-c", entry))
+            .withCopyFileToContainer(
+                MountableFile.forHostPath(files.caCertificate), "/veil-staging/ca.crt")
+            .withCopyFileToContainer(MountableFile.forHostPath(
+                files.serverCertificate.certificate()), "/veil-staging/server.crt")
+            .withCopyFileToContainer(MountableFile.forHostPath(
+                files.serverCertificate.pemKey(), 0600), "/veil-staging/server.key")
+            .withCopyFileToContainer(
+                MountableFile.forHostPath(files.hbaFile), "/veil-staging/pg_hba.conf");
+    container.start();
+    DockerPostgresServer server = new DockerPostgresServer(files, container);
+    server.bootstrap();
+    return server;
+  }
+
+  private void bootstrap() {
+    Properties admin = new Properties();
+    admin.setProperty("user", container.getUsername());
+    admin.setProperty("password", container.getPassword());
+    admin.setProperty("sslmode", "verify-full");
+    admin.setProperty("sslrootcert", files.caCertificate.toString());
+    String url = "jdbc:postgresql://" + host() + ":" + port() + "/" + container.getDatabaseName();
+    try (Connection c = DriverManager.getConnection(url, admin);
+        Statement s = c.createStatement()) {
+      for (String sql : files.bootstrapSql()) {
+        s.execute(sql);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot create the test roles and database", e);
+    }
+  }
+
+  @Override
+  public String host() {
+    return container.getHost();
+  }
+
+  @Override
+  public int port() {
+    return container.getMappedPort(PostgreSQLContainer.POSTGRESQL_PORT);
+  }
+
+  @Override
+  public String database() {
+    return ServerFiles.DATABASE;
+  }
+
+  @Override
+  public String user() {
+    return ServerFiles.APP_USER;
+  }
+
+  @Override
+  public String password() {
+    return files.appPassword;
+  }
+
+  @Override
+  public Path caCertificate() {
+    return files.caCertificate;
+  }
+
+  @Override
+  public String certificateUser() {
+    return ServerFiles.CERT_USER;
+  }
+
+  @Override
+  public TestCertificates.IssuedCertificate clientCertificate() {
+    return files.clientCertificate;
+  }
+
+  /** The container's output so far, copied to a local file. */
+  @Override
+  public Optional<Path> serverLog() {
+    try {
+      Path log = files.dir.resolve("postgres.log");
+      Files.writeString(log, container.getLogs());
+      return Optional.of(log);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot copy the container's log", e);
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      container.stop();
+    } finally {
+      files.delete();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "PostgreSQL in Docker (" + IMAGE + ") on " + host() + ":" + port();
+  }
+}
