@@ -1,0 +1,111 @@
+package org.veil.config;
+
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The set of encrypted columns of one configuration, indexed for the lookups that statement
+ * analysis and result decoding make. Immutable and thread-safe.
+ *
+ * <p>Names are compared as PostgreSQL folds unquoted identifiers: lower case. An unqualified
+ * table name means schema {@code public}.
+ */
+public final class EncryptedColumns {
+
+  public static final String DEFAULT_SCHEMA = "public";
+
+  private static final EncryptedColumns NONE = new EncryptedColumns(List.of());
+
+  private final Map<String, ColumnPolicy> byQualifiedName;
+  private final Map<String, List<ColumnPolicy>> byTable;
+  private final Set<String> tableNames;
+
+  private EncryptedColumns(List<ColumnPolicy> policies) {
+    Map<String, ColumnPolicy> columns = new LinkedHashMap<>();
+    for (ColumnPolicy policy : policies) {
+      ColumnPolicy previous = columns.putIfAbsent(policy.qualifiedName(), policy);
+      if (previous != null && !previous.equals(policy)) {
+        throw new IllegalArgumentException(policy.qualifiedName()
+            + " is configured twice with different settings");
+      }
+    }
+    this.byQualifiedName = Map.copyOf(columns);
+    this.byTable = columns.values().stream().collect(Collectors.groupingBy(
+        p -> p.schema() + "." + p.table(), LinkedHashMap::new, Collectors.toUnmodifiableList()));
+    this.tableNames = columns.values().stream().map(ColumnPolicy::table)
+        .collect(Collectors.toUnmodifiableSet());
+  }
+
+  public static EncryptedColumns of(Collection<ColumnPolicy> policies) {
+    return policies.isEmpty() ? NONE : new EncryptedColumns(List.copyOf(policies));
+  }
+
+  public static EncryptedColumns none() {
+    return NONE;
+  }
+
+  public boolean isEmpty() {
+    return byQualifiedName.isEmpty();
+  }
+
+  /** The policy for a column, or null when it is not encrypted. A null schema means public. */
+  public ColumnPolicy find(String schema, String table, String column) {
+    if (isEmpty() || table == null || column == null) {
+      return null;
+    }
+    String s = schema == null || schema.isEmpty() ? DEFAULT_SCHEMA : schema;
+    return byQualifiedName.get(fold(s) + "." + fold(table) + "." + fold(column));
+  }
+
+  /** The encrypted columns of one table, in configuration order; empty when none. */
+  public List<ColumnPolicy> forTable(String schema, String table) {
+    String s = schema == null || schema.isEmpty() ? DEFAULT_SCHEMA : schema;
+    return byTable.getOrDefault(fold(s) + "." + fold(table), List.of());
+  }
+
+  /** Every configured column, in configuration order. */
+  public Collection<ColumnPolicy> all() {
+    return byTable.values().stream().flatMap(List::stream).collect(Collectors.toList());
+  }
+
+  /**
+   * Whether {@code sql} could refer to an encrypted table: a case-insensitive search for each
+   * table name. False means the statement certainly touches no encrypted column, so it need not
+   * be parsed; true means only that it might.
+   */
+  public boolean mayMention(String sql) {
+    if (isEmpty()) {
+      return false;
+    }
+    for (String table : tableNames) {
+      if (containsIgnoreCase(sql, table)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean containsIgnoreCase(String haystack, String needle) {
+    int max = haystack.length() - needle.length();
+    for (int i = 0; i <= max; i++) {
+      if (haystack.regionMatches(true, i, needle, 0, needle.length())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String fold(String identifier) {
+    return identifier.toLowerCase(Locale.ROOT);
+  }
+
+  @Override
+  public String toString() {
+    return "EncryptedColumns" + byQualifiedName.keySet();
+  }
+}

@@ -1,0 +1,198 @@
+package org.veil.config;
+
+import java.sql.DriverPropertyInfo;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.veil.jdbc.VeilSqlState;
+
+/**
+ * Every {@code veil.*} setting, with its default, allowed values and description: the one place
+ * that {@code Driver.getPropertyInfo}, the README's configuration table and error messages
+ * read from.
+ *
+ * <p>Constants are kept in alphabetical order of their names (a test checks it). None of these
+ * settings is passed on to pgjdbc.
+ */
+public enum VeilProperty {
+
+  ANNOTATED_CLASSES("veil.annotatedClasses", null, false,
+      "Comma-separated class names whose @Encrypted members name encrypted columns."),
+
+  CACHE_DEK_MAX("veil.cache.dekMax", "100000", false,
+      "How many unwrapped row data keys the cache keeps, keyed by their wrapped bytes."),
+
+  CACHE_EXPIRE_AFTER("veil.cache.expireAfter", "PT15M", false,
+      "How long an unwrapped branch key stays usable without a successful refresh (ISO-8601 duration)."),
+
+  CACHE_GRACE("veil.cache.grace", "PT1H", false,
+      "How long a cached branch key is still served while the key provider cannot be reached."),
+
+  CACHE_KEY_MAX("veil.cache.keyMax", "1000", false,
+      "How many unwrapped branch and deterministic keys the cache keeps."),
+
+  CACHE_REFRESH_AFTER("veil.cache.refreshAfter", "PT10M", false,
+      "When a cached branch key is refreshed from the key provider in the background."),
+
+  COLUMNS("veil.columns", null, false,
+      "Encrypted columns: [schema.]table.column[:randomized|:deterministic][:context=ctx], comma-separated."),
+
+  CONFIG("veil.config", null, false,
+      "A properties file with further veil.* settings: a file path or classpath:name."),
+
+  KEYS_KEYRING("veil.keys.keyring", "default", false,
+      "The keyring whose active branch key seals new values."),
+
+  KEYS_ROTATE_AFTER("veil.keys.rotateAfter", "P90D", false,
+      "Age after which a new branch key replaces the active one (ISO-8601 duration)."),
+
+  KEYS_TABLE("veil.keys.table", "veil_keys", false,
+      "The table that holds the wrapped branch keys; created if missing."),
+
+  KEYS_WRAPPING("veil.keys.wrapping", "branch", false,
+      "How row data keys are wrapped: by a cached branch key, or by the KMS itself per row.",
+      "branch", "direct"),
+
+  KMS("veil.kms", "local", false,
+      "The key provider that holds the master key.", "local", "aws"),
+
+  KMS_ENDPOINT("veil.kms.endpoint", null, false,
+      "AWS KMS endpoint override, e.g. for a VPC endpoint."),
+
+  KMS_KEY_ID("veil.kms.keyId", null, false,
+      "The master key: an AWS KMS key ARN or alias, or the alias inside the local keystore."),
+
+  KMS_KEYSTORE("veil.kms.keystore", null, false,
+      "Local provider: the PKCS12 keystore or raw 32-byte key file (mode 0600) holding the master key."),
+
+  KMS_KEYSTORE_PASSWORD("veil.kms.keystorePassword", null, false,
+      "Local provider: the PKCS12 keystore password (or the VEIL_KEYSTORE_PASSWORD environment variable)."),
+
+  KMS_REGION("veil.kms.region", null, false,
+      "AWS region of the KMS key."),
+
+  KMS_TIMEOUT("veil.kms.timeout", "PT5S", false,
+      "Upper bound on one key provider call, after which it fails instead of hanging."),
+
+  PLAINTEXT_READS("veil.plaintextReads", "deny", false,
+      "Whether a value in an encrypted column that is not a Veil cell is returned as stored"
+          + " (allow, for a migration window) or refused.",
+      "deny", "allow"),
+
+  SCAN_PACKAGES("veil.scanPackages", null, false,
+      "Comma-separated packages scanned for classes with @Encrypted members."),
+
+  SQL_CACHE_SIZE("veil.sql.cacheSize", "2000", false,
+      "How many analysed SQL texts are cached per data source.");
+
+  /** The prefix that every Veil setting has, and that is never passed on to pgjdbc. */
+  public static final String PREFIX = "veil.";
+
+  private static final Map<String, VeilProperty> BY_NAME = Arrays.stream(values())
+      .collect(Collectors.toUnmodifiableMap(VeilProperty::getName, Function.identity()));
+
+  private final String name;
+  private final String defaultValue;
+  private final boolean required;
+  private final String description;
+  private final String[] choices;
+
+  VeilProperty(String name, String defaultValue, boolean required, String description,
+      String... choices) {
+    this.name = name;
+    this.defaultValue = defaultValue;
+    this.required = required;
+    this.description = description;
+    this.choices = choices;
+  }
+
+  public String getName() {
+    return name;
+  }
+
+  /** The default value, or null when the setting has none. */
+  public String getDefaultValue() {
+    return defaultValue;
+  }
+
+  public String getDescription() {
+    return description;
+  }
+
+  /** The allowed values, or an empty array when any value of the right form is allowed. */
+  public String[] getChoices() {
+    return choices.clone();
+  }
+
+  /** The constant for {@code name}, or null when no Veil setting has that name. */
+  public static VeilProperty forName(String name) {
+    return BY_NAME.get(name);
+  }
+
+  /** Whether {@code name} is in Veil's namespace (and so must not reach pgjdbc). */
+  public static boolean isVeilName(String name) {
+    return name.regionMatches(true, 0, PREFIX, 0, PREFIX.length());
+  }
+
+  /** The value in {@code props}, or the default (null when there is none). */
+  public String get(Properties props) {
+    String value = props.getProperty(name);
+    return value == null ? defaultValue : value.trim();
+  }
+
+  /** The value, checked against {@link #getChoices()} and lower-cased. */
+  public String getChoice(Properties props) throws SQLException {
+    String value = get(props);
+    if (value == null || choices.length == 0) {
+      return value;
+    }
+    String lower = value.toLowerCase(Locale.ROOT);
+    for (String choice : choices) {
+      if (choice.equals(lower)) {
+        return lower;
+      }
+    }
+    throw new SQLException(name + "=" + value + " is not one of " + String.join(", ", choices)
+        + ": " + description, VeilSqlState.INVALID_CONFIGURATION);
+  }
+
+  public int getInt(Properties props) throws SQLException {
+    String value = get(props);
+    try {
+      return Integer.parseInt(value);
+    } catch (NumberFormatException | NullPointerException e) {
+      throw new SQLException(name + "=" + value + " is not a whole number: " + description,
+          VeilSqlState.INVALID_CONFIGURATION, e);
+    }
+  }
+
+  /** The value as an ISO-8601 duration ({@code PT10M}, {@code P90D}). */
+  public Duration getDuration(Properties props) throws SQLException {
+    String value = get(props);
+    try {
+      return Duration.parse(value);
+    } catch (DateTimeParseException | NullPointerException e) {
+      throw new SQLException(name + "=" + value
+          + " is not an ISO-8601 duration such as PT10M or P90D: " + description,
+          VeilSqlState.INVALID_CONFIGURATION, e);
+    }
+  }
+
+  /** The setting as {@link DriverPropertyInfo}, with {@code value} as the current value. */
+  public DriverPropertyInfo toDriverPropertyInfo(Properties props) {
+    DriverPropertyInfo info = new DriverPropertyInfo(name, get(props));
+    info.description = description;
+    info.required = required;
+    info.choices = choices.length == 0 ? null : choices.clone();
+    if (this == KMS_KEYSTORE_PASSWORD) {
+      info.value = null;
+    }
+    return info;
+  }
+}
