@@ -1,0 +1,233 @@
+package org.veil.config;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.function.UnaryOperator;
+import org.veil.jdbc.VeilSqlState;
+
+/**
+ * Every Veil setting of one data source, merged and validated: the immutable input to everything
+ * else. Thread-safe.
+ *
+ * <p>Where a setting comes from, highest precedence first: the connection's properties and URL
+ * parameters; the environment ({@code veil.kms.keyId} is {@code VEIL_KMS_KEYID}); the file named
+ * by {@code veil.config}; the default in {@link VeilProperty}.
+ */
+public final class VeilConfig {
+
+  private static final String CLASSPATH = "classpath:";
+
+  private final Map<VeilProperty, String> values;
+  private final EncryptedColumns columns;
+
+  private VeilConfig(Map<VeilProperty, String> values, EncryptedColumns columns) {
+    this.values = values;
+    this.columns = columns;
+  }
+
+  /** Reads the configuration from connection settings and the process environment. */
+  public static VeilConfig from(Properties veilProperties) throws SQLException {
+    return from(veilProperties, System::getenv);
+  }
+
+  /** As {@link #from(Properties)}, with {@code environment} standing in for the process's. */
+  public static VeilConfig from(Properties veilProperties, UnaryOperator<String> environment)
+      throws SQLException {
+    Properties explicit = new Properties();
+    explicit.putAll(veilProperties);
+    for (String name : explicit.stringPropertyNames()) {
+      if (VeilProperty.forName(name) == null) {
+        throw new SQLException("unknown setting " + name + "; Veil's settings are listed in the"
+            + " README and by Driver.getPropertyInfo", VeilSqlState.INVALID_CONFIGURATION);
+      }
+    }
+    String configFile = firstNonNull(explicit.getProperty(VeilProperty.CONFIG.getName()),
+        environment.apply(environmentName(VeilProperty.CONFIG)));
+    Properties file = configFile == null ? new Properties() : load(configFile);
+
+    Map<VeilProperty, String> values = new TreeMap<>();
+    for (VeilProperty p : VeilProperty.values()) {
+      String value = firstNonNull(explicit.getProperty(p.getName()),
+          environment.apply(environmentName(p)), file.getProperty(p.getName()));
+      if (value != null) {
+        values.put(p, value.trim());
+      }
+    }
+    for (String name : file.stringPropertyNames()) {
+      if (VeilProperty.isVeilName(name) && VeilProperty.forName(name) == null) {
+        throw new SQLException("unknown setting " + name + " in " + configFile,
+            VeilSqlState.INVALID_CONFIGURATION);
+      }
+    }
+    Properties merged = new Properties();
+    values.forEach((p, v) -> merged.setProperty(p.getName(), v));
+    for (VeilProperty p : VeilProperty.values()) {
+      p.getChoice(merged);
+    }
+    EncryptedColumns columns;
+    try {
+      columns = EncryptedColumns.of(
+          ColumnList.parse(merged.getProperty(VeilProperty.COLUMNS.getName())));
+    } catch (IllegalArgumentException duplicate) {
+      throw new SQLException("veil.columns: " + duplicate.getMessage(),
+          VeilSqlState.INVALID_CONFIGURATION, duplicate);
+    }
+    return new VeilConfig(Map.copyOf(values), columns);
+  }
+
+  /** {@code veil.kms.keyId} → {@code VEIL_KMS_KEYID}. */
+  public static String environmentName(VeilProperty property) {
+    return property.getName().replace('.', '_').toUpperCase(Locale.ROOT);
+  }
+
+  /** The value of a setting, or its default (null when it has none). */
+  public String get(VeilProperty property) {
+    String value = values.get(property);
+    return value == null ? property.getDefaultValue() : value;
+  }
+
+  /** The settings as properties, for components that read {@link VeilProperty} themselves. */
+  public Properties toProperties() {
+    Properties props = new Properties();
+    values.forEach((p, v) -> props.setProperty(p.getName(), v));
+    return props;
+  }
+
+  public EncryptedColumns columns() {
+    return columns;
+  }
+
+  public boolean allowsPlaintextReads() {
+    return "allow".equalsIgnoreCase(get(VeilProperty.PLAINTEXT_READS));
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof VeilConfig other && values.equals(other.values);
+  }
+
+  @Override
+  public int hashCode() {
+    return values.hashCode();
+  }
+
+  /** Names and values, except the keystore password, which shows as {@code ***}. */
+  @Override
+  public String toString() {
+    StringBuilder sb = new StringBuilder("VeilConfig{");
+    values.forEach((p, v) -> sb.append(p.getName()).append('=')
+        .append(p == VeilProperty.KMS_KEYSTORE_PASSWORD ? "***" : v).append(", "));
+    if (!values.isEmpty()) {
+      sb.setLength(sb.length() - 2);
+    }
+    return sb.append('}').toString();
+  }
+
+  private static Properties load(String location) throws SQLException {
+    Properties props = new Properties();
+    try {
+      if (location.startsWith(CLASSPATH)) {
+        String resource = location.substring(CLASSPATH.length());
+        ClassLoader loader = Objects.requireNonNullElse(
+            Thread.currentThread().getContextClassLoader(), VeilConfig.class.getClassLoader());
+        try (InputStream in = loader.getResourceAsStream(resource.startsWith("/")
+            ? resource.substring(1) : resource)) {
+          if (in == null) {
+            throw new NoSuchFileException(location);
+          }
+          props.load(new java.io.InputStreamReader(in, StandardCharsets.UTF_8));
+        }
+      } else {
+        try (Reader in = Files.newBufferedReader(Path.of(location), StandardCharsets.UTF_8)) {
+          props.load(in);
+        }
+      }
+    } catch (IOException e) {
+      throw new SQLException("cannot read veil.config=" + location + " (" + e + ")",
+          VeilSqlState.INVALID_CONFIGURATION, e);
+    }
+    return props;
+  }
+
+  @SafeVarargs
+  private static <T> T firstNonNull(T... candidates) {
+    for (T t : candidates) {
+      if (t != null) {
+        return t;
+      }
+    }
+    return null;
+  }
+
+  /** Parses {@code veil.columns}. */
+  static final class ColumnList {
+
+    private ColumnList() {}
+
+    /**
+     * {@code [schema.]table.column[:randomized|:deterministic][:context=ctx]}, comma-separated.
+     */
+    static List<ColumnPolicy> parse(String setting) throws SQLException {
+      List<ColumnPolicy> policies = new ArrayList<>();
+      if (setting == null || setting.isBlank()) {
+        return policies;
+      }
+      for (String entry : setting.split(",")) {
+        String trimmed = entry.trim();
+        if (trimmed.isEmpty()) {
+          continue;
+        }
+        String[] parts = trimmed.split(":");
+        String[] names = parts[0].trim().split("\\.");
+        if (names.length < 2 || names.length > 3) {
+          throw invalid(trimmed, "name a column as table.column or schema.table.column");
+        }
+        for (String name : names) {
+          if (name.isBlank()) {
+            throw invalid(trimmed, "a name part is empty");
+          }
+        }
+        EncryptionMode mode = EncryptionMode.RANDOMIZED;
+        String context = null;
+        for (int i = 1; i < parts.length; i++) {
+          String option = parts[i].trim();
+          String lower = option.toLowerCase(Locale.ROOT);
+          if (lower.equals("randomized")) {
+            mode = EncryptionMode.RANDOMIZED;
+          } else if (lower.equals("deterministic")) {
+            mode = EncryptionMode.DETERMINISTIC;
+          } else if (lower.startsWith("context=") && option.length() > "context=".length()) {
+            context = option.substring("context=".length()).trim();
+          } else {
+            throw invalid(trimmed, "'" + option + "' is not randomized, deterministic or"
+                + " context=<name>");
+          }
+        }
+        String schema = names.length == 3 ? names[0] : EncryptedColumns.DEFAULT_SCHEMA;
+        ColumnPolicy p = ColumnPolicy.of(schema.trim(), names[names.length - 2].trim(),
+            names[names.length - 1].trim(), mode);
+        policies.add(context == null ? p
+            : new ColumnPolicy(p.schema(), p.table(), p.column(), p.mode(), context));
+      }
+      return policies;
+    }
+
+    private static SQLException invalid(String entry, String why) {
+      return new SQLException("veil.columns entry '" + entry + "' is invalid: " + why,
+          VeilSqlState.INVALID_CONFIGURATION);
+    }
+  }
+}

@@ -1,0 +1,87 @@
+package org.veil.jdbc;
+
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
+import java.util.Properties;
+import java.util.StringJoiner;
+import org.veil.config.VeilProperty;
+
+/**
+ * One connection request split in two: what pgjdbc gets (its URL and properties, with every
+ * {@code veil.*} setting removed) and what Veil keeps (the {@code veil.*} settings).
+ *
+ * <p>As in pgjdbc, a URL parameter overrides a property of the same name.
+ */
+final class ConnectionSettings {
+
+  /** Every URL Veil accepts starts with this. */
+  static final String URL_PREFIX = "jdbc:veil:postgresql:";
+
+  private static final String VEIL_SCHEME = "jdbc:veil:";
+
+  final String delegateUrl;
+  final Properties delegateProperties;
+  final Properties veilProperties;
+
+  private ConnectionSettings(String delegateUrl, Properties delegateProperties,
+      Properties veilProperties) {
+    this.delegateUrl = delegateUrl;
+    this.delegateProperties = delegateProperties;
+    this.veilProperties = veilProperties;
+  }
+
+  static boolean accepts(String url) {
+    return url != null && url.startsWith(URL_PREFIX);
+  }
+
+  /** The pgjdbc URL for a Veil URL: {@code jdbc:veil:postgresql:…} → {@code jdbc:postgresql:…}. */
+  static String delegateUrl(String veilUrl) {
+    return "jdbc:" + veilUrl.substring(VEIL_SCHEME.length());
+  }
+
+  /**
+   * Splits {@code url} (which {@link #accepts} accepts) and {@code info}.
+   *
+   * @throws SQLException when a {@code veil.*} name is not a Veil setting
+   */
+  static ConnectionSettings split(String url, Properties info) throws SQLException {
+    Properties delegate = new Properties();
+    Properties veil = new Properties();
+    if (info != null) {
+      for (String name : info.stringPropertyNames()) {
+        String value = info.getProperty(name);
+        (VeilProperty.isVeilName(name) ? veil : delegate).setProperty(name, value);
+      }
+    }
+    String pgUrl = delegateUrl(url);
+    int query = pgUrl.indexOf('?');
+    if (query >= 0) {
+      StringJoiner kept = new StringJoiner("&");
+      for (String pair : pgUrl.substring(query + 1).split("&")) {
+        if (pair.isEmpty()) {
+          continue;
+        }
+        int eq = pair.indexOf('=');
+        String name = decode(eq < 0 ? pair : pair.substring(0, eq));
+        if (VeilProperty.isVeilName(name)) {
+          veil.setProperty(name, eq < 0 ? "" : decode(pair.substring(eq + 1)));
+        } else {
+          kept.add(pair);
+        }
+      }
+      pgUrl = pgUrl.substring(0, query) + (kept.length() == 0 ? "" : "?" + kept);
+    }
+    for (String name : veil.stringPropertyNames()) {
+      if (VeilProperty.forName(name) == null) {
+        throw new SQLException("unknown setting " + name + "; Veil's settings are listed by"
+            + " Driver.getPropertyInfo and in the README", VeilSqlState.INVALID_CONFIGURATION);
+      }
+    }
+    return new ConnectionSettings(pgUrl, delegate, veil);
+  }
+
+  private static String decode(String s) {
+    return URLDecoder.decode(s, StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,11 @@
+package org.veil.jdbc;
+
+import java.sql.CallableStatement;
+
+/** A callable statement seen through Veil: its parameters and results as a prepared statement's. */
+final class VeilCallableStatement extends ForwardingCallableStatement<CallableStatement> {
+
+  VeilCallableStatement(CallableStatement delegate, VeilConnection connection, String sql) {
+    super(delegate, connection, sql);
+  }
+}

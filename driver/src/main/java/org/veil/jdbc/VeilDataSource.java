@@ -1,0 +1,217 @@
+package org.veil.jdbc;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Properties;
+import org.postgresql.ds.PGSimpleDataSource;
+import org.veil.config.VeilProperty;
+
+/**
+ * A {@link javax.sql.DataSource} for Veil, for pools configured by class name (HikariCP's
+ * {@code dataSourceClassName=org.veil.jdbc.VeilDataSource}).
+ *
+ * <p>It takes every setting pgjdbc's {@link PGSimpleDataSource} takes (server names, database,
+ * {@code sslRootCert}, {@code url} …) and one setter per Veil setting, named after it without the
+ * {@code veil.} prefix: {@code veil.kms.keyId} is {@link #setKmsKeyId}. {@link #setUrl} accepts
+ * {@code jdbc:veil:postgresql:} URLs (and, for convenience, {@code jdbc:postgresql:} ones).
+ * Connections are opened by Veil, never by pgjdbc directly, with the same TLS rules as
+ * {@link VeilDriver}.
+ *
+ * <p>Each data source owns its runtime: key cache and statement analysis are not shared with
+ * other data sources. Thread-safe once configured.
+ */
+public class VeilDataSource extends PGSimpleDataSource {
+
+  private static final long serialVersionUID = 1L;
+
+  private final Properties veilProperties = new Properties();
+  private transient volatile Connector connector;
+
+  @Override
+  public Connection getConnection() throws SQLException {
+    return getConnection(getUser(), getPassword());
+  }
+
+  @Override
+  public Connection getConnection(String user, String password) throws SQLException {
+    Properties info = new Properties();
+    synchronized (veilProperties) {
+      info.putAll(veilProperties);
+    }
+    if (user != null) {
+      info.setProperty("user", user);
+    }
+    if (password != null) {
+      info.setProperty("password", password);
+    }
+    return connector().connect(getUrl(), info);
+  }
+
+  /** The Veil URL for this data source's pgjdbc settings ({@code veil.*} settings excluded). */
+  @Override
+  public String getUrl() {
+    return "jdbc:veil:" + super.getUrl().substring("jdbc:".length());
+  }
+
+  @Override
+  public String getURL() {
+    return getUrl();
+  }
+
+  /** Takes a {@code jdbc:veil:postgresql:} URL; {@code veil.*} parameters become Veil settings. */
+  @Override
+  public void setUrl(String url) {
+    String pgUrl = url;
+    if (ConnectionSettings.accepts(url)) {
+      try {
+        ConnectionSettings settings = ConnectionSettings.split(url, new Properties());
+        settings.veilProperties.forEach((k, v) -> setVeilProperty((String) k, (String) v));
+        pgUrl = settings.delegateUrl;
+      } catch (SQLException e) {
+        throw new IllegalArgumentException(e.getMessage(), e);
+      }
+    }
+    super.setUrl(pgUrl);
+  }
+
+  @Override
+  public void setURL(String url) {
+    setUrl(url);
+  }
+
+  @Override
+  public String getDescription() {
+    return "Veil DataSource over pgjdbc";
+  }
+
+  /** Sets a Veil setting by its full name ({@code veil.columns}); unknown names are refused. */
+  public void setVeilProperty(String name, String value) {
+    VeilProperty property = VeilProperty.forName(name);
+    if (property == null) {
+      throw new IllegalArgumentException("unknown setting " + name
+          + "; Veil's settings are listed in the README and by Driver.getPropertyInfo");
+    }
+    setVeilProperty(property, value);
+  }
+
+  /** The value set for a Veil setting, or null. */
+  public String getVeilProperty(String name) {
+    synchronized (veilProperties) {
+      return veilProperties.getProperty(name);
+    }
+  }
+
+  private void setVeilProperty(VeilProperty property, String value) {
+    synchronized (veilProperties) {
+      if (value == null) {
+        veilProperties.remove(property.getName());
+      } else {
+        veilProperties.setProperty(property.getName(), value);
+      }
+    }
+  }
+
+  private Connector connector() {
+    Connector c = connector;
+    if (c == null) {
+      synchronized (this) {
+        c = connector;
+        if (c == null) {
+          c = new Connector();
+          connector = c;
+        }
+      }
+    }
+    return c;
+  }
+
+  // One setter per VeilProperty, for pools that configure data sources through bean setters.
+
+  public void setAnnotatedClasses(String value) {
+    setVeilProperty(VeilProperty.ANNOTATED_CLASSES, value);
+  }
+
+  public void setCacheDekMax(String value) {
+    setVeilProperty(VeilProperty.CACHE_DEK_MAX, value);
+  }
+
+  public void setCacheExpireAfter(String value) {
+    setVeilProperty(VeilProperty.CACHE_EXPIRE_AFTER, value);
+  }
+
+  public void setCacheGrace(String value) {
+    setVeilProperty(VeilProperty.CACHE_GRACE, value);
+  }
+
+  public void setCacheKeyMax(String value) {
+    setVeilProperty(VeilProperty.CACHE_KEY_MAX, value);
+  }
+
+  public void setCacheRefreshAfter(String value) {
+    setVeilProperty(VeilProperty.CACHE_REFRESH_AFTER, value);
+  }
+
+  public void setColumns(String value) {
+    setVeilProperty(VeilProperty.COLUMNS, value);
+  }
+
+  public void setConfig(String value) {
+    setVeilProperty(VeilProperty.CONFIG, value);
+  }
+
+  public void setKeysKeyring(String value) {
+    setVeilProperty(VeilProperty.KEYS_KEYRING, value);
+  }
+
+  public void setKeysRotateAfter(String value) {
+    setVeilProperty(VeilProperty.KEYS_ROTATE_AFTER, value);
+  }
+
+  public void setKeysTable(String value) {
+    setVeilProperty(VeilProperty.KEYS_TABLE, value);
+  }
+
+  public void setKeysWrapping(String value) {
+    setVeilProperty(VeilProperty.KEYS_WRAPPING, value);
+  }
+
+  public void setKms(String value) {
+    setVeilProperty(VeilProperty.KMS, value);
+  }
+
+  public void setKmsEndpoint(String value) {
+    setVeilProperty(VeilProperty.KMS_ENDPOINT, value);
+  }
+
+  public void setKmsKeyId(String value) {
+    setVeilProperty(VeilProperty.KMS_KEY_ID, value);
+  }
+
+  public void setKmsKeystore(String value) {
+    setVeilProperty(VeilProperty.KMS_KEYSTORE, value);
+  }
+
+  public void setKmsKeystorePassword(String value) {
+    setVeilProperty(VeilProperty.KMS_KEYSTORE_PASSWORD, value);
+  }
+
+  public void setKmsRegion(String value) {
+    setVeilProperty(VeilProperty.KMS_REGION, value);
+  }
+
+  public void setKmsTimeout(String value) {
+    setVeilProperty(VeilProperty.KMS_TIMEOUT, value);
+  }
+
+  public void setPlaintextReads(String value) {
+    setVeilProperty(VeilProperty.PLAINTEXT_READS, value);
+  }
+
+  public void setScanPackages(String value) {
+    setVeilProperty(VeilProperty.SCAN_PACKAGES, value);
+  }
+
+  public void setSqlCacheSize(String value) {
+    setVeilProperty(VeilProperty.SQL_CACHE_SIZE, value);
+  }
+}

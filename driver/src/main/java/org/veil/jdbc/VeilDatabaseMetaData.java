@@ -1,0 +1,28 @@
+package org.veil.jdbc;
+
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.ResultSet;
+
+/** pgjdbc's metadata, with {@link #getConnection()} and every result set leading back to Veil. */
+final class VeilDatabaseMetaData extends ForwardingDatabaseMetaData<DatabaseMetaData> {
+
+  private final VeilConnection connection;
+
+  VeilDatabaseMetaData(DatabaseMetaData delegate, VeilConnection connection) {
+    super(delegate);
+    this.connection = connection;
+  }
+
+  // Overridden java.sql.DatabaseMetaData methods
+
+  @Override
+  public Connection getConnection() {
+    return connection;
+  }
+
+  @Override
+  protected ResultSet wrapResultSet(ResultSet value) {
+    return value == null ? null : new VeilResultSet(value, null);
+  }
+}
