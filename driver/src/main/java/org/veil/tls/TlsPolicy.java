@@ -22,6 +22,15 @@ public final class TlsPolicy {
 
   private static final String VERIFY_FULL = "verify-full";
 
+  /*
+   * pgjdbc's own defaults. PGSimpleDataSource.getUrl() spells out every default, so their
+   * presence says nothing about what the user chose. The default factory is accepted because
+   * Veil's factory is that same class, limited to TLS 1.3; gssEncMode=allow only lets pgjdbc
+   * fall back to GSSAPI encryption if TLS is unavailable, which Veil turns off.
+   */
+  private static final String PGJDBC_DEFAULT_FACTORY = "org.postgresql.ssl.LibPQFactory";
+  private static final String PGJDBC_DEFAULT_GSS_ENC_MODE = "allow";
+
   private TlsPolicy() {}
 
   /**
@@ -41,7 +50,8 @@ public final class TlsPolicy {
       throw refused(SSL + "=" + ssl, "remove it: Veil always connects with TLS");
     }
     String factory = effective.getProperty(SSL_FACTORY);
-    if (factory != null && !factory.trim().equals(Tls13SocketFactory.class.getName())) {
+    if (factory != null && !factory.trim().equals(Tls13SocketFactory.class.getName())
+        && !factory.trim().equals(PGJDBC_DEFAULT_FACTORY)) {
       throw refused(SSL_FACTORY + "=" + factory, "remove it: Veil supplies its own TLS 1.3"
           + " factory; client certificates go in sslcert, sslkey and sslpassword");
     }
@@ -55,7 +65,8 @@ public final class TlsPolicy {
               + " for a SOCKS proxy use socksProxyHost and socksProxyPort");
     }
     String gss = effective.getProperty(GSS_ENC_MODE);
-    if (gss != null && !"disable".equalsIgnoreCase(gss.trim())) {
+    if (gss != null && !"disable".equalsIgnoreCase(gss.trim())
+        && !PGJDBC_DEFAULT_GSS_ENC_MODE.equalsIgnoreCase(gss.trim())) {
       throw refused(GSS_ENC_MODE + "=" + gss, "remove it: Veil's connections are encrypted with"
           + " TLS 1.3, not GSSAPI; Kerberos authentication over TLS still works");
     }

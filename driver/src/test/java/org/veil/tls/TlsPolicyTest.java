@@ -47,6 +47,8 @@ class TlsPolicyTest {
       "ssl, true",
       "sslfactory, org.veil.tls.Tls13SocketFactory",
       "gssEncMode, disable",
+      "gssEncMode, allow",
+      "sslfactory, org.postgresql.ssl.LibPQFactory",
       "sslrootcert, /etc/ssl/db-ca.pem",
   })
   void settingsThatKeepVerifyFullAreAccepted(String name, String value) throws SQLException {

@@ -1,0 +1,179 @@
+package org.veil.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Properties;
+import javax.net.ssl.SSLException;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.veil.testing.PostgresServer;
+import org.veil.testing.ServerOptions;
+import org.veil.testing.TestCertificates;
+import org.veil.testing.TestPostgres;
+
+/** The transport: verify-full over TLS 1.3, against a real server, and every way to weaken it. */
+class TlsIT {
+
+  private static PostgresServer server;
+
+  @BeforeAll
+  static void startServer() {
+    server = TestPostgres.shared();
+  }
+
+  private static String[] sslStatus(Connection c) throws SQLException {
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(
+            "SELECT ssl, version, cipher FROM pg_stat_ssl WHERE pid = pg_backend_pid()")) {
+      assertThat(rs.next()).isTrue();
+      return new String[] {rs.getString(1), rs.getString(2), rs.getString(3)};
+    }
+  }
+
+  @Test
+  void veilConnectionIsTls13() throws SQLException {
+    try (Connection c = server.veilConnection(new Properties())) {
+      String[] status = sslStatus(c);
+      assertThat(status[0]).isEqualTo("t");
+      assertThat(status[1]).isEqualTo("TLSv1.3");
+      assertThat(status[2]).startsWith("TLS_");
+    }
+  }
+
+  @Test
+  void veilConnectionIsTls13ThroughUrlParametersToo() throws SQLException {
+    String url = server.veilUrl() + "?sslmode=verify-full&sslrootcert=" + server.caCertificate()
+        + "&ApplicationName=veil-it";
+    try (Connection c = DriverManager.getConnection(url, server.user(), server.password())) {
+      assertThat(sslStatus(c)[1]).isEqualTo("TLSv1.3");
+    }
+  }
+
+  @Test
+  void serverRejectsConnectionsWithoutTls() {
+    Properties props = server.connectionProperties();
+    props.setProperty("sslmode", "disable");
+    assertThatThrownBy(() -> DriverManager.getConnection(server.plainUrl(), props).close())
+        .isInstanceOf(SQLException.class)
+        .hasMessageContaining("no encryption");
+  }
+
+  @ParameterizedTest(name = "{0}={1}")
+  @CsvSource({
+      "sslmode, require",
+      "sslmode, verify-ca",
+      "sslmode, disable",
+      "ssl, false",
+      "sslfactory, org.postgresql.ssl.NonValidatingFactory",
+      "sslhostnameverifier, org.postgresql.ssl.PGjdbcHostnameVerifier",
+      "socketFactory, javax.net.DefaultSocketFactory",
+      "gssEncMode, prefer",
+  })
+  void weakerSettingIsRefusedAsPropertyAndAsUrlParameter(String name, String value) {
+    Properties props = server.connectionProperties();
+    props.setProperty(name, value);
+    assertThatThrownBy(() -> DriverManager.getConnection(server.veilUrl(), props).close())
+        .isInstanceOf(SQLException.class)
+        .hasMessageContaining("Veil refuses " + name)
+        .extracting(e -> ((SQLException) e).getSQLState()).isEqualTo("08001");
+
+    String url = server.veilUrl() + "?" + name + "=" + value;
+    assertThatThrownBy(() -> DriverManager.getConnection(url, server.connectionProperties())
+        .close())
+        .isInstanceOf(SQLException.class)
+        .hasMessageContaining("Veil refuses " + name);
+  }
+
+  @Test
+  void serverCertificateForAnotherHostIsRefused() throws SQLException {
+    // 127.0.0.2 reaches the same server, but its certificate names localhost and 127.0.0.1.
+    String otherHost = "jdbc:veil:postgresql://127.0.0.2:" + server.port() + "/"
+        + server.database();
+    assertThatThrownBy(() -> DriverManager.getConnection(otherHost,
+        server.connectionProperties()).close())
+        .isInstanceOf(SQLException.class)
+        .hasMessageContaining("127.0.0.2");
+
+    // The same address is reachable and its chain valid: only the host name check refused it.
+    Properties verifyCa = server.connectionProperties();
+    verifyCa.setProperty("sslmode", "verify-ca");
+    String plain = "jdbc:postgresql://127.0.0.2:" + server.port() + "/" + server.database();
+    try (Connection c = DriverManager.getConnection(plain, verifyCa)) {
+      assertThat(c.isValid(5)).isTrue();
+    }
+  }
+
+  @Test
+  void caThatDidNotSignTheServerIsRefused() throws Exception {
+    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("veil-other-ca");
+    java.nio.file.Path otherCa = TestCertificates.newAuthority("Some other CA")
+        .writeCertificate(dir.resolve("other-ca.crt"));
+    Properties props = server.connectionProperties();
+    props.setProperty("sslrootcert", otherCa.toString());
+    assertThatThrownBy(() -> DriverManager.getConnection(server.veilUrl(), props).close())
+        .isInstanceOf(SQLException.class)
+        .hasMessageContaining("PKIX path building failed")
+        .hasRootCauseInstanceOf(java.security.cert.CertPathBuilderException.class);
+  }
+
+  @Test
+  void clientCertificateAuthenticationWorksThroughVeil() throws SQLException {
+    assumeTrue(TestPostgres.canStartServers(), "needs the run's own server and client certs");
+    Properties props = new Properties();
+    props.setProperty("user", server.certificateUser());
+    props.setProperty("sslrootcert", server.caCertificate().toString());
+    props.setProperty("sslcert", server.clientCertificate().certificate().toString());
+    props.setProperty("sslkey", server.clientCertificate().pkcs8DerKey().toString());
+    try (Connection c = DriverManager.getConnection(server.veilUrl(), props);
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(
+            "SELECT current_user, client_dn FROM pg_stat_ssl WHERE pid = pg_backend_pid()")) {
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getString(1)).isEqualTo(server.certificateUser());
+      assertThat(rs.getString(2)).isEqualTo("/CN=" + server.certificateUser());
+    }
+  }
+
+  @Test
+  void certificateRoleWithoutAClientCertificateIsRejectedByTheServer() {
+    assumeTrue(TestPostgres.canStartServers(), "needs the run's own server");
+    Properties props = new Properties();
+    props.setProperty("user", server.certificateUser());
+    props.setProperty("sslrootcert", server.caCertificate().toString());
+    // No ~/.postgresql/postgresql.crt is used: point sslcert at a file that does not exist.
+    props.setProperty("sslcert", server.clientCertificate().certificate() + ".missing");
+    assertThatThrownBy(() -> DriverManager.getConnection(server.veilUrl(), props).close())
+        .isInstanceOf(SQLException.class)
+        .hasMessageContaining("certificate");
+  }
+
+  @Test
+  void serverCappedAtTls12IsRefusedWhilePlainPgjdbcWouldConnect() throws SQLException {
+    assumeTrue(TestPostgres.canStartServers(), "needs a second server of the run's own");
+    try (PostgresServer tls12 = TestPostgres.start(ServerOptions.cappedAtTls12())) {
+      try (Connection plain = tls12.plainConnection()) {
+        assertThat(sslStatus(plain)[1]).isEqualTo("TLSv1.2");
+      }
+      assertThatThrownBy(() -> tls12.veilConnection(new Properties()).close())
+          .isInstanceOf(SQLException.class)
+          .satisfies(e -> assertThat(causes(e)).anyMatch(c -> c instanceof SSLException));
+    }
+  }
+
+  private static java.util.List<Throwable> causes(Throwable t) {
+    java.util.List<Throwable> all = new java.util.ArrayList<>();
+    for (Throwable c = t; c != null && !all.contains(c); c = c.getCause()) {
+      all.add(c);
+    }
+    return all;
+  }
+}
