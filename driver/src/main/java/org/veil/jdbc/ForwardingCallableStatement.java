@@ -21,6 +21,7 @@ import java.sql.Time;
 import java.sql.Timestamp;
 import java.util.Calendar;
 import java.util.Map;
+import org.veil.sql.StatementPlan;
 
 /**
  * Forwards every {@link CallableStatement} method declared there to {@code delegate}, unchanged.
@@ -30,8 +31,8 @@ import java.util.Map;
 abstract class ForwardingCallableStatement<D extends CallableStatement> extends VeilPreparedStatement<D>
     implements CallableStatement {
 
-  ForwardingCallableStatement(D delegate, VeilConnection connection, String sql) {
-    super(delegate, connection, sql);
+  ForwardingCallableStatement(D delegate, VeilConnection connection, StatementPlan plan) {
+    super(delegate, connection, plan);
   }
 
   @Override

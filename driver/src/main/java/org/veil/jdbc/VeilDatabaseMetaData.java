@@ -31,6 +31,6 @@ final class VeilDatabaseMetaData extends ForwardingDatabaseMetaData<DatabaseMeta
 
   @Override
   protected ResultSet wrapResultSet(ResultSet value) {
-    return value == null ? null : new VeilResultSet(value, null);
+    return value == null ? null : new VeilResultSet(value, null, connection.runtime());
   }
 }

@@ -1,27 +1,637 @@
 package org.veil.jdbc;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Reader;
+import java.math.BigDecimal;
+import java.sql.Date;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLType;
+import java.sql.Time;
+import java.sql.Timestamp;
+import java.util.Calendar;
+import org.veil.config.ColumnPolicy;
+import org.veil.crypto.ValueType;
+import org.veil.sql.StatementPlan;
 
 /**
- * A prepared statement seen through Veil.
+ * A prepared statement seen through Veil: a parameter that binds an encrypted column is sealed
+ * before pgjdbc sees it; every other parameter goes to pgjdbc untouched.
+ *
+ * <p>Which parameter binds which column was decided once for the SQL text
+ * ({@link StatementPlan}); a statement whose plan is plain pays one field read per setter.
+ * The encrypted values that one execution (or one {@code addBatch} row) writes share a row data
+ * key. Not thread-safe, like the statement it wraps.
  *
  * @param <D> the pgjdbc statement type
  */
 class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPreparedStatement<D> {
 
-  final String sql;
+  private final StatementPlan plan;
+  private final VeilRuntime runtime;
+  private VeilRuntime.Row row;
 
-  VeilPreparedStatement(D delegate, VeilConnection connection, String sql) {
+  VeilPreparedStatement(D delegate, VeilConnection connection, StatementPlan plan) {
     super(delegate, connection);
-    this.sql = sql;
+    this.plan = plan;
+    this.runtime = connection.runtime();
+  }
+
+  /** The encrypted column parameter {@code index} binds, or null. */
+  private ColumnPolicy encrypted(int index) {
+    return plan.isPlain() || index < 1 || index > plan.parameterCount() ? null
+        : plan.parameter(index);
+  }
+
+  private void bind(int index, ColumnPolicy column, ValueType type, Object value,
+      Calendar calendar) throws SQLException {
+    if (row == null) {
+      row = runtime.newRow();
+    }
+    runtime.bind(delegate, connection.delegate, index, column, type, value, calendar, row);
+  }
+
+  private void bindObject(int index, ColumnPolicy column, Object value) throws SQLException {
+    if (value == null) {
+      setNull(index, java.sql.Types.NULL);
+    } else {
+      bind(index, column, ParameterValues.typeOf(value, column), value, null);
+    }
+  }
+
+  /** Ends the current row: the next encrypted value gets a new row data key. */
+  private void endRow() {
+    row = null;
   }
 
   // Overridden java.sql.PreparedStatement methods
 
   @Override
   public ResultSet executeQuery() throws SQLException {
+    endRow();
     return wrap(delegate.executeQuery());
+  }
+
+  @Override
+  public int executeUpdate() throws SQLException {
+    endRow();
+    return delegate.executeUpdate();
+  }
+
+  @Override
+  public long executeLargeUpdate() throws SQLException {
+    endRow();
+    return delegate.executeLargeUpdate();
+  }
+
+  @Override
+  public boolean execute() throws SQLException {
+    endRow();
+    return delegate.execute();
+  }
+
+  @Override
+  public void addBatch() throws SQLException {
+    endRow();
+    delegate.addBatch();
+  }
+
+  @Override
+  public void clearParameters() throws SQLException {
+    endRow();
+    delegate.clearParameters();
+  }
+
+  @Override
+  public void setNull(int i, int sqlType) throws SQLException {
+    ColumnPolicy p = encrypted(i);
+    if (p == null) {
+      delegate.setNull(i, sqlType);
+    } else {
+      runtime.bindNull(delegate, connection.delegate, i, p);
+    }
+  }
+
+  @Override
+  public void setNull(int i, int sqlType, String typeName) throws SQLException {
+    ColumnPolicy p = encrypted(i);
+    if (p == null) {
+      delegate.setNull(i, sqlType, typeName);
+    } else {
+      runtime.bindNull(delegate, connection.delegate, i, p);
+    }
+  }
+
+  @Override
+  public void setObject(int i, Object x) throws SQLException {
+    ColumnPolicy p = encrypted(i);
+    if (p == null) {
+      delegate.setObject(i, x);
+    } else {
+      bindObject(i, p, x);
+    }
+  }
+
+  @Override
+  public void setObject(int i, Object x, int targetSqlType) throws SQLException {
+    ColumnPolicy p = encrypted(i);
+    if (p == null) {
+      delegate.setObject(i, x, targetSqlType);
+    } else if (x == null) {
+      setNull(i, targetSqlType);
+    } else {
+      bind(i, p, ParameterValues.typeOf(x, targetSqlType, p), x, null);
+    }
+  }
+
+  @Override
+  public void setObject(int i, Object x, int targetSqlType, int scaleOrLength)
+      throws SQLException {
+    ColumnPolicy p = encrypted(i);
+    if (p == null) {
+      delegate.setObject(i, x, targetSqlType, scaleOrLength);
+    } else {
+      setObject(i, x, targetSqlType);
+    }
+  }
+
+  @Override
+  public void setObject(int i, Object x, SQLType targetSqlType) throws SQLException {
+    ColumnPolicy p = encrypted(i);
+    if (p == null) {
+      delegate.setObject(i, x, targetSqlType);
+    } else if (targetSqlType.getVendorTypeNumber() == null) {
+      bindObject(i, p, x);
+    } else {
+      setObject(i, x, targetSqlType.getVendorTypeNumber().intValue());
+    }
+  }
+
+  @Override
+  public void setObject(int i, Object x, SQLType targetSqlType, int scaleOrLength)
+      throws SQLException {
+    ColumnPolicy p = encrypted(i);
+    if (p == null) {
+      delegate.setObject(i, x, targetSqlType, scaleOrLength);
+    } else {
+      setObject(i, x, targetSqlType);
+    }
+  }
+
+  @Override
+  public void setString(int i, String x) throws SQLException {
+    ColumnPolicy p = encrypted(i);
+    if (p == null) {
+      delegate.setString(i, x);
+    } else if (x == null) {
+      runtime.bindNull(delegate, connection.delegate, i, p);
+    } else {
+      bind(i, p, ParameterValues.canonical(ValueType.TEXT, p), x, null);
+    }
+  }
+
+  @Override
+  public void setNString(int i, String x) throws SQLException {
+    ColumnPolicy p = encrypted(i);
+    if (p == null) {
+      delegate.setNString(i, x);
+    } else if (x == null) {
+      runtime.bindNull(delegate, connection.delegate, i, p);
+    } else {
+      bind(i, p, ParameterValues.canonical(ValueType.TEXT, p), x, null);
+    }
+  }
+
+  @Override
+  public void setBoolean(int i, boolean x) throws SQLException {
+    ColumnPolicy p = encrypted(i);
+    if (p == null) {
+      delegate.setBoolean(i, x);
+    } else {
+      bind(i, p, ParameterValues.canonical(ValueType.BOOLEAN, p), x, null);
+    }
+  }
+
+  @Override
+  public void setByte(int i, byte x) throws SQLException {
+    ColumnPolicy p = encrypted(i);
+    if (p == null) {
+      delegate.setByte(i, x);
+    } else {
+      bind(i, p, ParameterValues.canonical(ValueType.SHORT, p), x, null);
+    }
+  }
+
+  @Override
+  public void setShort(int i, short x) throws SQLException {
+    ColumnPolicy p = encrypted(i);
+    if (p == null) {
+      delegate.setShort(i, x);
+    } else {
+      bind(i, p, ParameterValues.canonical(ValueType.SHORT, p), x, null);
+    }
+  }
+
+  @Override
+  public void setInt(int i, int x) throws SQLException {
+    ColumnPolicy p = encrypted(i);
+    if (p == null) {
+      delegate.setInt(i, x);
+    } else {
+      bind(i, p, ParameterValues.canonical(ValueType.INT, p), x, null);
+    }
+  }
+
+  @Override
+  public void setLong(int i, long x) throws SQLException {
+    ColumnPolicy p = encrypted(i);
+    if (p == null) {
+      delegate.setLong(i, x);
+    } else {
+      bind(i, p, ParameterValues.canonical(ValueType.LONG, p), x, null);
+    }
+  }
+
+  @Override
+  public void setFloat(int i, float x) throws SQLException {
+    ColumnPolicy p = encrypted(i);
+    if (p == null) {
+      delegate.setFloat(i, x);
+    } else {
+      bind(i, p, ParameterValues.canonical(ValueType.FLOAT, p), x, null);
+    }
+  }
+
+  @Override
+  public void setDouble(int i, double x) throws SQLException {
+    ColumnPolicy p = encrypted(i);
+    if (p == null) {
+      delegate.setDouble(i, x);
+    } else {
+      bind(i, p, ParameterValues.canonical(ValueType.DOUBLE, p), x, null);
+    }
+  }
+
+  @Override
+  public void setBigDecimal(int i, BigDecimal x) throws SQLException {
+    ColumnPolicy p = encrypted(i);
+    if (p == null) {
+      delegate.setBigDecimal(i, x);
+    } else if (x == null) {
+      runtime.bindNull(delegate, connection.delegate, i, p);
+    } else {
+      bind(i, p, ParameterValues.canonical(ValueType.NUMERIC, p), x, null);
+    }
+  }
+
+  @Override
+  public void setBytes(int i, byte[] x) throws SQLException {
+    ColumnPolicy p = encrypted(i);
+    if (p == null) {
+      delegate.setBytes(i, x);
+    } else if (x == null) {
+      runtime.bindNull(delegate, connection.delegate, i, p);
+    } else {
+      bind(i, p, ParameterValues.canonical(ValueType.BYTES, p), x, null);
+    }
+  }
+
+  @Override
+  public void setDate(int i, Date x) throws SQLException {
+    ColumnPolicy p = encrypted(i);
+    if (p == null) {
+      delegate.setDate(i, x);
+    } else if (x == null) {
+      runtime.bindNull(delegate, connection.delegate, i, p);
+    } else {
+      bind(i, p, ParameterValues.canonical(ValueType.DATE, p), x, null);
+    }
+  }
+
+  @Override
+  public void setTime(int i, Time x) throws SQLException {
+    ColumnPolicy p = encrypted(i);
+    if (p == null) {
+      delegate.setTime(i, x);
+    } else if (x == null) {
+      runtime.bindNull(delegate, connection.delegate, i, p);
+    } else {
+      bind(i, p, ParameterValues.canonical(ValueType.TIME, p), x, null);
+    }
+  }
+
+  @Override
+  public void setTimestamp(int i, Timestamp x) throws SQLException {
+    ColumnPolicy p = encrypted(i);
+    if (p == null) {
+      delegate.setTimestamp(i, x);
+    } else if (x == null) {
+      runtime.bindNull(delegate, connection.delegate, i, p);
+    } else {
+      bind(i, p, ParameterValues.canonical(ValueType.TIMESTAMP, p), x, null);
+    }
+  }
+
+  @Override
+  public void setDate(int i, Date x, Calendar cal) throws SQLException {
+    ColumnPolicy p = encrypted(i);
+    if (p == null) {
+      delegate.setDate(i, x, cal);
+    } else if (x == null) {
+      runtime.bindNull(delegate, connection.delegate, i, p);
+    } else {
+      bind(i, p, ValueType.DATE, x, cal);
+    }
+  }
+
+  @Override
+  public void setTime(int i, Time x, Calendar cal) throws SQLException {
+    ColumnPolicy p = encrypted(i);
+    if (p == null) {
+      delegate.setTime(i, x, cal);
+    } else if (x == null) {
+      runtime.bindNull(delegate, connection.delegate, i, p);
+    } else {
+      bind(i, p, ValueType.TIME, x, cal);
+    }
+  }
+
+  @Override
+  public void setTimestamp(int i, Timestamp x, Calendar cal) throws SQLException {
+    ColumnPolicy p = encrypted(i);
+    if (p == null) {
+      delegate.setTimestamp(i, x, cal);
+    } else if (x == null) {
+      runtime.bindNull(delegate, connection.delegate, i, p);
+    } else {
+      bind(i, p, ValueType.TIMESTAMP, x, cal);
+    }
+  }
+
+  @Override
+  public void setCharacterStream(int i, Reader x) throws SQLException {
+    ColumnPolicy p = encrypted(i);
+    if (p == null) {
+      delegate.setCharacterStream(i, x);
+    } else if (x == null) {
+      runtime.bindNull(delegate, connection.delegate, i, p);
+    } else {
+      bind(i, p, ValueType.TEXT, readText(x, -1, p), null);
+    }
+  }
+
+  @Override
+  public void setCharacterStream(int i, Reader x, int length) throws SQLException {
+    ColumnPolicy p = encrypted(i);
+    if (p == null) {
+      delegate.setCharacterStream(i, x, length);
+    } else if (x == null) {
+      runtime.bindNull(delegate, connection.delegate, i, p);
+    } else {
+      bind(i, p, ValueType.TEXT, readText(x, length, p), null);
+    }
+  }
+
+  @Override
+  public void setCharacterStream(int i, Reader x, long length) throws SQLException {
+    ColumnPolicy p = encrypted(i);
+    if (p == null) {
+      delegate.setCharacterStream(i, x, length);
+    } else if (x == null) {
+      runtime.bindNull(delegate, connection.delegate, i, p);
+    } else {
+      bind(i, p, ValueType.TEXT, readText(x, length, p), null);
+    }
+  }
+
+  @Override
+  public void setNCharacterStream(int i, Reader x) throws SQLException {
+    ColumnPolicy p = encrypted(i);
+    if (p == null) {
+      delegate.setNCharacterStream(i, x);
+    } else if (x == null) {
+      runtime.bindNull(delegate, connection.delegate, i, p);
+    } else {
+      bind(i, p, ValueType.TEXT, readText(x, -1, p), null);
+    }
+  }
+
+  @Override
+  public void setNCharacterStream(int i, Reader x, long length) throws SQLException {
+    ColumnPolicy p = encrypted(i);
+    if (p == null) {
+      delegate.setNCharacterStream(i, x, length);
+    } else if (x == null) {
+      runtime.bindNull(delegate, connection.delegate, i, p);
+    } else {
+      bind(i, p, ValueType.TEXT, readText(x, length, p), null);
+    }
+  }
+
+  @Override
+  public void setBinaryStream(int i, InputStream x) throws SQLException {
+    ColumnPolicy p = encrypted(i);
+    if (p == null) {
+      delegate.setBinaryStream(i, x);
+    } else if (x == null) {
+      runtime.bindNull(delegate, connection.delegate, i, p);
+    } else {
+      bind(i, p, ValueType.BYTES, readBytes(x, -1, p), null);
+    }
+  }
+
+  @Override
+  public void setBinaryStream(int i, InputStream x, int length) throws SQLException {
+    ColumnPolicy p = encrypted(i);
+    if (p == null) {
+      delegate.setBinaryStream(i, x, length);
+    } else if (x == null) {
+      runtime.bindNull(delegate, connection.delegate, i, p);
+    } else {
+      bind(i, p, ValueType.BYTES, readBytes(x, length, p), null);
+    }
+  }
+
+  @Override
+  public void setBinaryStream(int i, InputStream x, long length) throws SQLException {
+    ColumnPolicy p = encrypted(i);
+    if (p == null) {
+      delegate.setBinaryStream(i, x, length);
+    } else if (x == null) {
+      runtime.bindNull(delegate, connection.delegate, i, p);
+    } else {
+      bind(i, p, ValueType.BYTES, readBytes(x, length, p), null);
+    }
+  }
+
+  @Override
+  public void setAsciiStream(int i, InputStream x) throws SQLException {
+    ColumnPolicy p = encrypted(i);
+    if (p == null) {
+      delegate.setAsciiStream(i, x);
+    } else if (x == null) {
+      runtime.bindNull(delegate, connection.delegate, i, p);
+    } else {
+      bind(i, p, ValueType.TEXT, readAscii(x, -1, p), null);
+    }
+  }
+
+  @Override
+  public void setAsciiStream(int i, InputStream x, int length) throws SQLException {
+    ColumnPolicy p = encrypted(i);
+    if (p == null) {
+      delegate.setAsciiStream(i, x, length);
+    } else if (x == null) {
+      runtime.bindNull(delegate, connection.delegate, i, p);
+    } else {
+      bind(i, p, ValueType.TEXT, readAscii(x, length, p), null);
+    }
+  }
+
+  @Override
+  public void setAsciiStream(int i, InputStream x, long length) throws SQLException {
+    ColumnPolicy p = encrypted(i);
+    if (p == null) {
+      delegate.setAsciiStream(i, x, length);
+    } else if (x == null) {
+      runtime.bindNull(delegate, connection.delegate, i, p);
+    } else {
+      bind(i, p, ValueType.TEXT, readAscii(x, length, p), null);
+    }
+  }
+
+  @Override
+  public void setBlob(int i, java.sql.Blob x) throws SQLException {
+    refuseIfEncrypted(i, "setBlob");
+    delegate.setBlob(i, x);
+  }
+
+  @Override
+  public void setClob(int i, java.sql.Clob x) throws SQLException {
+    refuseIfEncrypted(i, "setClob");
+    delegate.setClob(i, x);
+  }
+
+  @Override
+  public void setNClob(int i, java.sql.NClob x) throws SQLException {
+    refuseIfEncrypted(i, "setNClob");
+    delegate.setNClob(i, x);
+  }
+
+  @Override
+  public void setArray(int i, java.sql.Array x) throws SQLException {
+    refuseIfEncrypted(i, "setArray");
+    delegate.setArray(i, x);
+  }
+
+  @Override
+  public void setRef(int i, java.sql.Ref x) throws SQLException {
+    refuseIfEncrypted(i, "setRef");
+    delegate.setRef(i, x);
+  }
+
+  @Override
+  public void setRowId(int i, java.sql.RowId x) throws SQLException {
+    refuseIfEncrypted(i, "setRowId");
+    delegate.setRowId(i, x);
+  }
+
+  @Override
+  public void setSQLXML(int i, java.sql.SQLXML x) throws SQLException {
+    refuseIfEncrypted(i, "setSQLXML");
+    delegate.setSQLXML(i, x);
+  }
+
+  @Override
+  public void setURL(int i, java.net.URL x) throws SQLException {
+    refuseIfEncrypted(i, "setURL");
+    delegate.setURL(i, x);
+  }
+
+  @Override
+  public void setBlob(int i, InputStream x) throws SQLException {
+    refuseIfEncrypted(i, "setBlob");
+    delegate.setBlob(i, x);
+  }
+
+  @Override
+  public void setBlob(int i, InputStream x, long length) throws SQLException {
+    refuseIfEncrypted(i, "setBlob");
+    delegate.setBlob(i, x, length);
+  }
+
+  @Override
+  public void setClob(int i, Reader x) throws SQLException {
+    refuseIfEncrypted(i, "setClob");
+    delegate.setClob(i, x);
+  }
+
+  @Override
+  public void setClob(int i, Reader x, long length) throws SQLException {
+    refuseIfEncrypted(i, "setClob");
+    delegate.setClob(i, x, length);
+  }
+
+  @Override
+  public void setNClob(int i, Reader x) throws SQLException {
+    refuseIfEncrypted(i, "setNClob");
+    delegate.setNClob(i, x);
+  }
+
+  @Override
+  public void setNClob(int i, Reader x, long length) throws SQLException {
+    refuseIfEncrypted(i, "setNClob");
+    delegate.setNClob(i, x, length);
+  }
+
+  @Deprecated
+  @Override
+  public void setUnicodeStream(int i, InputStream x, int length) throws SQLException {
+    refuseIfEncrypted(i, "setUnicodeStream");
+    delegate.setUnicodeStream(i, x, length);
+  }
+
+  private void refuseIfEncrypted(int i, String setter) throws SQLException {
+    ColumnPolicy p = encrypted(i);
+    if (p != null) {
+      throw new SQLException(setter + " cannot bind encrypted column " + p.qualifiedName()
+          + "; use setString, setBytes, setObject or a typed setter",
+          VeilSqlState.NOT_SUPPORTED);
+    }
+  }
+
+  private static String readText(Reader in, long length, ColumnPolicy p) throws SQLException {
+    try {
+      StringBuilder sb = new StringBuilder();
+      char[] buffer = new char[8192];
+      long left = length < 0 ? Long.MAX_VALUE : length;
+      int n;
+      while (left > 0 && (n = in.read(buffer, 0, (int) Math.min(buffer.length, left))) > 0) {
+        sb.append(buffer, 0, n);
+        left -= n;
+      }
+      return sb.toString();
+    } catch (IOException e) {
+      throw new SQLException("cannot read the stream bound to encrypted column "
+          + p.qualifiedName(), "58030", e);
+    }
+  }
+
+  private static byte[] readBytes(InputStream in, long length, ColumnPolicy p)
+      throws SQLException {
+    try {
+      return length < 0 ? in.readAllBytes() : in.readNBytes((int) Math.min(length,
+          Integer.MAX_VALUE));
+    } catch (IOException e) {
+      throw new SQLException("cannot read the stream bound to encrypted column "
+          + p.qualifiedName(), "58030", e);
+    }
+  }
+
+  private static String readAscii(InputStream in, long length, ColumnPolicy p)
+      throws SQLException {
+    return new String(readBytes(in, length, p), java.nio.charset.StandardCharsets.US_ASCII);
   }
 }

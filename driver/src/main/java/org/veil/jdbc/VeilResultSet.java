@@ -1,22 +1,59 @@
 package org.veil.jdbc;
 
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.io.Reader;
+import java.io.StringReader;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.nio.charset.StandardCharsets;
+import java.sql.Date;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Time;
+import java.sql.Timestamp;
+import java.util.Calendar;
+import java.util.Map;
+import org.veil.config.ColumnPolicy;
 
 /**
- * A result set seen through Veil. Not thread-safe, like the result set it wraps.
+ * A result set seen through Veil: getters on encrypted columns open the cell and convert the
+ * value as pgjdbc would convert the column it came from; other columns are pgjdbc's, untouched.
+ *
+ * <p>Which columns are encrypted comes from the server's row description (base table and column
+ * of each result column), looked up on first use, so aliases, joins, views and RETURNING need no
+ * parsing. Getters by label find the column, then use the getter by index. Not thread-safe, like
+ * the result set it wraps.
  */
 final class VeilResultSet extends ForwardingResultSet<ResultSet> {
 
   private final VeilStatement<?> statement;
+  private final VeilRuntime runtime;
+  private ResultColumns columns;
 
   /**
    * @param statement the statement that produced it, or null for a metadata result, for which
    *     {@link #getStatement()} answers null as JDBC prescribes
    */
-  VeilResultSet(ResultSet delegate, VeilStatement<?> statement) {
+  VeilResultSet(ResultSet delegate, VeilStatement<?> statement, VeilRuntime runtime) {
     super(delegate);
     this.statement = statement;
+    this.runtime = runtime;
+  }
+
+  /** The policy of result column {@code index}, or null when it is not encrypted. */
+  private ColumnPolicy encrypted(int index) throws SQLException {
+    if (columns == null) {
+      columns = statement == null ? ResultColumns.NONE
+          : runtime.resultColumns(delegate, statement.connection.delegate);
+    }
+    return columns.policy(index);
+  }
+
+  /** The opened value of an encrypted column; null for SQL NULL. */
+  private Object open(int index, ColumnPolicy policy) throws SQLException {
+    return runtime.open(policy, columns.form(index), delegate, index);
   }
 
   // Overridden java.sql.ResultSet methods
@@ -27,7 +64,479 @@ final class VeilResultSet extends ForwardingResultSet<ResultSet> {
   }
 
   @Override
+  public String getString(int i) throws SQLException {
+    ColumnPolicy p = encrypted(i);
+    if (p == null) {
+      return delegate.getString(i);
+    }
+    Object v = open(i, p);
+    return v == null ? null : ValueConversions.toString(v);
+  }
+
+  @Override
+  public String getNString(int i) throws SQLException {
+    return encrypted(i) == null ? delegate.getNString(i) : getString(i);
+  }
+
+  @Override
+  public Object getObject(int i) throws SQLException {
+    ColumnPolicy p = encrypted(i);
+    if (p == null) {
+      return delegate.getObject(i);
+    }
+    Object v = open(i, p);
+    return v == null ? null : ValueConversions.toJdbcObject(v);
+  }
+
+  @Override
+  public <T> T getObject(int i, Class<T> type) throws SQLException {
+    ColumnPolicy p = encrypted(i);
+    if (p == null) {
+      return delegate.getObject(i, type);
+    }
+    Object v = open(i, p);
+    return v == null ? null : ValueConversions.toType(v, type, p.qualifiedName());
+  }
+
+  @Override
+  public Object getObject(int i, Map<String, Class<?>> map) throws SQLException {
+    return encrypted(i) == null ? delegate.getObject(i, map) : getObject(i);
+  }
+
+  @Override
+  public boolean getBoolean(int i) throws SQLException {
+    ColumnPolicy p = encrypted(i);
+    if (p == null) {
+      return delegate.getBoolean(i);
+    }
+    Object v = open(i, p);
+    return v != null && ValueConversions.toBoolean(v, p.qualifiedName());
+  }
+
+  @Override
+  public byte getByte(int i) throws SQLException {
+    ColumnPolicy p = encrypted(i);
+    return p == null ? delegate.getByte(i)
+        : (byte) integral(i, p, Byte.MIN_VALUE, Byte.MAX_VALUE, "byte");
+  }
+
+  @Override
+  public short getShort(int i) throws SQLException {
+    ColumnPolicy p = encrypted(i);
+    return p == null ? delegate.getShort(i)
+        : (short) integral(i, p, Short.MIN_VALUE, Short.MAX_VALUE, "short");
+  }
+
+  @Override
+  public int getInt(int i) throws SQLException {
+    ColumnPolicy p = encrypted(i);
+    return p == null ? delegate.getInt(i)
+        : (int) integral(i, p, Integer.MIN_VALUE, Integer.MAX_VALUE, "int");
+  }
+
+  @Override
+  public long getLong(int i) throws SQLException {
+    ColumnPolicy p = encrypted(i);
+    return p == null ? delegate.getLong(i)
+        : integral(i, p, Long.MIN_VALUE, Long.MAX_VALUE, "long");
+  }
+
+  private long integral(int i, ColumnPolicy p, long min, long max, String type)
+      throws SQLException {
+    Object v = open(i, p);
+    return v == null ? 0 : ValueConversions.toLong(v, p.qualifiedName(), min, max, type);
+  }
+
+  @Override
+  public float getFloat(int i) throws SQLException {
+    ColumnPolicy p = encrypted(i);
+    if (p == null) {
+      return delegate.getFloat(i);
+    }
+    Object v = open(i, p);
+    return v == null ? 0 : (float) ValueConversions.toDouble(v, p.qualifiedName());
+  }
+
+  @Override
+  public double getDouble(int i) throws SQLException {
+    ColumnPolicy p = encrypted(i);
+    if (p == null) {
+      return delegate.getDouble(i);
+    }
+    Object v = open(i, p);
+    return v == null ? 0 : ValueConversions.toDouble(v, p.qualifiedName());
+  }
+
+  @Override
+  public BigDecimal getBigDecimal(int i) throws SQLException {
+    ColumnPolicy p = encrypted(i);
+    if (p == null) {
+      return delegate.getBigDecimal(i);
+    }
+    Object v = open(i, p);
+    return v == null ? null : ValueConversions.toBigDecimal(v, p.qualifiedName());
+  }
+
+  @Deprecated
+  @Override
+  public BigDecimal getBigDecimal(int i, int scale) throws SQLException {
+    ColumnPolicy p = encrypted(i);
+    if (p == null) {
+      return delegate.getBigDecimal(i, scale);
+    }
+    BigDecimal d = getBigDecimal(i);
+    return d == null ? null : d.setScale(scale, RoundingMode.HALF_EVEN);
+  }
+
+  @Override
+  public byte[] getBytes(int i) throws SQLException {
+    ColumnPolicy p = encrypted(i);
+    if (p == null) {
+      return delegate.getBytes(i);
+    }
+    Object v = open(i, p);
+    return v == null ? null : ValueConversions.toBytes(v);
+  }
+
+  @Override
+  public Date getDate(int i) throws SQLException {
+    return getDate(i, (Calendar) null);
+  }
+
+  @Override
+  public Date getDate(int i, Calendar cal) throws SQLException {
+    ColumnPolicy p = encrypted(i);
+    if (p == null) {
+      return cal == null ? delegate.getDate(i) : delegate.getDate(i, cal);
+    }
+    Object v = open(i, p);
+    return v == null ? null : ValueConversions.toDate(v, cal, p.qualifiedName());
+  }
+
+  @Override
+  public Time getTime(int i) throws SQLException {
+    return getTime(i, (Calendar) null);
+  }
+
+  @Override
+  public Time getTime(int i, Calendar cal) throws SQLException {
+    ColumnPolicy p = encrypted(i);
+    if (p == null) {
+      return cal == null ? delegate.getTime(i) : delegate.getTime(i, cal);
+    }
+    Object v = open(i, p);
+    return v == null ? null : ValueConversions.toTime(v, cal, p.qualifiedName());
+  }
+
+  @Override
+  public Timestamp getTimestamp(int i) throws SQLException {
+    return getTimestamp(i, (Calendar) null);
+  }
+
+  @Override
+  public Timestamp getTimestamp(int i, Calendar cal) throws SQLException {
+    ColumnPolicy p = encrypted(i);
+    if (p == null) {
+      return cal == null ? delegate.getTimestamp(i) : delegate.getTimestamp(i, cal);
+    }
+    Object v = open(i, p);
+    return v == null ? null : ValueConversions.toTimestamp(v, cal, p.qualifiedName());
+  }
+
+  @Override
+  public Reader getCharacterStream(int i) throws SQLException {
+    if (encrypted(i) == null) {
+      return delegate.getCharacterStream(i);
+    }
+    String s = getString(i);
+    return s == null ? null : new StringReader(s);
+  }
+
+  @Override
+  public Reader getNCharacterStream(int i) throws SQLException {
+    return encrypted(i) == null ? delegate.getNCharacterStream(i) : getCharacterStream(i);
+  }
+
+  @Override
+  public InputStream getBinaryStream(int i) throws SQLException {
+    if (encrypted(i) == null) {
+      return delegate.getBinaryStream(i);
+    }
+    byte[] bytes = getBytes(i);
+    return bytes == null ? null : new ByteArrayInputStream(bytes);
+  }
+
+  @Override
+  public InputStream getAsciiStream(int i) throws SQLException {
+    if (encrypted(i) == null) {
+      return delegate.getAsciiStream(i);
+    }
+    String s = getString(i);
+    return s == null ? null : new ByteArrayInputStream(s.getBytes(StandardCharsets.US_ASCII));
+  }
+
+  @Override
+  public java.sql.Blob getBlob(int i) throws SQLException {
+    refuseIfEncrypted(i, "getBlob");
+    return delegate.getBlob(i);
+  }
+
+  @Override
+  public java.sql.Clob getClob(int i) throws SQLException {
+    refuseIfEncrypted(i, "getClob");
+    return delegate.getClob(i);
+  }
+
+  @Override
+  public java.sql.NClob getNClob(int i) throws SQLException {
+    refuseIfEncrypted(i, "getNClob");
+    return delegate.getNClob(i);
+  }
+
+  @Override
+  public java.sql.Array getArray(int i) throws SQLException {
+    refuseIfEncrypted(i, "getArray");
+    return delegate.getArray(i);
+  }
+
+  @Override
+  public java.sql.Ref getRef(int i) throws SQLException {
+    refuseIfEncrypted(i, "getRef");
+    return delegate.getRef(i);
+  }
+
+  @Override
+  public java.sql.RowId getRowId(int i) throws SQLException {
+    refuseIfEncrypted(i, "getRowId");
+    return delegate.getRowId(i);
+  }
+
+  @Override
+  public java.sql.SQLXML getSQLXML(int i) throws SQLException {
+    refuseIfEncrypted(i, "getSQLXML");
+    return delegate.getSQLXML(i);
+  }
+
+  @Override
+  public java.net.URL getURL(int i) throws SQLException {
+    refuseIfEncrypted(i, "getURL");
+    return delegate.getURL(i);
+  }
+
+  @Deprecated
+  @Override
+  public InputStream getUnicodeStream(int i) throws SQLException {
+    refuseIfEncrypted(i, "getUnicodeStream");
+    return delegate.getUnicodeStream(i);
+  }
+
+  @Deprecated
+  @Override
+  public InputStream getUnicodeStream(String label) throws SQLException {
+    return getUnicodeStream(findColumn(label));
+  }
+
+  private void refuseIfEncrypted(int i, String getter) throws SQLException {
+    ColumnPolicy p = encrypted(i);
+    if (p != null) {
+      throw new SQLException(getter + " cannot read encrypted column " + p.qualifiedName()
+          + "; use getString, getBytes, getObject or a typed getter", VeilSqlState.NOT_SUPPORTED);
+    }
+  }
+
+  /** Refused on encrypted columns: the staged values would reach the server as plaintext. */
+  @Override
+  public void updateRow() throws SQLException {
+    refuseUpdatesIfEncrypted();
+    delegate.updateRow();
+  }
+
+  @Override
+  public void insertRow() throws SQLException {
+    refuseUpdatesIfEncrypted();
+    delegate.insertRow();
+  }
+
+  private void refuseUpdatesIfEncrypted() throws SQLException {
+    encrypted(1);
+    ColumnPolicy p = columns.first();
+    if (p != null) {
+      throw new SQLException("this updatable result set includes encrypted column "
+          + p.qualifiedName() + ", whose new value would be sent as plaintext. Use an UPDATE"
+          + " or INSERT statement with parameters instead.", VeilSqlState.NOT_SUPPORTED);
+    }
+  }
+
+  @Override
   public String toString() {
     return "VeilResultSet[" + delegate + "]";
+  }
+
+  // Getters by label: find the column, then use the getter by index above.
+
+  @Override
+  public String getString(String label) throws SQLException {
+    return getString(findColumn(label));
+  }
+
+  @Override
+  public String getNString(String label) throws SQLException {
+    return getNString(findColumn(label));
+  }
+
+  @Override
+  public Object getObject(String label) throws SQLException {
+    return getObject(findColumn(label));
+  }
+
+  @Override
+  public <T> T getObject(String label, Class<T> type) throws SQLException {
+    return getObject(findColumn(label), type);
+  }
+
+  @Override
+  public Object getObject(String label, Map<String, Class<?>> map) throws SQLException {
+    return getObject(findColumn(label), map);
+  }
+
+  @Override
+  public boolean getBoolean(String label) throws SQLException {
+    return getBoolean(findColumn(label));
+  }
+
+  @Override
+  public byte getByte(String label) throws SQLException {
+    return getByte(findColumn(label));
+  }
+
+  @Override
+  public short getShort(String label) throws SQLException {
+    return getShort(findColumn(label));
+  }
+
+  @Override
+  public int getInt(String label) throws SQLException {
+    return getInt(findColumn(label));
+  }
+
+  @Override
+  public long getLong(String label) throws SQLException {
+    return getLong(findColumn(label));
+  }
+
+  @Override
+  public float getFloat(String label) throws SQLException {
+    return getFloat(findColumn(label));
+  }
+
+  @Override
+  public double getDouble(String label) throws SQLException {
+    return getDouble(findColumn(label));
+  }
+
+  @Override
+  public BigDecimal getBigDecimal(String label) throws SQLException {
+    return getBigDecimal(findColumn(label));
+  }
+
+  @Deprecated
+  @Override
+  public BigDecimal getBigDecimal(String label, int scale) throws SQLException {
+    return getBigDecimal(findColumn(label), scale);
+  }
+
+  @Override
+  public byte[] getBytes(String label) throws SQLException {
+    return getBytes(findColumn(label));
+  }
+
+  @Override
+  public Date getDate(String label) throws SQLException {
+    return getDate(findColumn(label));
+  }
+
+  @Override
+  public Date getDate(String label, Calendar cal) throws SQLException {
+    return getDate(findColumn(label), cal);
+  }
+
+  @Override
+  public Time getTime(String label) throws SQLException {
+    return getTime(findColumn(label));
+  }
+
+  @Override
+  public Time getTime(String label, Calendar cal) throws SQLException {
+    return getTime(findColumn(label), cal);
+  }
+
+  @Override
+  public Timestamp getTimestamp(String label) throws SQLException {
+    return getTimestamp(findColumn(label));
+  }
+
+  @Override
+  public Timestamp getTimestamp(String label, Calendar cal) throws SQLException {
+    return getTimestamp(findColumn(label), cal);
+  }
+
+  @Override
+  public Reader getCharacterStream(String label) throws SQLException {
+    return getCharacterStream(findColumn(label));
+  }
+
+  @Override
+  public Reader getNCharacterStream(String label) throws SQLException {
+    return getNCharacterStream(findColumn(label));
+  }
+
+  @Override
+  public InputStream getBinaryStream(String label) throws SQLException {
+    return getBinaryStream(findColumn(label));
+  }
+
+  @Override
+  public InputStream getAsciiStream(String label) throws SQLException {
+    return getAsciiStream(findColumn(label));
+  }
+
+  @Override
+  public java.sql.Blob getBlob(String label) throws SQLException {
+    return getBlob(findColumn(label));
+  }
+
+  @Override
+  public java.sql.Clob getClob(String label) throws SQLException {
+    return getClob(findColumn(label));
+  }
+
+  @Override
+  public java.sql.NClob getNClob(String label) throws SQLException {
+    return getNClob(findColumn(label));
+  }
+
+  @Override
+  public java.sql.Array getArray(String label) throws SQLException {
+    return getArray(findColumn(label));
+  }
+
+  @Override
+  public java.sql.Ref getRef(String label) throws SQLException {
+    return getRef(findColumn(label));
+  }
+
+  @Override
+  public java.sql.RowId getRowId(String label) throws SQLException {
+    return getRowId(findColumn(label));
+  }
+
+  @Override
+  public java.sql.SQLXML getSQLXML(String label) throws SQLException {
+    return getSQLXML(findColumn(label));
+  }
+
+  @Override
+  public java.net.URL getURL(String label) throws SQLException {
+    return getURL(findColumn(label));
   }
 }

@@ -51,7 +51,7 @@ final class ForwardingSources {
       new Spec(PreparedStatement.class, "VeilStatement<D>",
           List.of("VeilConnection connection"), Map.of()),
       new Spec(CallableStatement.class, "VeilPreparedStatement<D>",
-          List.of("VeilConnection connection", "String sql"), Map.of()),
+          List.of("VeilConnection connection", "org.veil.sql.StatementPlan plan"), Map.of()),
       new Spec(ResultSet.class, null, List.of(), Map.of()),
       // Metadata result sets are wrapped too, so that no path leads back to a pgjdbc object.
       new Spec(DatabaseMetaData.class, null, List.of(),
@@ -112,6 +112,12 @@ final class ForwardingSources {
       declared.add("D delegate");
       passed.add("delegate");
       for (String parameter : spec.superParameters()) {
+        String type = parameter.substring(0, parameter.lastIndexOf(' '));
+        if (type.contains(".")) {
+          imports.add(type);
+          parameter = type.substring(type.lastIndexOf('.') + 1)
+              + parameter.substring(parameter.lastIndexOf(' '));
+        }
         declared.add(parameter);
         passed.add(parameter.substring(parameter.lastIndexOf(' ') + 1));
       }

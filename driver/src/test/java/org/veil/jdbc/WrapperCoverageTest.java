@@ -117,7 +117,8 @@ class WrapperCoverageTest {
     }
     if (iface == ResultSet.class) {
       return new VeilResultSet(recorder.standIn(ResultSet.class),
-          new VeilStatement<>(recorder.standIn(Statement.class), connection));
+          new VeilStatement<>(recorder.standIn(Statement.class), connection),
+          connection.runtime());
     }
     return new VeilDatabaseMetaData(recorder.standIn(DatabaseMetaData.class), connection);
   }

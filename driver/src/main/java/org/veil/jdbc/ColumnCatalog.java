@@ -1,0 +1,141 @@
+package org.veil.jdbc;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import org.veil.config.ColumnPolicy;
+import org.veil.config.EncryptedColumns;
+
+/**
+ * What the database says about the configured columns: that they exist, and whether each
+ * stores its cells as {@code bytea} or as text. Checked once per data source, at the first
+ * connection; a column whose table does not exist yet (a migration will create it) is looked
+ * up when it is first used. Thread-safe.
+ */
+final class ColumnCatalog {
+
+  /** How a column holds a cell: raw bytes, or {@code veil:} + base64 in a text column. */
+  enum StorageForm { BINARY, TEXT }
+
+  private static final String COLUMNS_QUERY = "SELECT n.nspname, c.relname, a.attname,"
+      + " CASE WHEN t.typtype = 'd' THEN bt.typname ELSE t.typname END, a.atttypmod"
+      + " FROM pg_catalog.pg_attribute a"
+      + " JOIN pg_catalog.pg_class c ON c.oid = a.attrelid"
+      + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+      + " JOIN pg_catalog.pg_type t ON t.oid = a.atttypid"
+      + " LEFT JOIN pg_catalog.pg_type bt ON bt.oid = t.typbasetype"
+      + " WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'v', 'm', 'f')"
+      + " AND n.nspname = ANY (?) AND c.relname = ANY (?)";
+
+  private final EncryptedColumns columns;
+  private final ConcurrentMap<ColumnPolicy, StorageForm> forms = new ConcurrentHashMap<>();
+  private volatile boolean checked;
+
+  ColumnCatalog(EncryptedColumns columns) {
+    this.columns = columns;
+  }
+
+  /**
+   * Checks every configured column whose table exists, once; later calls return at once.
+   *
+   * @param pg a pgjdbc connection (not a Veil one) to read the catalog through
+   * @throws SQLException naming the column when it is missing or of a type that cannot hold a
+   *     cell, with the ALTER TABLE that fixes it
+   */
+  void checkOnce(Connection pg) throws SQLException {
+    if (checked || columns.isEmpty()) {
+      return;
+    }
+    synchronized (this) {
+      if (!checked) {
+        lookUp(pg, Set.copyOf(columns.all()), false);
+        checked = true;
+      }
+    }
+  }
+
+  /** The storage form of {@code column}, looked up through {@code pg} if not yet known. */
+  StorageForm form(ColumnPolicy column, Connection pg) throws SQLException {
+    StorageForm form = forms.get(column);
+    if (form == null) {
+      lookUp(pg, Set.of(column), true);
+      form = forms.get(column);
+    }
+    return form;
+  }
+
+  private void lookUp(Connection pg, Set<ColumnPolicy> wanted, boolean tableMustExist)
+      throws SQLException {
+    Set<String> schemas = new LinkedHashSet<>();
+    Set<String> tables = new LinkedHashSet<>();
+    for (ColumnPolicy p : wanted) {
+      schemas.add(p.schema());
+      tables.add(p.table());
+    }
+    Map<String, String[]> found = new HashMap<>();
+    Set<String> foundTables = new LinkedHashSet<>();
+    try (PreparedStatement ps = pg.prepareStatement(COLUMNS_QUERY)) {
+      ps.setArray(1, pg.createArrayOf("text", schemas.toArray()));
+      ps.setArray(2, pg.createArrayOf("text", tables.toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          String table = rs.getString(1) + "." + rs.getString(2);
+          foundTables.add(table);
+          found.put(table + "." + rs.getString(3),
+              new String[] {rs.getString(4), Integer.toString(rs.getInt(5))});
+        }
+      }
+    }
+    for (ColumnPolicy p : wanted) {
+      String table = p.schema() + "." + p.table();
+      if (!foundTables.contains(table)) {
+        if (tableMustExist) {
+          throw new SQLException("veil.columns names " + p.qualifiedName() + ", but there is no"
+              + " table " + table + " (as the application's role sees it). Create it, or fix"
+              + " veil.columns.", VeilSqlState.UNDEFINED_COLUMN);
+        }
+        continue;
+      }
+      String[] type = found.get(p.qualifiedName());
+      if (type == null) {
+        throw new SQLException("veil.columns names " + p.qualifiedName() + ", but table "
+            + table + " has no column " + p.column() + ". Fix veil.columns or add the column:"
+            + " ALTER TABLE " + table + " ADD COLUMN " + p.column() + " bytea",
+            VeilSqlState.UNDEFINED_COLUMN);
+      }
+      forms.put(p, formOf(p, type[0], Integer.parseInt(type[1])));
+    }
+  }
+
+  private static StorageForm formOf(ColumnPolicy p, String typeName, int typmod)
+      throws SQLException {
+    String table = p.schema() + "." + p.table();
+    switch (typeName) {
+      case "bytea":
+        return StorageForm.BINARY;
+      case "text":
+        return StorageForm.TEXT;
+      case "varchar":
+        if (typmod < 0) {
+          return StorageForm.TEXT;
+        }
+        throw new SQLException(p.qualifiedName() + " is varchar(" + (typmod - 4) + "), too short"
+            + " for an encrypted value, which is longer than the plaintext. Fix: ALTER TABLE "
+            + table + " ALTER COLUMN " + p.column() + " TYPE text (or bytea, recommended)",
+            VeilSqlState.DATATYPE_MISMATCH);
+      default:
+        throw new SQLException(p.qualifiedName() + " is of type " + typeName + ", which cannot"
+            + " hold an encrypted value. Fix: ALTER TABLE " + table + " ALTER COLUMN "
+            + p.column() + " TYPE bytea USING NULL (an empty column), or TYPE text USING "
+            + p.column() + "::text to keep existing values for migration with"
+            + " veil.plaintextReads=allow", VeilSqlState.DATATYPE_MISMATCH);
+    }
+  }
+}
