@@ -77,15 +77,44 @@ public final class VeilConfig {
     for (VeilProperty p : VeilProperty.values()) {
       p.getChoice(merged);
     }
-    EncryptedColumns columns;
-    try {
-      columns = EncryptedColumns.of(
-          ColumnList.parse(merged.getProperty(VeilProperty.COLUMNS.getName())));
-    } catch (IllegalArgumentException duplicate) {
-      throw new SQLException("veil.columns: " + duplicate.getMessage(),
-          VeilSqlState.INVALID_CONFIGURATION, duplicate);
-    }
+    EncryptedColumns columns = columns(merged);
     return new VeilConfig(Map.copyOf(values), columns);
+  }
+
+  /**
+   * The columns of {@code veil.columns}, then those that {@code @Encrypted} annotations name; a
+   * column named by both with different settings is an error that names both sources.
+   */
+  private static EncryptedColumns columns(Properties settings) throws SQLException {
+    Map<String, AnnotatedColumns.Found> found = new java.util.LinkedHashMap<>();
+    List<AnnotatedColumns.Found> all = new ArrayList<>();
+    for (ColumnPolicy p : ColumnList.parse(settings.getProperty(VeilProperty.COLUMNS.getName()))) {
+      all.add(new AnnotatedColumns.Found(p, "veil.columns"));
+    }
+    ClassLoader loader = Objects.requireNonNullElse(
+        Thread.currentThread().getContextClassLoader(), VeilConfig.class.getClassLoader());
+    java.util.Set<Class<?>> classes = new java.util.LinkedHashSet<>(AnnotatedColumns.load(
+        settings.getProperty(VeilProperty.ANNOTATED_CLASSES.getName()), loader));
+    classes.addAll(AnnotatedColumns.scan(
+        settings.getProperty(VeilProperty.SCAN_PACKAGES.getName()), loader));
+    for (Class<?> type : classes) {
+      all.addAll(AnnotatedColumns.of(type));
+    }
+    for (AnnotatedColumns.Found f : all) {
+      AnnotatedColumns.Found before = found.putIfAbsent(f.policy().qualifiedName(), f);
+      if (before != null && !before.policy().equals(f.policy())) {
+        throw new SQLException(f.policy().qualifiedName() + " is " + describe(before.policy())
+            + " by " + before.source() + " but " + describe(f.policy()) + " by " + f.source()
+            + "; make them agree", VeilSqlState.INVALID_CONFIGURATION);
+      }
+    }
+    List<ColumnPolicy> policies = new ArrayList<>();
+    found.values().forEach(f -> policies.add(f.policy()));
+    return EncryptedColumns.of(policies);
+  }
+
+  private static String describe(ColumnPolicy p) {
+    return p.mode().name().toLowerCase(Locale.ROOT) + " with context " + p.context();
   }
 
   /** {@code veil.kms.keyId} → {@code VEIL_KMS_KEYID}. */

@@ -1,0 +1,74 @@
+package org.veil.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.sql.SQLException;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+
+class AnnotatedColumnsTest {
+
+  private static VeilConfig config(String... pairs) throws SQLException {
+    Properties p = new Properties();
+    for (int i = 0; i < pairs.length; i += 2) {
+      p.setProperty(pairs[i], pairs[i + 1]);
+    }
+    return VeilConfig.from(p, name -> null);
+  }
+
+  @Test
+  void annotatedClassesNameTableColumnsModesAndContexts() throws SQLException {
+    VeilConfig config = config("veil.annotatedClasses", "org.veil.config.sample.Patient");
+    assertThat(config.columns().all()).containsExactlyInAnyOrder(
+        ColumnPolicy.of("clinic", "patients", "diagnosis", EncryptionMode.RANDOMIZED),
+        ColumnPolicy.of("clinic", "patients", "national_id", EncryptionMode.DETERMINISTIC),
+        new ColumnPolicy("clinic", "patients", "insurer_note", EncryptionMode.RANDOMIZED,
+            "clinic.patients.insurer_note"));
+  }
+
+  @Test
+  void recordWithoutTableAnnotationUsesSnakeCaseNames() throws SQLException {
+    VeilConfig config = config("veil.annotatedClasses", "org.veil.config.sample.MedicalRecord");
+    assertThat(config.columns().all()).containsExactly(
+        ColumnPolicy.of("public", "medical_record", "blood_type", EncryptionMode.RANDOMIZED));
+  }
+
+  @Test
+  void scannedPackagesFindTheSameClasses() throws SQLException {
+    VeilConfig config = config("veil.scanPackages", "org.veil.config.sample");
+    assertThat(config.columns().find("clinic", "patients", "national_id")).isNotNull();
+    assertThat(config.columns().find("public", "medical_record", "blood_type")).isNotNull();
+  }
+
+  @Test
+  void propertyAndAnnotationThatAgreeAreOneColumn() throws SQLException {
+    VeilConfig config = config("veil.columns", "clinic.patients.diagnosis",
+        "veil.annotatedClasses", "org.veil.config.sample.Patient");
+    assertThat(config.columns().forTable("clinic", "patients")).hasSize(3);
+  }
+
+  @Test
+  void conflictBetweenPropertyAndAnnotationNamesBothSources() {
+    assertThatThrownBy(() -> config("veil.columns", "clinic.patients.diagnosis:deterministic",
+        "veil.annotatedClasses", "org.veil.config.sample.Patient"))
+        .isInstanceOf(SQLException.class)
+        .hasMessageContaining("clinic.patients.diagnosis")
+        .hasMessageContaining("veil.columns")
+        .hasMessageContaining("@Encrypted on org.veil.config.sample.Patient.diagnosis");
+  }
+
+  @Test
+  void unknownAnnotatedClassIsAClearError() {
+    assertThatThrownBy(() -> config("veil.annotatedClasses", "com.acme.Missing"))
+        .isInstanceOf(SQLException.class).hasMessageContaining("com.acme.Missing");
+  }
+
+  @Test
+  void snakeCaseFollowsJavaNames() {
+    assertThat(AnnotatedColumns.snakeCase("CustomerAccount")).isEqualTo("customer_account");
+    assertThat(AnnotatedColumns.snakeCase("ssnNumber")).isEqualTo("ssn_number");
+    assertThat(AnnotatedColumns.snakeCase("HTTPRequest")).isEqualTo("http_request");
+    assertThat(AnnotatedColumns.snakeCase("id")).isEqualTo("id");
+  }
+}
