@@ -26,6 +26,7 @@ import net.sf.jsqlparser.expression.operators.relational.RegExpMatchOperator;
 import net.sf.jsqlparser.expression.operators.relational.SimilarToExpression;
 import net.sf.jsqlparser.schema.Column;
 import net.sf.jsqlparser.statement.select.AllColumns;
+import net.sf.jsqlparser.statement.select.OrderByElement;
 import net.sf.jsqlparser.statement.select.ParenthesedSelect;
 import net.sf.jsqlparser.statement.select.Select;
 import org.veil.config.ColumnPolicy;
@@ -164,7 +165,9 @@ final class ExpressionChecker extends ExpressionVisitorAdapter<Void> {
     if (name.equals("count") && countsColumn(function, usage(context))) {
       return null;
     }
-    return super.visit(function, usage(context).as("the function " + name + "()"));
+    Usage usage = usage(context).as("the function " + name + "()");
+    orderBy(function.getOrderByElements(), usage.as("ORDER BY"));
+    return super.visit(function, usage);
   }
 
   /** {@code count(*)} and {@code count(col)} only test nullness; count(DISTINCT) needs equality. */
@@ -192,8 +195,35 @@ final class ExpressionChecker extends ExpressionVisitorAdapter<Void> {
 
   @Override
   public <S> Void visit(AnalyticExpression window, S context) {
-    return super.visit(window, usage(context).as("the window function " + window.getName()
-        + "() or its PARTITION BY / ORDER BY"));
+    String name = window.getName() == null ? "" : window.getName().toLowerCase(Locale.ROOT);
+    Usage usage = usage(context).as("the window function " + name + "()");
+    Expression argument = window.getExpression() == null ? null
+        : ValueRules.strip(window.getExpression());
+    if (name.equals("count") && argument instanceof Column column && !window.isDistinct()) {
+      usage.scope().resolve(column);
+    } else if (argument != null) {
+      argument.accept(this, usage);
+    }
+    walk(window.getOffset(), usage.scope(), usage.operation());
+    walk(window.getDefaultValue(), usage.scope(), usage.operation());
+    walk(window.getFilterExpression(), usage.scope(), "FILTER (WHERE ...)");
+    Usage partition = usage.as("PARTITION BY");
+    if (window.getPartitionExpressionList() != null) {
+      for (Expression key : window.getPartitionExpressionList()) {
+        key.accept(this, partition);
+      }
+    }
+    orderBy(window.getOrderByElements(), usage.as("ORDER BY"));
+    orderBy(window.getFuncOrderBy(), usage.as("ORDER BY"));
+    return null;
+  }
+
+  private void orderBy(List<OrderByElement> elements, Usage usage) {
+    if (elements != null) {
+      for (OrderByElement element : elements) {
+        element.getExpression().accept(this, usage);
+      }
+    }
   }
 
   @Override

@@ -9,6 +9,9 @@ import net.sf.jsqlparser.expression.operators.relational.ExpressionList;
 import net.sf.jsqlparser.expression.operators.relational.ParenthesedExpressionList;
 import net.sf.jsqlparser.schema.Column;
 import net.sf.jsqlparser.schema.Table;
+import net.sf.jsqlparser.statement.delete.ParenthesedDelete;
+import net.sf.jsqlparser.statement.insert.ParenthesedInsert;
+import net.sf.jsqlparser.statement.update.ParenthesedUpdate;
 import net.sf.jsqlparser.statement.select.AllColumns;
 import net.sf.jsqlparser.statement.select.AllTableColumns;
 import net.sf.jsqlparser.statement.select.Distinct;
@@ -67,15 +70,16 @@ final class QueryChecker {
     Scope scope = new Scope(parent);
     for (WithItem<?> item : items) {
       String name = Identifiers.fold(item.getAliasName());
+      Object statement = item.getParenthesedStatement();
       QueryShape shape;
-      if (item.getSelect() != null) {
-        shape = check(item.getSelect(), scope);
-      } else if (item.getInsert() != null) {
-        shape = checker.dml().insert(item.getInsert().getInsert(), scope);
-      } else if (item.getUpdate() != null) {
-        shape = checker.dml().update(item.getUpdate().getUpdate(), scope);
-      } else if (item.getDelete() != null) {
-        shape = checker.dml().delete(item.getDelete().getDelete(), scope);
+      if (statement instanceof ParenthesedSelect select) {
+        shape = check(select, scope);
+      } else if (statement instanceof ParenthesedInsert insert) {
+        shape = checker.dml().insert(insert.getInsert(), scope);
+      } else if (statement instanceof ParenthesedUpdate update) {
+        shape = checker.dml().update(update.getUpdate(), scope);
+      } else if (statement instanceof ParenthesedDelete delete) {
+        shape = checker.dml().delete(delete.getDelete(), scope);
       } else {
         throw new UnanalysableStatement("WITH item");
       }

@@ -168,7 +168,8 @@ final class StatementSplitter {
     if (i < sql.length() && Character.isDigit(sql.charAt(i))) {
       return -1;
     }
-    while (i < sql.length() && isIdentifierPart(sql.charAt(i))) {
+    while (i < sql.length()
+        && (Character.isLetterOrDigit(sql.charAt(i)) || sql.charAt(i) == '_')) {
       i++;
     }
     return i < sql.length() && sql.charAt(i) == '$' ? i + 1 : -1;

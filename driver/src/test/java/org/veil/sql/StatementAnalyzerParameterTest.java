@@ -304,4 +304,39 @@ class StatementAnalyzerParameterTest {
     assertThat(plan("TRUNCATE customers").isPlain()).isTrue();
     assertThat(plan("DROP TABLE customers").isPlain()).isTrue();
   }
+  @Test
+  void dataModifyingCteBindsItsParameters() throws SQLException {
+    assertThat(bindings("WITH moved AS (DELETE FROM customers WHERE email = ? RETURNING email) "
+        + "INSERT INTO archive (email) SELECT email FROM moved")).containsExactly(EMAIL);
+  }
+
+  @Test
+  void rowComparisonBindsByPosition() throws SQLException {
+    assertThat(bindings("SELECT id FROM customers c WHERE (c.email, c.id) IN ((?, ?), (?, ?))"))
+        .containsExactly(EMAIL, null, EMAIL, null);
+  }
+
+  @Test
+  void scalarSubqueryOfSameContextColumnIsAllowed() throws SQLException {
+    assertThat(bindings("SELECT id FROM customers WHERE email = "
+        + "(SELECT email FROM archive WHERE id = ?)")).containsExactly((ColumnPolicy) null);
+  }
+
+  @Test
+  void joinUsingColumnsOfSameContextIsAllowed() throws SQLException {
+    assertThat(bindings("SELECT 1 FROM customers JOIN archive USING (email) WHERE phone = ?"))
+        .containsExactly(PHONE);
+  }
+
+  @Test
+  void countOfEncryptedColumnAsWindowIsAllowed() throws SQLException {
+    assertThat(bindings("SELECT count(ssn) OVER (PARTITION BY id) FROM customers WHERE id = ?"))
+        .containsExactly((ColumnPolicy) null);
+  }
+
+  @Test
+  void explainIsAnalysedLikeItsStatement() throws SQLException {
+    assertThat(bindings("EXPLAIN SELECT id FROM customers WHERE email = ?"))
+        .containsExactly(EMAIL);
+  }
 }

@@ -325,4 +325,27 @@ class StatementAnalyzerRefusalTest {
     assertRefused("WITH x AS (SELECT id FROM customers WHERE email = 'cte@example.com') "
         + "SELECT * FROM x", PLAINTEXT, EMAIL, "cte@example.com");
   }
+  @Test
+  void windowOrderByOrPartitionByEncryptedColumnIsRefused() {
+    assertRefused("SELECT row_number() OVER (ORDER BY email) FROM customers", UNSUPPORTED, EMAIL);
+    assertRefused("SELECT count(*) OVER (PARTITION BY phone) FROM customers", UNSUPPORTED, PHONE);
+  }
+
+  @Test
+  void aggregateOrderByEncryptedColumnIsRefused() {
+    assertRefused("SELECT string_agg(name, ',' ORDER BY email) FROM customers", UNSUPPORTED,
+        EMAIL);
+  }
+
+  @Test
+  void copyAfterAnotherStatementInTheSameTextIsRefused() {
+    assertRefused("SELECT id FROM customers WHERE email = ?; COPY customers TO STDOUT",
+        UNSUPPORTED, SSN);
+  }
+
+  @Test
+  void dollarQuotedTextJSqlParserCannotReadIsRefusedWhenItNamesEncryptedColumn() {
+    assertRefused("SELECT id FROM customers WHERE email = ? AND name = $tag$ secret $tag$",
+        UNSUPPORTED, EMAIL, "secret");
+  }
 }
