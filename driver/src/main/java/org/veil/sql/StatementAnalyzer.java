@@ -115,8 +115,10 @@ public final class StatementAnalyzer {
       for (Statement statement : statements) {
         checker.check(statement);
       }
-    } catch (UnanalysableStatement | ClassCastException | NullPointerException
-        | IndexOutOfBoundsException unexpectedShape) {
+    } catch (RefusedStatement refused) {
+      throw refused;
+    } catch (RuntimeException unexpectedShape) {
+      // UnanalysableStatement, or a syntax tree of a shape this analysis did not expect.
       EncryptedNameScan.refuseIfMentioned(columns, text);
       ColumnPolicy bound = checker.bindings().anyBoundInStatement();
       if (bound != null) {
