@@ -1,0 +1,645 @@
+package org.veil.crypto;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
+import com.google.crypto.tink.subtle.AesSiv;
+import com.google.crypto.tink.subtle.Hkdf;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.Executor;
+import javax.crypto.AEADBadTagException;
+import javax.crypto.Cipher;
+import javax.crypto.NoSuchPaddingException;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+import org.veil.config.ColumnPolicy;
+import org.veil.config.VeilProperty;
+import org.veil.jdbc.VeilSqlState;
+import org.veil.keys.BranchKey;
+import org.veil.keys.BranchKeyStore;
+import org.veil.keys.ConnectionSource;
+import org.veil.keys.KeyCounters;
+import org.veil.keys.KeyId;
+import org.veil.keys.KeyPurpose;
+import org.veil.keys.KeyRing;
+import org.veil.keys.KeyUnavailableException;
+import org.veil.keys.PostgresBranchKeyStore;
+import org.veil.kms.DataKey;
+import org.veil.kms.KeyProvider;
+import org.veil.kms.KeyProviderException;
+import org.veil.kms.KeyProviderSettings;
+import org.veil.kms.KeyProviders;
+
+/**
+ * Seals values into cells and opens cells back into values: the one object the JDBC layer asks
+ * to encrypt or decrypt, one per data-source configuration. The cell layout is
+ * {@link CellFormat} (docs/FORMAT.md).
+ *
+ * <h2>Security guarantees</h2>
+ * <ul>
+ *   <li>Randomized columns: AES-256-GCM under a fresh 256-bit row key per row (shared by that
+ *       row's cells, each with its own random IV), the row key wrapped by the active branch key
+ *       (AES-256-GCM) or by the key provider (direct wrapping). Equal values give unrelated
+ *       cells.</li>
+ *   <li>Deterministic columns: AES-SIV (Tink) under a per-column key derived with HKDF-SHA256
+ *       from the keyring's deterministic key. Equal values in one column give identical cells:
+ *       equality, and so frequencies, are visible to whoever sees the cells.</li>
+ *   <li>Every cell is authenticated together with its header and the column's context
+ *       ({@link ColumnPolicy#context()}): a changed bit, a truncation or a cell moved to a
+ *       column with another context fails with {@link CellException}.</li>
+ * </ul>
+ *
+ * <h2>Warning</h2>
+ * The length of a value is visible (ciphertext length = value length + a fixed overhead), and
+ * SQL {@code NULL} is stored as {@code NULL}. Keys and values never appear in messages, logs or
+ * {@code toString}.
+ *
+ * <p>Thread-safe. Ciphers are reused per thread; the hot path (a cached branch key and row key)
+ * makes no provider call, no reflection and no logging. Close it to release the key ring and a
+ * key provider that it created itself.
+ */
+public final class CellCodec implements AutoCloseable {
+
+  private final KeyRing keyRing;
+  private final Wrapping wrapping;
+  private final SecureRandom random;
+  private final KeyCounters counters;
+  private final Cache<ByteBuffer, SecretKeySpec> rowKeys;
+  private final ConcurrentMap<String, byte[]> contexts = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, AesSiv> sivs = new ConcurrentHashMap<>();
+  private final ThreadLocal<Cipher> gcm = ThreadLocal.withInitial(CellCodec::newGcm);
+  private final AutoCloseable owned;
+
+  private CellCodec(Builder b, KeyRing keyRing) {
+    this.keyRing = keyRing;
+    this.wrapping = b.wrapping;
+    this.random = b.random;
+    this.counters = keyRing.counters();
+    this.rowKeys = Caffeine.newBuilder()
+        .maximumSize(b.dekMax)
+        .expireAfterWrite(b.expireAfter.plus(b.grace))
+        .ticker(b.ticker)
+        .executor(Runnable::run)
+        .build();
+    this.owned = b.owned;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * A codec configured by the {@code veil.*} settings in {@code props} ({@code veil.kms},
+   * {@code veil.kms.*}, {@code veil.keys.*}, {@code veil.cache.*}); the key provider is created
+   * here and closed with the codec. {@code keysDb} opens the short-lived connections of the key
+   * store.
+   *
+   * @throws SQLException 22023 for a malformed setting, 58000 when the key provider cannot start
+   */
+  public static CellCodec fromProperties(Properties props, ConnectionSource keysDb)
+      throws SQLException {
+    return builderFromProperties(props, keysDb).build();
+  }
+
+  /** As {@link #fromProperties}, but returns the builder so a caller can adjust it first. */
+  public static Builder builderFromProperties(Properties props, ConnectionSource keysDb)
+      throws SQLException {
+    Builder b = builder()
+        .keyring(VeilProperty.KEYS_KEYRING.get(props))
+        .rotateAfter(VeilProperty.KEYS_ROTATE_AFTER.getDuration(props))
+        .wrapping(Wrapping.valueOf(
+            VeilProperty.KEYS_WRAPPING.getChoice(props).toUpperCase(Locale.ROOT)))
+        .keyMax(VeilProperty.CACHE_KEY_MAX.getInt(props))
+        .dekMax(VeilProperty.CACHE_DEK_MAX.getInt(props))
+        .expireAfter(VeilProperty.CACHE_EXPIRE_AFTER.getDuration(props))
+        .refreshAfter(VeilProperty.CACHE_REFRESH_AFTER.getDuration(props))
+        .grace(VeilProperty.CACHE_GRACE.getDuration(props))
+        .timeout(VeilProperty.KMS_TIMEOUT.getDuration(props));
+    String table = VeilProperty.KEYS_TABLE.get(props).toLowerCase(Locale.ROOT);
+    try {
+      b.keyStore(new PostgresBranchKeyStore(keysDb, table));
+    } catch (IllegalArgumentException e) {
+      throw new SQLException(e.getMessage(), VeilSqlState.INVALID_CONFIGURATION, e);
+    }
+    String password = VeilProperty.KMS_KEYSTORE_PASSWORD.get(props);
+    KeyProviderSettings settings = KeyProviderSettings.builder()
+        .keyId(VeilProperty.KMS_KEY_ID.get(props))
+        .keystore(VeilProperty.KMS_KEYSTORE.get(props))
+        .keystorePassword(password == null ? null : password.toCharArray())
+        .region(VeilProperty.KMS_REGION.get(props))
+        .endpoint(VeilProperty.KMS_ENDPOINT.get(props))
+        .timeout(b.timeout)
+        .build();
+    String kms = VeilProperty.KMS.getChoice(props);
+    try {
+      KeyProvider provider = KeyProviders.create(kms, settings, CellCodec.class.getClassLoader());
+      b.keyProvider(provider);
+      b.owned = provider;
+    } catch (KeyProviderException e) {
+      throw new SQLException("veil.kms=" + kms + ": " + e.getMessage(),
+          e.isUnavailable() ? VeilSqlState.KEY_PROVIDER_FAILED : VeilSqlState.INVALID_CONFIGURATION,
+          e);
+    }
+    return b;
+  }
+
+  // ---------------------------------------------------------------- sealing
+
+  /** A row key holder for the cells of one row; cheap until a randomized cell uses it. */
+  public RowSeal beginRow() {
+    return new RowSeal();
+  }
+
+  /**
+   * Seals {@code value} (of {@code type}'s Java class) for {@code column}.
+   *
+   * @throws IllegalArgumentException when {@code value} is not of {@code type}'s class
+   * @throws KeyUnavailableException when the key that should seal it cannot be obtained
+   */
+  public byte[] seal(RowSeal row, ColumnPolicy column, ValueType type, Object value)
+      throws GeneralSecurityException {
+    return sealEncoded(row, column, type, type.encode(value));
+  }
+
+  /** Seals plaintext bytes already encoded by {@link ValueType#encode}. */
+  public byte[] sealEncoded(RowSeal row, ColumnPolicy column, ValueType type, byte[] plaintext)
+      throws GeneralSecurityException {
+    Objects.requireNonNull(plaintext, "plaintext");
+    if (column.isDeterministic()) {
+      return sealDeterministic(keyRing.activeKey(KeyPurpose.DETERMINISTIC), column, type,
+          plaintext);
+    }
+    if (row.rowKey == null) {
+      startRow(row);
+    }
+    return sealRandomized(row, column, type, plaintext, null);
+  }
+
+  private void startRow(RowSeal row) throws GeneralSecurityException {
+    byte[] dek = new byte[CellFormat.DEK];
+    if (wrapping == Wrapping.BRANCH) {
+      random.nextBytes(dek);
+      byte[] wrapIv = new byte[CellFormat.IV];
+      random.nextBytes(wrapIv);
+      startBranchRow(row, keyRing.activeKey(KeyPurpose.BRANCH), dek, wrapIv);
+    } else {
+      KeyId id = KeyId.random(random);
+      DataKey key = keyRing.generateDirectKey(id);
+      byte[] blob = key.blob();
+      if (blob.length > 0xffff) {
+        throw new KeyProviderException("the key provider's blob is " + blob.length
+            + " bytes; a cell holds at most 65535", false);
+      }
+      byte[] part = new byte[KeyId.LENGTH + 2 + blob.length];
+      id.writeTo(part, 0);
+      part[KeyId.LENGTH] = (byte) (blob.length >>> 8);
+      part[KeyId.LENGTH + 1] = (byte) blob.length;
+      System.arraycopy(blob, 0, part, KeyId.LENGTH + 2, blob.length);
+      row.keyPart = part;
+      row.rowKey = new SecretKeySpec(key.plaintext(), "AES");
+      Arrays.fill(key.plaintext(), (byte) 0);
+    }
+    rowKeys.put(ByteBuffer.wrap(row.keyPart), row.rowKey);
+  }
+
+  /** Wraps {@code dek} under {@code branch} into the row; package-private for test vectors. */
+  void startBranchRow(RowSeal row, BranchKey branch, byte[] dek, byte[] wrapIv)
+      throws GeneralSecurityException {
+    byte[] part = new byte[KeyId.LENGTH + CellFormat.WRAPPED_DEK];
+    branch.id().writeTo(part, 0);
+    System.arraycopy(wrapIv, 0, part, KeyId.LENGTH, CellFormat.IV);
+    Cipher cipher = gcm.get();
+    cipher.init(Cipher.ENCRYPT_MODE, branch.secretKey(),
+        new GCMParameterSpec(CellFormat.TAG * 8, wrapIv));
+    cipher.updateAAD(wrapAad(CellFormat.KIND_BRANCH, part));
+    cipher.doFinal(dek, 0, CellFormat.DEK, part, KeyId.LENGTH + CellFormat.IV);
+    row.keyPart = part;
+    row.rowKey = new SecretKeySpec(dek, "AES");
+    Arrays.fill(dek, (byte) 0);
+  }
+
+  /** The row key wrap's associated data: magic, version, kind, and the key id. */
+  private static byte[] wrapAad(int kind, byte[] keyPart) {
+    byte[] aad = new byte[4 + KeyId.LENGTH];
+    aad[0] = CellFormat.MAGIC_0;
+    aad[1] = CellFormat.MAGIC_1;
+    aad[2] = CellFormat.VERSION;
+    aad[3] = (byte) kind;
+    System.arraycopy(keyPart, 0, aad, 4, KeyId.LENGTH);
+    return aad;
+  }
+
+  /** {@code iv} null means a fresh random IV; test vectors pass a fixed one. */
+  byte[] sealRandomized(RowSeal row, ColumnPolicy column, ValueType type, byte[] plaintext,
+      byte[] iv) throws GeneralSecurityException {
+    int kind = wrapping == Wrapping.BRANCH ? CellFormat.KIND_BRANCH : CellFormat.KIND_DIRECT;
+    int ivAt = CellFormat.KEY_ID_OFFSET + row.keyPart.length;
+    byte[] cell = new byte[ivAt + CellFormat.IV + plaintext.length + CellFormat.TAG];
+    writeHeader(cell, kind, type);
+    System.arraycopy(row.keyPart, 0, cell, CellFormat.KEY_ID_OFFSET, row.keyPart.length);
+    if (iv == null) {
+      iv = new byte[CellFormat.IV];
+      random.nextBytes(iv);
+    }
+    System.arraycopy(iv, 0, cell, ivAt, CellFormat.IV);
+    Cipher cipher = gcm.get();
+    cipher.init(Cipher.ENCRYPT_MODE, row.rowKey,
+        new GCMParameterSpec(CellFormat.TAG * 8, cell, ivAt, CellFormat.IV));
+    cipher.updateAAD(cell, 0, ivAt);
+    cipher.updateAAD(context(column));
+    cipher.doFinal(plaintext, 0, plaintext.length, cell, ivAt + CellFormat.IV);
+    return cell;
+  }
+
+  byte[] sealDeterministic(BranchKey key, ColumnPolicy column, ValueType type, byte[] plaintext)
+      throws GeneralSecurityException {
+    byte[] header = new byte[CellFormat.HEADER];
+    writeHeader(header, CellFormat.KIND_DETERMINISTIC, type);
+    key.id().writeTo(header, CellFormat.KEY_ID_OFFSET);
+    byte[] sealed = siv(key, column).encryptDeterministically(plaintext,
+        associatedData(header, column));
+    byte[] cell = Arrays.copyOf(header, CellFormat.HEADER + sealed.length);
+    System.arraycopy(sealed, 0, cell, CellFormat.HEADER, sealed.length);
+    return cell;
+  }
+
+  private static void writeHeader(byte[] cell, int kind, ValueType type) {
+    cell[0] = CellFormat.MAGIC_0;
+    cell[1] = CellFormat.MAGIC_1;
+    cell[2] = CellFormat.VERSION;
+    cell[CellFormat.KIND_OFFSET] = (byte) kind;
+    cell[CellFormat.TYPE_OFFSET] = (byte) type.code();
+  }
+
+  // ---------------------------------------------------------------- opening
+
+  /**
+   * Opens a cell read from {@code column}.
+   *
+   * @throws CellException when the bytes are not a cell, or do not authenticate for this column
+   * @throws KeyUnavailableException when the cell's key cannot be obtained (provider or key store
+   *     down, access denied); the message names the column and key id
+   */
+  public Opened open(ColumnPolicy column, byte[] cell) throws GeneralSecurityException {
+    ValueType type = checkHeader(column, cell);
+    byte[] plaintext = openPlaintext(column, cell);
+    try {
+      return new Opened(type, type.decode(plaintext));
+    } catch (IllegalArgumentException | java.time.DateTimeException | ArithmeticException e) {
+      throw fail(column, cell, "authenticates but does not hold a valid " + type
+          + " value; it was written by an incompatible Veil version", null);
+    }
+  }
+
+  /** The type of a cell, checked against the column's mode, without opening it. */
+  private ValueType checkHeader(ColumnPolicy column, byte[] cell) throws CellException {
+    if (!CellFormat.hasMagic(cell)) {
+      throw fail(column, cell, "is not a Veil cell (format v1): the column holds a plaintext or"
+          + " foreign value; migrate it with the Veil tool, or set veil.plaintextReads=allow"
+          + " for a migration window", null);
+    }
+    int kind = cell[CellFormat.KIND_OFFSET];
+    boolean deterministic = kind == CellFormat.KIND_DETERMINISTIC;
+    if ((kind != CellFormat.KIND_BRANCH && kind != CellFormat.KIND_DIRECT && !deterministic)
+        || deterministic != column.isDeterministic()) {
+      throw fail(column, cell, "does not match the column's " + column.mode().name()
+          .toLowerCase(Locale.ROOT) + " mode: altered, copied from another column, or the"
+          + " column's mode was changed without re-encrypting", null);
+    }
+    ValueType type = ValueType.ofCode(cell[CellFormat.TYPE_OFFSET]);
+    if (type == null) {
+      throw fail(column, cell, "names an unknown value type: altered", null);
+    }
+    return type;
+  }
+
+  private byte[] openPlaintext(ColumnPolicy column, byte[] cell) throws GeneralSecurityException {
+    int kind = cell[CellFormat.KIND_OFFSET];
+    KeyId id = KeyId.read(cell, CellFormat.KEY_ID_OFFSET);
+    try {
+      if (kind == CellFormat.KIND_DETERMINISTIC) {
+        if (cell.length < CellFormat.HEADER + CellFormat.SIV) {
+          throw tampered(column, cell, null);
+        }
+        BranchKey key = keyRing.key(id);
+        if (key.purpose() != KeyPurpose.DETERMINISTIC) {
+          throw tampered(column, cell, null);
+        }
+        return siv(key, column).decryptDeterministically(
+            Arrays.copyOfRange(cell, CellFormat.HEADER, cell.length),
+            associatedData(Arrays.copyOf(cell, CellFormat.HEADER), column));
+      }
+      int ivAt;
+      if (kind == CellFormat.KIND_BRANCH) {
+        ivAt = CellFormat.BRANCH_PAYLOAD_IV;
+      } else {
+        if (cell.length < CellFormat.DIRECT_BLOB) {
+          throw tampered(column, cell, null);
+        }
+        int blobLength = ((cell[CellFormat.HEADER] & 0xff) << 8) | (cell[CellFormat.HEADER + 1] & 0xff);
+        ivAt = CellFormat.DIRECT_BLOB + blobLength;
+      }
+      if (cell.length < ivAt + CellFormat.IV + CellFormat.TAG) {
+        throw tampered(column, cell, null);
+      }
+      SecretKeySpec rowKey = rowKey(column, cell, kind, id, ivAt);
+      Cipher cipher = gcm.get();
+      cipher.init(Cipher.DECRYPT_MODE, rowKey,
+          new GCMParameterSpec(CellFormat.TAG * 8, cell, ivAt, CellFormat.IV));
+      cipher.updateAAD(cell, 0, ivAt);
+      cipher.updateAAD(context(column));
+      int ciphertextAt = ivAt + CellFormat.IV;
+      byte[] plaintext = new byte[cell.length - ciphertextAt - CellFormat.TAG];
+      cipher.doFinal(cell, ciphertextAt, cell.length - ciphertextAt, plaintext, 0);
+      return plaintext;
+    } catch (CellException e) {
+      throw e;
+    } catch (KeyUnavailableException e) {
+      counters.cellFailure();
+      if (e.getMessage() != null && e.getMessage().contains("is not in the key store")) {
+        throw fail(column, cell, "names a key that is not in the key store: altered, or written"
+            + " with another key store (veil.keys.table) or database", e);
+      }
+      throw new KeyUnavailableException(id.toString(), "cannot open a cell in column "
+          + column.qualifiedName() + ": " + e.getMessage(), e);
+    } catch (AEADBadTagException e) {
+      throw tampered(column, cell, e);
+    } catch (GeneralSecurityException e) {
+      // Tink reports a failed AES-SIV check as a plain GeneralSecurityException.
+      throw tampered(column, cell, e);
+    }
+  }
+
+  private SecretKeySpec rowKey(ColumnPolicy column, byte[] cell, int kind, KeyId id, int ivAt)
+      throws GeneralSecurityException {
+    ByteBuffer lookup = ByteBuffer.wrap(cell, CellFormat.KEY_ID_OFFSET,
+        ivAt - CellFormat.KEY_ID_OFFSET).slice();
+    SecretKeySpec rowKey = rowKeys.getIfPresent(lookup);
+    if (rowKey != null) {
+      counters.rowKeyHit();
+      return rowKey;
+    }
+    counters.rowKeyMiss();
+    byte[] part = Arrays.copyOfRange(cell, CellFormat.KEY_ID_OFFSET, ivAt);
+    byte[] dek;
+    if (kind == CellFormat.KIND_BRANCH) {
+      BranchKey branch = keyRing.key(id);
+      if (branch.purpose() != KeyPurpose.BRANCH) {
+        throw tampered(column, cell, null);
+      }
+      Cipher cipher = gcm.get();
+      cipher.init(Cipher.DECRYPT_MODE, branch.secretKey(),
+          new GCMParameterSpec(CellFormat.TAG * 8, part, KeyId.LENGTH, CellFormat.IV));
+      cipher.updateAAD(wrapAad(kind, part));
+      dek = cipher.doFinal(part, KeyId.LENGTH + CellFormat.IV, CellFormat.DEK + CellFormat.TAG);
+    } else {
+      dek = keyRing.unwrapDirectKey(id, Arrays.copyOfRange(part, KeyId.LENGTH + 2, part.length));
+    }
+    if (dek.length != CellFormat.DEK) {
+      throw tampered(column, cell, null);
+    }
+    rowKey = new SecretKeySpec(dek, "AES");
+    Arrays.fill(dek, (byte) 0);
+    rowKeys.put(ByteBuffer.wrap(part), rowKey);
+    return rowKey;
+  }
+
+  private CellException tampered(ColumnPolicy column, byte[] cell, Throwable cause) {
+    return fail(column, cell, "does not authenticate: it was altered, truncated, or copied from"
+        + " a column with another context than " + column.context(), cause);
+  }
+
+  private CellException fail(ColumnPolicy column, byte[] cell, String problem, Throwable cause) {
+    counters.cellFailure();
+    String keyId = cell != null && cell.length >= CellFormat.HEADER
+        ? KeyId.read(cell, CellFormat.KEY_ID_OFFSET).toString() : null;
+    // The cause's message is about tags and lengths, never values; keep it for debugging.
+    return new CellException(column.qualifiedName(), keyId, problem, cause);
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  /** Whether {@code bytes} starts like a v1 cell (magic and version); does not authenticate. */
+  public boolean looksLikeCell(byte[] bytes) {
+    return CellFormat.hasMagic(bytes);
+  }
+
+  /** The text form for {@code text}/{@code varchar} columns: {@code veil:} + base64. */
+  public String toText(byte[] cell) {
+    return CellFormat.toText(cell);
+  }
+
+  /** The cell in a text form, or null when {@code text} is not one (no prefix, bad base64). */
+  public byte[] fromText(String text) {
+    return CellFormat.fromText(text);
+  }
+
+  /** Whether {@code text} is a cell's text form. */
+  public boolean looksLikeCellText(String text) {
+    return CellFormat.fromText(text) != null;
+  }
+
+  public KeyCounters counters() {
+    return counters;
+  }
+
+  public KeyRing keyRing() {
+    return keyRing;
+  }
+
+  public Wrapping wrapping() {
+    return wrapping;
+  }
+
+  private byte[] context(ColumnPolicy column) {
+    return contexts.computeIfAbsent(column.context(), c -> c.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private byte[] associatedData(byte[] header, ColumnPolicy column) {
+    byte[] context = context(column);
+    byte[] aad = Arrays.copyOf(header, header.length + context.length);
+    System.arraycopy(context, 0, aad, header.length, context.length);
+    return aad;
+  }
+
+  /** The AES-SIV of one column: HKDF-SHA256(key, salt = key id, info = label + context). */
+  private AesSiv siv(BranchKey key, ColumnPolicy column) throws GeneralSecurityException {
+    String slot = key.id() + "|" + column.context();
+    AesSiv siv = sivs.get(slot);
+    if (siv == null) {
+      siv = deriveSiv(key, context(column));
+      sivs.putIfAbsent(slot, siv);
+    }
+    return siv;
+  }
+
+  static AesSiv deriveSiv(BranchKey key, byte[] context) throws GeneralSecurityException {
+    byte[] ikm = key.copyOfKeyBytes();
+    byte[] info = Arrays.copyOf(CellFormat.SIV_INFO, CellFormat.SIV_INFO.length + context.length);
+    System.arraycopy(context, 0, info, CellFormat.SIV_INFO.length, context.length);
+    byte[] columnKey = Hkdf.computeHkdf("HMACSHA256", ikm, key.id().toBytes(), info, 64);
+    try {
+      return new AesSiv(columnKey);
+    } finally {
+      BranchKey.clear(ikm);
+      Arrays.fill(columnKey, (byte) 0);
+    }
+  }
+
+  private static Cipher newGcm() {
+    try {
+      return Cipher.getInstance("AES/GCM/NoPadding");
+    } catch (java.security.NoSuchAlgorithmException | NoSuchPaddingException e) {
+      throw new IllegalStateException("AES/GCM/NoPadding is not available", e);
+    }
+  }
+
+  @Override
+  public void close() {
+    keyRing.close();
+    if (owned != null) {
+      try {
+        owned.close();
+      } catch (Exception e) {
+        System.getLogger(CellCodec.class.getName()).log(System.Logger.Level.WARNING,
+            "closing the key provider failed: " + e.getClass().getSimpleName());
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "CellCodec[" + wrapping.name().toLowerCase(Locale.ROOT) + " wrapping, " + keyRing
+        + "]";
+  }
+
+  /** Builds a {@link CellCodec}; defaults follow {@code VeilProperty}. Not thread-safe. */
+  public static final class Builder {
+    private KeyProvider provider;
+    private BranchKeyStore store;
+    private String keyring = "default";
+    private Wrapping wrapping = Wrapping.BRANCH;
+    private Duration rotateAfter = Duration.ofDays(90);
+    private Duration expireAfter = Duration.ofMinutes(15);
+    private Duration refreshAfter = Duration.ofMinutes(10);
+    private Duration grace = Duration.ofHours(1);
+    private Duration timeout = Duration.ofSeconds(5);
+    private long keyMax = 1000;
+    private long dekMax = 100_000;
+    private Ticker ticker = Ticker.systemTicker();
+    private Clock clock = Clock.systemUTC();
+    private Executor executor;
+    private SecureRandom random;
+    private KeyCounters counters;
+    private AutoCloseable owned;
+
+    private Builder() {}
+
+    public Builder keyProvider(KeyProvider provider) {
+      this.provider = provider;
+      return this;
+    }
+
+    public Builder keyStore(BranchKeyStore store) {
+      this.store = store;
+      return this;
+    }
+
+    public Builder keyring(String keyring) {
+      this.keyring = keyring;
+      return this;
+    }
+
+    public Builder wrapping(Wrapping wrapping) {
+      this.wrapping = wrapping;
+      return this;
+    }
+
+    public Builder rotateAfter(Duration d) {
+      this.rotateAfter = d;
+      return this;
+    }
+
+    public Builder expireAfter(Duration d) {
+      this.expireAfter = d;
+      return this;
+    }
+
+    public Builder refreshAfter(Duration d) {
+      this.refreshAfter = d;
+      return this;
+    }
+
+    public Builder grace(Duration d) {
+      this.grace = d;
+      return this;
+    }
+
+    public Builder timeout(Duration d) {
+      this.timeout = d;
+      return this;
+    }
+
+    public Builder keyMax(long max) {
+      this.keyMax = max;
+      return this;
+    }
+
+    public Builder dekMax(long max) {
+      this.dekMax = max;
+      return this;
+    }
+
+    public Builder ticker(Ticker ticker) {
+      this.ticker = ticker;
+      return this;
+    }
+
+    public Builder clock(Clock clock) {
+      this.clock = clock;
+      return this;
+    }
+
+    /** Where background key refreshes run; tests pass {@code Runnable::run}. */
+    public Builder executor(Executor executor) {
+      this.executor = executor;
+      return this;
+    }
+
+    public Builder random(SecureRandom random) {
+      this.random = random;
+      return this;
+    }
+
+    public Builder counters(KeyCounters counters) {
+      this.counters = counters;
+      return this;
+    }
+
+    public CellCodec build() {
+      Objects.requireNonNull(provider, "keyProvider");
+      Objects.requireNonNull(store, "keyStore");
+      if (random == null) {
+        random = new SecureRandom();
+      }
+      KeyRing ring = KeyRing.builder().provider(provider).store(store).keyring(keyring)
+          .rotateAfter(rotateAfter).expireAfter(expireAfter).refreshAfter(refreshAfter)
+          .grace(grace).timeout(timeout).keyMax(keyMax).clock(clock).ticker(ticker)
+          .executor(executor).random(random)
+          .counters(counters == null ? new KeyCounters() : counters).build();
+      return new CellCodec(this, ring);
+    }
+  }
+}

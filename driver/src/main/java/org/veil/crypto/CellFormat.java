@@ -1,0 +1,70 @@
+package org.veil.crypto;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+
+/**
+ * The frozen layout of a v1 cell; docs/FORMAT.md is the reference and its test vectors are
+ * checked byte for byte by {@code CellFormatVectorsTest}.
+ *
+ * <pre>
+ * offset  size  field
+ * 0       2     magic "VL" (0x56 0x4c)
+ * 2       1     format version, 0x01
+ * 3       1     kind: 0 randomized + branch wrap, 1 randomized + direct wrap, 2 deterministic
+ * 4       1     value type ({@link ValueType#code()})
+ * 5       16    key id: branch key (kind 0), row key (kind 1), deterministic key (kind 2)
+ * kind 0: 21 12 wrap IV | 33 48 row key under the branch key, AES-256-GCM (32 + tag 16)
+ *         81 12 IV      | 93 n+16 value under the row key, AES-256-GCM
+ * kind 1: 21 2 blob length L | 23 L key provider blob | 23+L 12 IV | 35+L n+16 ciphertext+tag
+ * kind 2: 21 16+n AES-SIV (RFC 5297) output: synthetic IV, then ciphertext
+ * </pre>
+ */
+final class CellFormat {
+
+  static final byte MAGIC_0 = 0x56; // 'V'
+  static final byte MAGIC_1 = 0x4c; // 'L'
+  static final byte VERSION = 1;
+  static final int KIND_BRANCH = 0;
+  static final int KIND_DIRECT = 1;
+  static final int KIND_DETERMINISTIC = 2;
+
+  static final int KIND_OFFSET = 3;
+  static final int TYPE_OFFSET = 4;
+  static final int KEY_ID_OFFSET = 5;
+  static final int HEADER = 21;
+  static final int IV = 12;
+  static final int TAG = 16;
+  static final int DEK = 32;
+  static final int WRAPPED_DEK = IV + DEK + TAG; // 60
+  static final int BRANCH_PAYLOAD_IV = HEADER + WRAPPED_DEK; // 81
+  static final int BRANCH_MIN = BRANCH_PAYLOAD_IV + IV + TAG; // 109
+  static final int DIRECT_BLOB = HEADER + 2; // 23
+  static final int SIV = 16;
+
+  static final String TEXT_PREFIX = "veil:";
+  static final byte[] SIV_INFO = "veil-siv-v1|".getBytes(StandardCharsets.US_ASCII);
+
+  private CellFormat() {}
+
+  static boolean hasMagic(byte[] cell) {
+    return cell != null && cell.length >= HEADER && cell[0] == MAGIC_0 && cell[1] == MAGIC_1
+        && cell[2] == VERSION;
+  }
+
+  static String toText(byte[] cell) {
+    return TEXT_PREFIX + Base64.getEncoder().encodeToString(cell);
+  }
+
+  static byte[] fromText(String text) {
+    if (text == null || !text.startsWith(TEXT_PREFIX)) {
+      return null;
+    }
+    try {
+      byte[] cell = Base64.getDecoder().decode(text.substring(TEXT_PREFIX.length()));
+      return hasMagic(cell) ? cell : null;
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,23 @@
+package org.veil.crypto;
+
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * The row key shared by the randomized cells that one statement writes into one row: created on
+ * the first randomized cell sealed with it, so a row with no randomized column costs nothing.
+ * Get one from {@link CellCodec#beginRow()} per row. Not thread-safe: one row, one thread.
+ * {@link #toString()} never shows key material.
+ */
+public final class RowSeal {
+
+  /** The cell bytes from the key id up to the payload IV: key id, then the wrapped row key. */
+  byte[] keyPart;
+  SecretKeySpec rowKey;
+
+  RowSeal() {}
+
+  @Override
+  public String toString() {
+    return rowKey == null ? "RowSeal[unused]" : "RowSeal[" + keyPart.length + "-byte key part]";
+  }
+}

@@ -1,0 +1,128 @@
+package org.veil.keys;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Counters of one configuration's key traffic, for tests, benchmarks and monitoring:
+ * key provider calls by operation, cache hits and misses, failures. Thread-safe and cheap to
+ * increment.
+ */
+public final class KeyCounters {
+
+  final LongAdder kmsGenerateDataKey = new LongAdder();
+  final LongAdder kmsWrap = new LongAdder();
+  final LongAdder kmsUnwrap = new LongAdder();
+  final LongAdder kmsDescribe = new LongAdder();
+  final LongAdder kmsFailures = new LongAdder();
+  final LongAdder branchKeyHits = new LongAdder();
+  final LongAdder branchKeyMisses = new LongAdder();
+  final LongAdder staleKeyServed = new LongAdder();
+  final LongAdder keyStoreFailures = new LongAdder();
+  private final LongAdder rowKeyHits = new LongAdder();
+  private final LongAdder rowKeyMisses = new LongAdder();
+  private final LongAdder cellFailures = new LongAdder();
+
+  /** Key provider calls of every operation. */
+  public long kmsCalls() {
+    return kmsGenerateDataKey.sum() + kmsWrap.sum() + kmsUnwrap.sum() + kmsDescribe.sum();
+  }
+
+  public long kmsGenerateDataKey() {
+    return kmsGenerateDataKey.sum();
+  }
+
+  public long kmsWrap() {
+    return kmsWrap.sum();
+  }
+
+  public long kmsUnwrap() {
+    return kmsUnwrap.sum();
+  }
+
+  public long kmsFailures() {
+    return kmsFailures.sum();
+  }
+
+  public long branchKeyHits() {
+    return branchKeyHits.sum();
+  }
+
+  public long branchKeyMisses() {
+    return branchKeyMisses.sum();
+  }
+
+  /** Accesses answered with a cached key past its expiry because the provider was down. */
+  public long staleKeyServed() {
+    return staleKeyServed.sum();
+  }
+
+  public long rowKeyHits() {
+    return rowKeyHits.sum();
+  }
+
+  public long rowKeyMisses() {
+    return rowKeyMisses.sum();
+  }
+
+  /** Cells that failed to open (tampered, truncated, moved, or not cells). */
+  public long cellFailures() {
+    return cellFailures.sum();
+  }
+
+  public void rowKeyHit() {
+    rowKeyHits.increment();
+  }
+
+  public void rowKeyMiss() {
+    rowKeyMisses.increment();
+  }
+
+  public void cellFailure() {
+    cellFailures.increment();
+  }
+
+  /** Counts a direct-mode provider call made outside {@link KeyRing}. */
+  public void kmsCall(String operation, boolean failed) {
+    switch (operation) {
+      case "GenerateDataKey":
+        kmsGenerateDataKey.increment();
+        break;
+      case "Wrap":
+        kmsWrap.increment();
+        break;
+      case "Unwrap":
+        kmsUnwrap.increment();
+        break;
+      default:
+        kmsDescribe.increment();
+    }
+    if (failed) {
+      kmsFailures.increment();
+    }
+  }
+
+  /** Every counter by name, in a stable order. */
+  public Map<String, Long> snapshot() {
+    Map<String, Long> m = new LinkedHashMap<>();
+    m.put("kms.generateDataKey", kmsGenerateDataKey.sum());
+    m.put("kms.wrap", kmsWrap.sum());
+    m.put("kms.unwrap", kmsUnwrap.sum());
+    m.put("kms.describe", kmsDescribe.sum());
+    m.put("kms.failures", kmsFailures.sum());
+    m.put("cache.branchKey.hits", branchKeyHits.sum());
+    m.put("cache.branchKey.misses", branchKeyMisses.sum());
+    m.put("cache.branchKey.staleServed", staleKeyServed.sum());
+    m.put("cache.rowKey.hits", rowKeyHits.sum());
+    m.put("cache.rowKey.misses", rowKeyMisses.sum());
+    m.put("keyStore.failures", keyStoreFailures.sum());
+    m.put("cell.failures", cellFailures.sum());
+    return m;
+  }
+
+  @Override
+  public String toString() {
+    return "KeyCounters" + snapshot();
+  }
+}

@@ -1,0 +1,501 @@
+package org.veil.keys;
+
+import com.github.benmanes.caffeine.cache.CacheLoader;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.LoadingCache;
+import com.github.benmanes.caffeine.cache.Ticker;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.veil.kms.DataKey;
+import org.veil.kms.KeyProvider;
+import org.veil.kms.KeyProviderException;
+import org.veil.kms.UnwrappedKey;
+
+/**
+ * The keys of one keyring: the active branch key that seals new rows, the deterministic root
+ * key, and any key a stored cell names, unwrapped through the {@link KeyProvider} and cached.
+ *
+ * <h2>Caching</h2>
+ * Unwrapped keys live in a bounded Caffeine cache. An access after {@code refreshAfter} reloads
+ * the key in the background (the caller keeps the cached key); concurrent misses of one key make
+ * one provider call. After {@code expireAfter} without a successful reload, an access waits (at
+ * most the provider timeout) for a reload; if the provider is unavailable, the cached key is
+ * still served until {@code expireAfter + grace}, and after that every access fails with a
+ * {@link KeyUnavailableException} within the provider timeout: never a hang. Time comes from the
+ * injected {@link Ticker}, so tests advance it instead of sleeping.
+ *
+ * <h2>Rotation</h2>
+ * The active branch key is replaced once older than {@code rotateAfter} (by the injected
+ * {@link Clock}); the rotation runs in the background while the old key keeps sealing, and the
+ * store makes sure concurrent instances agree on one new key. Deterministic keys never rotate.
+ *
+ * <p>No lock is held across a provider or database call. Thread-safe; close it to stop its
+ * provider-call threads (the provider itself belongs to the caller).
+ */
+public final class KeyRing implements AutoCloseable {
+
+  private static final System.Logger LOG = System.getLogger(KeyRing.class.getName());
+
+  private final KeyProvider provider;
+  private final BranchKeyStore store;
+  private final String keyring;
+  private final Duration rotateAfter;
+  private final Duration expireAfter;
+  private final Duration grace;
+  private final Clock clock;
+  private final Ticker ticker;
+  private final long expireNanos;
+  private final long timeoutNanos;
+  private final long retryNanos;
+  private final KeyCounters counters;
+  private final SecureRandom random;
+  private final ExecutorService calls;
+  private final LoadingCache<KeyId, Loaded> keys;
+  private final LoadingCache<KeyPurpose, Active> active;
+  private volatile long providerRetryAt;
+
+  private KeyRing(Builder b) {
+    this.provider = Objects.requireNonNull(b.provider, "provider");
+    this.store = Objects.requireNonNull(b.store, "store");
+    this.keyring = Objects.requireNonNull(b.keyring, "keyring");
+    this.rotateAfter = b.rotateAfter;
+    this.expireAfter = b.expireAfter;
+    this.grace = b.grace;
+    this.clock = b.clock;
+    this.ticker = b.ticker;
+    this.expireNanos = b.expireAfter.toNanos();
+    this.timeoutNanos = b.timeout.toNanos();
+    this.retryNanos = Math.max(timeoutNanos, TimeUnit.SECONDS.toNanos(1));
+    this.counters = b.counters;
+    this.random = b.random;
+    AtomicInteger threads = new AtomicInteger();
+    this.calls = Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "veil-key-provider-" + keyring + "-" + threads.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+    Executor refreshes = b.executor == null ? calls : b.executor;
+    if (b.refreshAfter.compareTo(b.expireAfter) > 0) {
+      throw new IllegalArgumentException("veil.cache.refreshAfter (" + b.refreshAfter
+          + ") must not be longer than veil.cache.expireAfter (" + b.expireAfter + ")");
+    }
+    this.keys = Caffeine.newBuilder()
+        .maximumSize(b.keyMax)
+        .expireAfterWrite(b.expireAfter.plus(b.grace))
+        .refreshAfterWrite(b.refreshAfter)
+        .ticker(ticker)
+        .executor(refreshes)
+        .build(new CacheLoader<KeyId, Loaded>() {
+          @Override
+          public Loaded load(KeyId id) throws KeyUnavailableException {
+            return loadKey(id, false);
+          }
+
+          @Override
+          public Loaded reload(KeyId id, Loaded old) throws KeyUnavailableException {
+            return loadKey(id, true);
+          }
+        });
+    this.active = Caffeine.newBuilder()
+        .maximumSize(KeyPurpose.values().length)
+        .expireAfterWrite(b.expireAfter.plus(b.grace))
+        .refreshAfterWrite(b.refreshAfter)
+        .ticker(ticker)
+        .executor(refreshes)
+        .build(this::loadActive);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public String keyring() {
+    return keyring;
+  }
+
+  public KeyCounters counters() {
+    return counters;
+  }
+
+  /** The provider's name and master key id, for messages. */
+  public String masterKeyId() {
+    return provider.masterKeyId();
+  }
+
+  /**
+   * The key that seals new values of this purpose: the active branch key (created on first use,
+   * rotated when due) or the deterministic root key.
+   */
+  public BranchKey activeKey(KeyPurpose purpose) throws KeyUnavailableException {
+    Active current = get(active, purpose, null);
+    if (current.dueAtMillis <= clock.millis()) {
+      long now = ticker.read();
+      if (now >= current.retryAt) {
+        current.retryAt = now + retryNanos;
+        active.refresh(purpose); // in the background; the current key seals until it completes
+      }
+    }
+    return key(current.stored.id());
+  }
+
+  /** The key with this id, as named by a stored cell. */
+  public BranchKey key(KeyId id) throws KeyUnavailableException {
+    Loaded loaded = keys.getIfPresent(id);
+    if (loaded == null) {
+      counters.branchKeyMisses.increment();
+      loaded = get(keys, id, id);
+    } else {
+      counters.branchKeyHits.increment();
+    }
+    long now = ticker.read();
+    if (now - loaded.loadedAt <= expireNanos) {
+      return loaded.key;
+    }
+    return afterExpiry(id, loaded, now);
+  }
+
+  /**
+   * Past {@code expireAfter} without a successful reload: try one (bounded), else serve the
+   * stale key; Caffeine evicts it at {@code expireAfter + grace}, after which loads fail.
+   */
+  private BranchKey afterExpiry(KeyId id, Loaded loaded, long now) {
+    if (now >= loaded.retryAt) {
+      loaded.retryAt = now + retryNanos;
+      CompletableFuture<Loaded> reload = keys.refresh(id);
+      try {
+        Loaded fresh = reload.get(timeoutNanos + TimeUnit.MILLISECONDS.toNanos(100),
+            TimeUnit.NANOSECONDS);
+        if (fresh != null && fresh != loaded) {
+          return fresh.key;
+        }
+      } catch (ExecutionException | TimeoutException e) {
+        LOG.log(System.Logger.Level.WARNING, "key " + id + " of keyring " + keyring
+            + " could not be reloaded from key provider " + provider.name()
+            + "; serving the cached key for up to " + grace + " past its expiry: "
+            + describe(e instanceof ExecutionException ? e.getCause() : e));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    counters.staleKeyServed.increment();
+    return loaded.key;
+  }
+
+  /** A fresh row key wrapped by the provider itself (direct wrapping); one provider call. */
+  public DataKey generateDirectKey(KeyId rowKeyId) throws KeyUnavailableException {
+    try {
+      DataKey key = callProvider("GenerateDataKey", rowKeyId, false,
+          () -> provider.generateDataKey(rowKeyId.toString()));
+      checkMaster(rowKeyId, key.masterKeyId(), "GenerateDataKey");
+      return key;
+    } catch (KeyProviderException e) {
+      throw unavailable(rowKeyId, "generate a row key", e);
+    }
+  }
+
+  /** Unwraps a directly wrapped row key; one provider call (the caller caches the result). */
+  public byte[] unwrapDirectKey(KeyId rowKeyId, byte[] blob) throws KeyUnavailableException {
+    try {
+      UnwrappedKey key = callProvider("Unwrap", rowKeyId, false,
+          () -> provider.unwrap(blob, rowKeyId.toString()));
+      checkMaster(rowKeyId, key.masterKeyId(), "Unwrap");
+      return key.plaintext();
+    } catch (KeyProviderException e) {
+      throw unavailable(rowKeyId, "unwrap the row key", e);
+    }
+  }
+
+  private Loaded loadKey(KeyId id, boolean reload) throws KeyUnavailableException {
+    StoredKey stored;
+    try {
+      stored = store.find(id).orElseThrow(() -> new KeyUnavailableException(id.toString(), "key "
+          + id + " is not in the key store " + store + ": the cell was written with another"
+          + " key store (veil.keys.table) or database, or the key was deleted", null));
+    } catch (KeyStoreException e) {
+      counters.keyStoreFailures.increment();
+      throw new KeyUnavailableException(id.toString(), "cannot read key " + id + ": "
+          + e.getMessage(), e);
+    }
+    try {
+      checkMaster(id, stored.masterKeyId(), "stored key");
+      UnwrappedKey plain = callProvider("Unwrap", id, reload,
+          () -> provider.unwrap(stored.wrapped(), id.toString()));
+      checkMaster(id, plain.masterKeyId(), "Unwrap");
+      try {
+        return new Loaded(new BranchKey(id, stored.purpose(), plain.plaintext()), ticker.read());
+      } finally {
+        Arrays.fill(plain.plaintext(), (byte) 0);
+      }
+    } catch (KeyProviderException e) {
+      throw unavailable(id, "unwrap " + stored.purpose().sqlName() + " key", e);
+    }
+  }
+
+  private Active loadActive(KeyPurpose purpose) throws KeyUnavailableException {
+    try {
+      java.util.Optional<StoredKey> current = store.active(keyring, purpose);
+      if (current.isPresent() && !isDue(current.get())) {
+        return new Active(current.get(), dueAt(current.get()));
+      }
+      KeyId id = KeyId.random(random);
+      DataKey created = callProvider("GenerateDataKey", id, false,
+          () -> provider.generateDataKey(id.toString()));
+      try {
+        checkMaster(id, created.masterKeyId(), "GenerateDataKey");
+        StoredKey candidate = new StoredKey(id, keyring, purpose, created.blob(), provider.name(),
+            created.masterKeyId(), clock.instant());
+        StoredKey winner = store.activate(candidate,
+            purpose == KeyPurpose.BRANCH ? clock.instant().minus(rotateAfter) : null);
+        if (winner.id().equals(id)) {
+          keys.put(id, new Loaded(new BranchKey(id, purpose, created.plaintext()), ticker.read()));
+          LOG.log(System.Logger.Level.INFO, "created " + purpose.sqlName() + " key " + id
+              + " for keyring " + keyring + " under master key " + created.masterKeyId()
+              + (current.isPresent() ? ", retiring key " + current.get().id() : ""));
+        }
+        return new Active(winner, dueAt(winner));
+      } finally {
+        Arrays.fill(created.plaintext(), (byte) 0);
+      }
+    } catch (KeyStoreException e) {
+      counters.keyStoreFailures.increment();
+      throw new KeyUnavailableException(null, "cannot find or create the active "
+          + purpose.sqlName() + " key of keyring " + keyring + ": " + e.getMessage(), e);
+    } catch (KeyProviderException e) {
+      throw unavailable(null, "create a " + purpose.sqlName() + " key for keyring " + keyring, e);
+    }
+  }
+
+  private boolean isDue(StoredKey key) {
+    return dueAt(key) <= clock.millis();
+  }
+
+  private long dueAt(StoredKey key) {
+    return key.purpose() == KeyPurpose.BRANCH
+        ? key.createdAt().plus(rotateAfter).toEpochMilli() : Long.MAX_VALUE;
+  }
+
+  private void checkMaster(KeyId id, String masterKeyId, String what) throws KeyProviderException {
+    if (!provider.masterKeyId().equals(masterKeyId)) {
+      throw new KeyProviderException("key " + id + ": " + what + " names master key "
+          + masterKeyId + ", but the configured master key is " + provider.masterKeyId()
+          + " (check veil.kms and veil.kms.keyId)", false);
+    }
+  }
+
+  /** Runs one provider call on a provider thread, bounded by the timeout, and counts it. */
+  private <T> T callProvider(String operation, KeyId id, boolean reload, Callable<T> call)
+      throws KeyProviderException {
+    if (reload && ticker.read() < providerRetryAt) {
+      throw new KeyProviderException("key provider " + provider.name()
+          + " failed recently; not retrying yet", true);
+    }
+    Future<T> future = calls.submit(call);
+    try {
+      T answer = future.get(timeoutNanos, TimeUnit.NANOSECONDS);
+      counters.kmsCall(operation, false);
+      return answer;
+    } catch (TimeoutException e) {
+      future.cancel(true);
+      throw providerFailed(operation, new KeyProviderException("key provider " + provider.name()
+          + " did not answer " + operation + " for key " + id + " within "
+          + Duration.ofNanos(timeoutNanos) + " (veil.kms.timeout)", true));
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      throw providerFailed(operation, cause instanceof KeyProviderException
+          ? (KeyProviderException) cause
+          : new KeyProviderException("key provider " + provider.name() + " failed " + operation
+              + " for key " + id + ": " + describe(cause), true, cause));
+    } catch (InterruptedException e) {
+      future.cancel(true);
+      Thread.currentThread().interrupt();
+      throw new KeyProviderException("interrupted while waiting for key provider "
+          + provider.name(), true, e);
+    }
+  }
+
+  private KeyProviderException providerFailed(String operation, KeyProviderException e) {
+    counters.kmsCall(operation, true);
+    if (e.isUnavailable()) {
+      providerRetryAt = ticker.read() + retryNanos;
+    }
+    return e;
+  }
+
+  private KeyUnavailableException unavailable(KeyId id, String what, KeyProviderException e) {
+    String hint = e.isUnavailable()
+        ? " Cached keys are served for veil.cache.expireAfter + veil.cache.grace ("
+            + expireAfter.plus(grace) + ") after their last successful load; check that the key"
+            + " provider is reachable."
+        : " Check the key provider's permissions and veil.kms.keyId.";
+    return new KeyUnavailableException(id == null ? null : id.toString(), "cannot " + what
+        + (id == null ? "" : " " + id) + " (keyring " + keyring + ", master key "
+        + provider.masterKeyId() + "): " + e.getMessage() + "." + hint, e);
+  }
+
+  private static <K, V> V get(LoadingCache<K, V> cache, K key, KeyId id)
+      throws KeyUnavailableException {
+    try {
+      return cache.get(key);
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof KeyUnavailableException) {
+        throw (KeyUnavailableException) e.getCause();
+      }
+      throw new KeyUnavailableException(id == null ? null : id.toString(), "cannot load key "
+          + (id == null ? key : id) + ": " + describe(e.getCause()), e.getCause());
+    }
+  }
+
+  private static String describe(Throwable t) {
+    return t == null ? "unknown" : t.getMessage() == null ? t.getClass().getSimpleName()
+        : t.getMessage();
+  }
+
+  @Override
+  public void close() {
+    calls.shutdownNow();
+    keys.invalidateAll();
+    active.invalidateAll();
+  }
+
+  @Override
+  public String toString() {
+    return "KeyRing[" + keyring + ", provider=" + provider + ", store=" + store + "]";
+  }
+
+  private static final class Loaded {
+    final BranchKey key;
+    final long loadedAt;
+    volatile long retryAt;
+
+    Loaded(BranchKey key, long loadedAt) {
+      this.key = key;
+      this.loadedAt = loadedAt;
+    }
+  }
+
+  private static final class Active {
+    final StoredKey stored;
+    final long dueAtMillis;
+    volatile long retryAt;
+
+    Active(StoredKey stored, long dueAtMillis) {
+      this.stored = stored;
+      this.dueAtMillis = dueAtMillis;
+    }
+  }
+
+  /** Builds a {@link KeyRing}; defaults follow {@code VeilProperty}. Not thread-safe. */
+  public static final class Builder {
+    private KeyProvider provider;
+    private BranchKeyStore store;
+    private String keyring = "default";
+    private Duration rotateAfter = Duration.ofDays(90);
+    private Duration expireAfter = Duration.ofMinutes(15);
+    private Duration refreshAfter = Duration.ofMinutes(10);
+    private Duration grace = Duration.ofHours(1);
+    private Duration timeout = Duration.ofSeconds(5);
+    private long keyMax = 1000;
+    private Clock clock = Clock.systemUTC();
+    private Ticker ticker = Ticker.systemTicker();
+    private Executor executor;
+    private KeyCounters counters = new KeyCounters();
+    private SecureRandom random;
+
+    private Builder() {}
+
+    public Builder provider(KeyProvider provider) {
+      this.provider = provider;
+      return this;
+    }
+
+    public Builder store(BranchKeyStore store) {
+      this.store = store;
+      return this;
+    }
+
+    public Builder keyring(String keyring) {
+      this.keyring = keyring;
+      return this;
+    }
+
+    public Builder rotateAfter(Duration d) {
+      this.rotateAfter = d;
+      return this;
+    }
+
+    public Builder expireAfter(Duration d) {
+      this.expireAfter = d;
+      return this;
+    }
+
+    public Builder refreshAfter(Duration d) {
+      this.refreshAfter = d;
+      return this;
+    }
+
+    public Builder grace(Duration d) {
+      this.grace = d;
+      return this;
+    }
+
+    /** Upper bound on one provider call ({@code veil.kms.timeout}). */
+    public Builder timeout(Duration d) {
+      this.timeout = d;
+      return this;
+    }
+
+    public Builder keyMax(long max) {
+      this.keyMax = max;
+      return this;
+    }
+
+    /** Wall clock for key ages (rotation). */
+    public Builder clock(Clock clock) {
+      this.clock = clock;
+      return this;
+    }
+
+    /** Time source of the caches. */
+    public Builder ticker(Ticker ticker) {
+      this.ticker = ticker;
+      return this;
+    }
+
+    /** Where background refreshes run; by default the key ring's own provider threads. */
+    public Builder executor(Executor executor) {
+      this.executor = executor;
+      return this;
+    }
+
+    public Builder counters(KeyCounters counters) {
+      this.counters = counters;
+      return this;
+    }
+
+    public Builder random(SecureRandom random) {
+      this.random = random;
+      return this;
+    }
+
+    public KeyRing build() {
+      if (random == null) {
+        random = new SecureRandom();
+      }
+      return new KeyRing(this);
+    }
+  }
+}

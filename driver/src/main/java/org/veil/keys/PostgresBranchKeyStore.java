@@ -1,0 +1,197 @@
+package org.veil.keys;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * The {@code veil_keys} table in the application database (name from {@code veil.keys.table}),
+ * created on first use. Each call opens its own short-lived connection from a
+ * {@link ConnectionSource} and closes it; the application's connections are never used.
+ *
+ * <p>Concurrency: {@link #activate} runs in one transaction under a transaction-scoped advisory
+ * lock ({@code pg_advisory_xact_lock}) derived from the table name, so instances that start
+ * together agree on one active key; the partial unique index {@code (keyring, purpose) WHERE
+ * active} is the last line of defence. No Java lock is held across the database call.
+ *
+ * <p>DDL (also in docs/KEYS.md):
+ * <pre>{@code
+ * CREATE TABLE IF NOT EXISTS veil_keys (
+ *   key_id        uuid        PRIMARY KEY,
+ *   keyring       text        NOT NULL,
+ *   purpose       text        NOT NULL CHECK (purpose IN ('branch', 'deterministic')),
+ *   provider      text        NOT NULL,
+ *   master_key_id text        NOT NULL,
+ *   wrapped_key   bytea       NOT NULL,
+ *   created_at    timestamptz NOT NULL,
+ *   retired_at    timestamptz,
+ *   active        boolean     NOT NULL);
+ * CREATE UNIQUE INDEX IF NOT EXISTS veil_keys_one_active ON veil_keys (keyring, purpose) WHERE active;
+ * }</pre>
+ * Thread-safe.
+ */
+public final class PostgresBranchKeyStore implements BranchKeyStore {
+
+  private static final Pattern IDENTIFIER =
+      Pattern.compile("([a-z_][a-z0-9_]*\\.)?[a-z_][a-z0-9_]*");
+  private static final String UNDEFINED_TABLE = "42P01";
+  private static final String COLUMNS =
+      "key_id, keyring, purpose, provider, master_key_id, wrapped_key, created_at";
+
+  private final ConnectionSource connections;
+  private final String table;
+  private final String indexName;
+  private final long lockId;
+
+  /**
+   * @param table the table name, lower case, optionally schema-qualified ({@code veil_keys})
+   */
+  public PostgresBranchKeyStore(ConnectionSource connections, String table) {
+    if (!IDENTIFIER.matcher(table).matches()) {
+      throw new IllegalArgumentException("veil.keys.table=" + table
+          + " is not a plain lower-case [schema.]table name");
+    }
+    this.connections = connections;
+    this.table = table;
+    this.indexName = table.substring(table.indexOf('.') + 1) + "_one_active";
+    // "VEIL" in the high half, so the lock does not collide with the application's own.
+    this.lockId = (0x5645494cL << 32) | (table.hashCode() & 0xffffffffL);
+  }
+
+  /** The table's DDL, as run by {@link #createTable}. */
+  public String ddl() {
+    return "CREATE TABLE IF NOT EXISTS " + table + " (\n"
+        + "  key_id        uuid        PRIMARY KEY,\n"
+        + "  keyring       text        NOT NULL,\n"
+        + "  purpose       text        NOT NULL CHECK (purpose IN ('branch', 'deterministic')),\n"
+        + "  provider      text        NOT NULL,\n"
+        + "  master_key_id text        NOT NULL,\n"
+        + "  wrapped_key   bytea       NOT NULL,\n"
+        + "  created_at    timestamptz NOT NULL,\n"
+        + "  retired_at    timestamptz,\n"
+        + "  active        boolean     NOT NULL);\n"
+        + "CREATE UNIQUE INDEX IF NOT EXISTS " + indexName + " ON " + table
+        + " (keyring, purpose) WHERE active";
+  }
+
+  @Override
+  public Optional<StoredKey> active(String keyring, KeyPurpose purpose) throws KeyStoreException {
+    try (Connection c = connections.open();
+        PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM " + table
+            + " WHERE keyring = ? AND purpose = ? AND active")) {
+      ps.setString(1, keyring);
+      ps.setString(2, purpose.sqlName());
+      return readOne(ps);
+    } catch (SQLException e) {
+      if (UNDEFINED_TABLE.equals(e.getSQLState())) {
+        return Optional.empty();
+      }
+      throw failure("read the active " + purpose.sqlName() + " key of keyring " + keyring, e);
+    }
+  }
+
+  @Override
+  public Optional<StoredKey> find(KeyId id) throws KeyStoreException {
+    try (Connection c = connections.open();
+        PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM " + table
+            + " WHERE key_id = ?")) {
+      ps.setObject(1, id.toUuid());
+      return readOne(ps);
+    } catch (SQLException e) {
+      if (UNDEFINED_TABLE.equals(e.getSQLState())) {
+        return Optional.empty();
+      }
+      throw failure("read key " + id, e);
+    }
+  }
+
+  @Override
+  public StoredKey activate(StoredKey candidate, Instant notBefore) throws KeyStoreException {
+    try (Connection c = connections.open()) {
+      c.setAutoCommit(false);
+      try {
+        try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
+          lock.setLong(1, lockId);
+          lock.execute();
+        }
+        createTable(c);
+        Optional<StoredKey> current;
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM " + table
+            + " WHERE keyring = ? AND purpose = ? AND active FOR UPDATE")) {
+          ps.setString(1, candidate.keyring());
+          ps.setString(2, candidate.purpose().sqlName());
+          current = readOne(ps);
+        }
+        if (current.isPresent()
+            && (notBefore == null || !current.get().createdAt().isBefore(notBefore))) {
+          c.commit();
+          return current.get();
+        }
+        if (current.isPresent()) {
+          try (PreparedStatement ps = c.prepareStatement("UPDATE " + table
+              + " SET active = false, retired_at = ? WHERE key_id = ?")) {
+            ps.setTimestamp(1, Timestamp.from(candidate.createdAt()));
+            ps.setObject(2, current.get().id().toUuid());
+            ps.executeUpdate();
+          }
+        }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table + " (" + COLUMNS
+            + ", active) VALUES (?, ?, ?, ?, ?, ?, ?, true)")) {
+          ps.setObject(1, candidate.id().toUuid());
+          ps.setString(2, candidate.keyring());
+          ps.setString(3, candidate.purpose().sqlName());
+          ps.setString(4, candidate.provider());
+          ps.setString(5, candidate.masterKeyId());
+          ps.setBytes(6, candidate.wrapped());
+          ps.setTimestamp(7, Timestamp.from(candidate.createdAt()));
+          ps.executeUpdate();
+        }
+        c.commit();
+        return candidate;
+      } catch (SQLException e) {
+        c.rollback();
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw failure("store a new " + candidate.purpose().sqlName() + " key for keyring "
+          + candidate.keyring(), e);
+    }
+  }
+
+  /** Creates the table and its index if missing; the caller holds the advisory lock. */
+  private void createTable(Connection c) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      for (String ddl : ddl().split(";\n")) {
+        s.execute(ddl);
+      }
+    }
+  }
+
+  private static Optional<StoredKey> readOne(PreparedStatement ps) throws SQLException {
+    try (ResultSet rs = ps.executeQuery()) {
+      if (!rs.next()) {
+        return Optional.empty();
+      }
+      return Optional.of(new StoredKey(KeyId.of(rs.getObject(1, UUID.class)), rs.getString(2),
+          KeyPurpose.ofSqlName(rs.getString(3)), rs.getBytes(6), rs.getString(4),
+          rs.getString(5), rs.getTimestamp(7).toInstant()));
+    }
+  }
+
+  private KeyStoreException failure(String what, SQLException e) {
+    return new KeyStoreException("cannot " + what + " in table " + table + ": SQLSTATE "
+        + e.getSQLState() + " " + e.getMessage(), e);
+  }
+
+  @Override
+  public String toString() {
+    return "PostgresBranchKeyStore[" + table + "]";
+  }
+}

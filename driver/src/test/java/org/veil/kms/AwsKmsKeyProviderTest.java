@@ -1,0 +1,113 @@
+package org.veil.kms;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.veil.config.ColumnPolicy;
+import org.veil.config.EncryptionMode;
+import org.veil.crypto.CellCodec;
+import org.veil.crypto.ValueType;
+import org.veil.keys.InMemoryBranchKeyStore;
+import org.veil.keys.KeyId;
+
+/** The AWS KMS provider through the real AWS SDK client, against {@link FakeKmsServer}. */
+class AwsKmsKeyProviderTest {
+
+  static final ColumnPolicy SSN = ColumnPolicy.of("public", "customers", "ssn",
+      EncryptionMode.RANDOMIZED);
+  static FakeKmsServer kms;
+
+  @BeforeAll
+  static void start() throws Exception {
+    System.setProperty("aws.accessKeyId", "AKIDEXAMPLE");
+    System.setProperty("aws.secretAccessKey", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
+    kms = new FakeKmsServer();
+  }
+
+  @AfterAll
+  static void stop() {
+    kms.close();
+  }
+
+  private static KeyProviderSettings settings(String endpoint) {
+    return KeyProviderSettings.builder().keyId(FakeKmsServer.ALIAS).region("us-east-1")
+        .endpoint(endpoint).timeout(Duration.ofSeconds(2)).build();
+  }
+
+  @Test
+  void theAliasResolvesToTheKeyArnAndDataKeysRoundTripWithTheirContext() throws Exception {
+    try (KeyProvider aws = KeyProviders.create("aws", settings(kms.endpoint()),
+        getClass().getClassLoader())) {
+      assertThat(aws.masterKeyId()).isEqualTo(FakeKmsServer.ARN);
+      DataKey key = aws.generateDataKey("ctx-1");
+      assertThat(key.plaintext()).hasSize(32);
+      assertThat(aws.unwrap(key.blob(), "ctx-1").plaintext()).isEqualTo(key.plaintext());
+      assertThatThrownBy(() -> aws.unwrap(key.blob(), "ctx-2"))
+          .isInstanceOf(KeyProviderException.class)
+          .hasMessageContaining("InvalidCiphertextException")
+          .satisfies(e -> assertThat(((KeyProviderException) e).isUnavailable()).isFalse());
+      WrappedKey wrapped = aws.wrap(key.plaintext(), "ctx-3");
+      assertThat(aws.unwrap(wrapped.blob(), "ctx-3").plaintext()).isEqualTo(key.plaintext());
+    }
+  }
+
+  @Test
+  void branchWrappingSealsManyRowsWithOneKmsCallAndTheBranchKeyIdAsContext() throws Exception {
+    InMemoryBranchKeyStore store = new InMemoryBranchKeyStore();
+    int generated = kms.count("GenerateDataKey");
+    int decrypted = kms.count("Decrypt");
+    byte[][] cells = new byte[10_000][];
+    try (KeyProvider aws = KeyProviders.create("aws", settings(kms.endpoint()),
+        getClass().getClassLoader());
+        CellCodec codec = CellCodec.builder().keyProvider(aws).keyStore(store).build()) {
+      for (int i = 0; i < cells.length; i++) {
+        cells[i] = codec.seal(codec.beginRow(), SSN, ValueType.LONG, (long) i);
+      }
+      assertThat(kms.count("GenerateDataKey") - generated).isEqualTo(1);
+      assertThat(kms.contexts).contains("GenerateDataKey " + KeyId.read(cells[0], 5));
+    }
+    try (KeyProvider aws = KeyProviders.create("aws", settings(kms.endpoint()),
+        getClass().getClassLoader());
+        CellCodec cold = CellCodec.builder().keyProvider(aws).keyStore(store).build()) {
+      for (int i = 0; i < cells.length; i++) {
+        assertThat(cold.open(SSN, cells[i]).value()).isEqualTo((long) i);
+      }
+      assertThat(kms.count("Decrypt") - decrypted).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void anAnswerForAnotherKeyIsRefused() throws Exception {
+    try (KeyProvider aws = KeyProviders.create("aws", settings(kms.endpoint()),
+        getClass().getClassLoader())) {
+      kms.answerKeyId = "arn:aws:kms:us-east-1:111122223333:key/another";
+      assertThatThrownBy(() -> aws.generateDataKey("ctx"))
+          .isInstanceOf(KeyProviderException.class)
+          .hasMessageContaining("key/another")
+          .hasMessageContaining(FakeKmsServer.ARN);
+    } finally {
+      kms.answerKeyId = FakeKmsServer.ARN;
+    }
+  }
+
+  @Test
+  void anUnreachableEndpointFailsAsUnavailableWithinTheTimeout() throws Exception {
+    try (KeyProvider aws = KeyProviders.create("aws", settings(kms.endpoint()),
+        getClass().getClassLoader())) {
+      FakeKmsServer other = new FakeKmsServer();
+      String endpoint = other.endpoint();
+      other.close();
+      long t0 = System.nanoTime();
+      assertThatThrownBy(() -> KeyProviders.create("aws", settings(endpoint),
+          getClass().getClassLoader()))
+          .isInstanceOf(KeyProviderException.class)
+          .satisfies(e -> assertThat(((KeyProviderException) e).isUnavailable()).isTrue());
+      assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(10));
+      assertThat(aws.describe()).isEqualTo(FakeKmsServer.ARN);
+    }
+  }
+}

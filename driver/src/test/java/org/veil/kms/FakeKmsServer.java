@@ -1,0 +1,157 @@
+package org.veil.kms;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * A loopback HTTP server that speaks enough of the AWS KMS JSON protocol
+ * ({@code X-Amz-Target: TrentService.GenerateDataKey/Encrypt/Decrypt/DescribeKey}) for the real
+ * SDK client: one symmetric key, blobs made with AES-GCM bound to the encryption context.
+ * Counts calls per operation and records the encryption contexts it saw.
+ */
+public final class FakeKmsServer implements AutoCloseable {
+
+  public static final String KEY_UUID = "1234abcd-12ab-34cd-56ef-1234567890ab";
+  public static final String ARN = "arn:aws:kms:us-east-1:111122223333:key/" + KEY_UUID;
+  public static final String ALIAS = "alias/veil-test";
+
+  public final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+  public final List<String> contexts = new CopyOnWriteArrayList<>();
+  public volatile String answerKeyId = ARN;
+  private final HttpServer server;
+  private final SecretKeySpec key;
+  private final SecureRandom random = new SecureRandom();
+
+  public FakeKmsServer() throws IOException {
+    // Without TCP_NODELAY each exchange waits ~40 ms for a delayed ACK.
+    System.setProperty("sun.net.httpserver.nodelay", "true");
+    byte[] k = new byte[32];
+    random.nextBytes(k);
+    key = new SecretKeySpec(k, "AES");
+    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server.createContext("/", this::handle);
+    server.start();
+  }
+
+  public String endpoint() {
+    return "http://127.0.0.1:" + server.getAddress().getPort();
+  }
+
+  public int count(String operation) {
+    AtomicInteger n = calls.get(operation);
+    return n == null ? 0 : n.get();
+  }
+
+  private void handle(HttpExchange exchange) throws IOException {
+    String target = exchange.getRequestHeaders().getFirst("X-Amz-Target");
+    String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+    String operation = target == null ? "" : target.substring(target.indexOf('.') + 1);
+    calls.computeIfAbsent(operation, o -> new AtomicInteger()).incrementAndGet();
+    try {
+      String keyId = field(body, "KeyId");
+      if (keyId != null && !keyId.equals(ARN) && !keyId.equals(ALIAS)
+          && !keyId.equals(KEY_UUID)) {
+        reply(exchange, 400, "{\"__type\":\"NotFoundException\",\"message\":\"no such key\"}");
+        return;
+      }
+      String context = field(body, "veil:key");
+      if (context != null) {
+        contexts.add(operation + " " + context);
+      }
+      switch (operation) {
+        case "DescribeKey":
+          reply(exchange, 200, "{\"KeyMetadata\":{\"KeyId\":\"" + KEY_UUID + "\",\"Arn\":\""
+              + ARN + "\",\"Enabled\":true,\"KeyState\":\"Enabled\",\"KeyUsage\":"
+              + "\"ENCRYPT_DECRYPT\"}}");
+          return;
+        case "GenerateDataKey": {
+          byte[] plaintext = new byte[32];
+          random.nextBytes(plaintext);
+          reply(exchange, 200, "{\"CiphertextBlob\":\"" + b64(seal(plaintext, context))
+              + "\",\"Plaintext\":\"" + b64(plaintext) + "\",\"KeyId\":\"" + answerKeyId + "\"}");
+          return;
+        }
+        case "Encrypt":
+          reply(exchange, 200, "{\"CiphertextBlob\":\"" + b64(seal(
+              Base64.getDecoder().decode(field(body, "Plaintext")), context))
+              + "\",\"KeyId\":\"" + answerKeyId + "\"}");
+          return;
+        case "Decrypt": {
+          byte[] plaintext;
+          try {
+            plaintext = open(Base64.getDecoder().decode(field(body, "CiphertextBlob")), context);
+          } catch (Exception e) {
+            reply(exchange, 400, "{\"__type\":\"InvalidCiphertextException\",\"message\":null}");
+            return;
+          }
+          reply(exchange, 200, "{\"Plaintext\":\"" + b64(plaintext) + "\",\"KeyId\":\""
+              + answerKeyId + "\",\"EncryptionAlgorithm\":\"SYMMETRIC_DEFAULT\"}");
+          return;
+        }
+        default:
+          reply(exchange, 400, "{\"__type\":\"UnsupportedOperationException\"}");
+      }
+    } catch (Exception e) {
+      reply(exchange, 500, "{\"__type\":\"KMSInternalException\",\"message\":\"fake\"}");
+    }
+  }
+
+  private byte[] seal(byte[] plaintext, String context) throws Exception {
+    byte[] iv = new byte[12];
+    random.nextBytes(iv);
+    Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
+    gcm.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(128, iv));
+    gcm.updateAAD(String.valueOf(context).getBytes(StandardCharsets.UTF_8));
+    byte[] c = gcm.doFinal(plaintext);
+    byte[] blob = new byte[12 + c.length];
+    System.arraycopy(iv, 0, blob, 0, 12);
+    System.arraycopy(c, 0, blob, 12, c.length);
+    return blob;
+  }
+
+  private byte[] open(byte[] blob, String context) throws Exception {
+    Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
+    gcm.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(128, blob, 0, 12));
+    gcm.updateAAD(String.valueOf(context).getBytes(StandardCharsets.UTF_8));
+    return gcm.doFinal(blob, 12, blob.length - 12);
+  }
+
+  private static String field(String json, String name) {
+    Matcher m = Pattern.compile("\"" + Pattern.quote(name) + "\"\\s*:\\s*\"([^\"]*)\"")
+        .matcher(json);
+    return m.find() ? m.group(1).replace("\\/", "/") : null;
+  }
+
+  private static String b64(byte[] b) {
+    return Base64.getEncoder().encodeToString(b);
+  }
+
+  private static void reply(HttpExchange exchange, int status, String json) throws IOException {
+    byte[] body = json.getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("Content-Type", "application/x-amz-json-1.1");
+    exchange.sendResponseHeaders(status, body.length);
+    exchange.getResponseBody().write(body);
+    exchange.close();
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+  }
+}
