@@ -29,16 +29,42 @@ final class Connector {
           VeilSqlState.CONNECTION_REFUSED);
     }
     TlsPolicy.check(effective);
-    VeilConfig config = VeilConfig.from(settings.veilProperties);
-    VeilRuntime runtime = runtimes.computeIfAbsent(config, VeilRuntime::new);
-
     Properties delegateProperties = settings.delegateProperties;
     TlsPolicy.apply(delegateProperties);
+    VeilRuntime runtime = runtime(VeilConfig.from(settings.veilProperties),
+        settings.delegateUrl, delegateProperties);
+
     Connection connection = pgjdbc.connect(settings.delegateUrl, delegateProperties);
     if (connection == null) {
       throw new SQLException("pgjdbc did not accept " + settings.delegateUrl.split("\\?")[0],
           VeilSqlState.CONNECTION_REFUSED);
     }
+    try {
+      runtime.onConnect(connection);
+    } catch (SQLException | RuntimeException e) {
+      connection.close();
+      throw e;
+    }
     return new VeilConnection(connection, runtime);
+  }
+
+  /**
+   * The runtime of {@code config}, built by the first connection that uses it. Its key store
+   * opens connections of its own with that connection's pgjdbc settings.
+   */
+  private VeilRuntime runtime(VeilConfig config, String url, Properties properties)
+      throws SQLException {
+    VeilRuntime runtime = runtimes.get(config);
+    if (runtime == null) {
+      Properties keyStoreProperties = new Properties();
+      keyStoreProperties.putAll(properties);
+      runtime = new VeilRuntime(config, () -> pgjdbc.connect(url, keyStoreProperties));
+      VeilRuntime raced = runtimes.putIfAbsent(config, runtime);
+      if (raced != null) {
+        runtime.close();
+        runtime = raced;
+      }
+    }
+    return runtime;
   }
 }

@@ -13,6 +13,7 @@ import java.sql.Time;
 import java.sql.Timestamp;
 import java.util.Calendar;
 import org.veil.config.ColumnPolicy;
+import org.veil.crypto.RowSeal;
 import org.veil.crypto.ValueType;
 import org.veil.sql.StatementPlan;
 
@@ -31,7 +32,7 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
 
   private final StatementPlan plan;
   private final VeilRuntime runtime;
-  private VeilRuntime.Row row;
+  private RowSeal row;
 
   VeilPreparedStatement(D delegate, VeilConnection connection, StatementPlan plan) {
     super(delegate, connection);

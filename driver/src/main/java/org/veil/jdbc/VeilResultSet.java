@@ -30,6 +30,7 @@ final class VeilResultSet extends ForwardingResultSet<ResultSet> {
 
   private final VeilStatement<?> statement;
   private final VeilRuntime runtime;
+  private final boolean plain;
   private ResultColumns columns;
 
   /**
@@ -40,6 +41,7 @@ final class VeilResultSet extends ForwardingResultSet<ResultSet> {
     super(delegate);
     this.statement = statement;
     this.runtime = runtime;
+    this.plain = !runtime.encryptsAnything();
   }
 
   /** The policy of result column {@code index}, or null when it is not encrypted. */
@@ -200,45 +202,51 @@ final class VeilResultSet extends ForwardingResultSet<ResultSet> {
 
   @Override
   public Date getDate(int i) throws SQLException {
-    return getDate(i, (Calendar) null);
+    ColumnPolicy p = encrypted(i);
+    return p == null ? delegate.getDate(i) : openedDate(i, p, null);
   }
 
   @Override
   public Date getDate(int i, Calendar cal) throws SQLException {
     ColumnPolicy p = encrypted(i);
-    if (p == null) {
-      return cal == null ? delegate.getDate(i) : delegate.getDate(i, cal);
-    }
+    return p == null ? delegate.getDate(i, cal) : openedDate(i, p, cal);
+  }
+
+  private Date openedDate(int i, ColumnPolicy p, Calendar cal) throws SQLException {
     Object v = open(i, p);
     return v == null ? null : ValueConversions.toDate(v, cal, p.qualifiedName());
   }
 
   @Override
   public Time getTime(int i) throws SQLException {
-    return getTime(i, (Calendar) null);
+    ColumnPolicy p = encrypted(i);
+    return p == null ? delegate.getTime(i) : openedTime(i, p, null);
   }
 
   @Override
   public Time getTime(int i, Calendar cal) throws SQLException {
     ColumnPolicy p = encrypted(i);
-    if (p == null) {
-      return cal == null ? delegate.getTime(i) : delegate.getTime(i, cal);
-    }
+    return p == null ? delegate.getTime(i, cal) : openedTime(i, p, cal);
+  }
+
+  private Time openedTime(int i, ColumnPolicy p, Calendar cal) throws SQLException {
     Object v = open(i, p);
     return v == null ? null : ValueConversions.toTime(v, cal, p.qualifiedName());
   }
 
   @Override
   public Timestamp getTimestamp(int i) throws SQLException {
-    return getTimestamp(i, (Calendar) null);
+    ColumnPolicy p = encrypted(i);
+    return p == null ? delegate.getTimestamp(i) : openedTimestamp(i, p, null);
   }
 
   @Override
   public Timestamp getTimestamp(int i, Calendar cal) throws SQLException {
     ColumnPolicy p = encrypted(i);
-    if (p == null) {
-      return cal == null ? delegate.getTimestamp(i) : delegate.getTimestamp(i, cal);
-    }
+    return p == null ? delegate.getTimestamp(i, cal) : openedTimestamp(i, p, cal);
+  }
+
+  private Timestamp openedTimestamp(int i, ColumnPolicy p, Calendar cal) throws SQLException {
     Object v = open(i, p);
     return v == null ? null : ValueConversions.toTimestamp(v, cal, p.qualifiedName());
   }
@@ -333,7 +341,7 @@ final class VeilResultSet extends ForwardingResultSet<ResultSet> {
   @Deprecated
   @Override
   public InputStream getUnicodeStream(String label) throws SQLException {
-    return getUnicodeStream(findColumn(label));
+    return plain ? delegate.getUnicodeStream(label) : getUnicodeStream(findColumn(label));
   }
 
   private void refuseIfEncrypted(int i, String getter) throws SQLException {
@@ -372,171 +380,172 @@ final class VeilResultSet extends ForwardingResultSet<ResultSet> {
     return "VeilResultSet[" + delegate + "]";
   }
 
-  // Getters by label: find the column, then use the getter by index above.
+  // Getters by label: pgjdbc's own when nothing is encrypted, else the getter by index above.
 
   @Override
   public String getString(String label) throws SQLException {
-    return getString(findColumn(label));
+    return plain ? delegate.getString(label) : getString(findColumn(label));
   }
 
   @Override
   public String getNString(String label) throws SQLException {
-    return getNString(findColumn(label));
+    return plain ? delegate.getNString(label) : getNString(findColumn(label));
   }
 
   @Override
   public Object getObject(String label) throws SQLException {
-    return getObject(findColumn(label));
+    return plain ? delegate.getObject(label) : getObject(findColumn(label));
   }
 
   @Override
   public <T> T getObject(String label, Class<T> type) throws SQLException {
-    return getObject(findColumn(label), type);
+    return plain ? delegate.getObject(label, type) : getObject(findColumn(label), type);
   }
 
   @Override
   public Object getObject(String label, Map<String, Class<?>> map) throws SQLException {
-    return getObject(findColumn(label), map);
+    return plain ? delegate.getObject(label, map) : getObject(findColumn(label), map);
   }
 
   @Override
   public boolean getBoolean(String label) throws SQLException {
-    return getBoolean(findColumn(label));
+    return plain ? delegate.getBoolean(label) : getBoolean(findColumn(label));
   }
 
   @Override
   public byte getByte(String label) throws SQLException {
-    return getByte(findColumn(label));
+    return plain ? delegate.getByte(label) : getByte(findColumn(label));
   }
 
   @Override
   public short getShort(String label) throws SQLException {
-    return getShort(findColumn(label));
+    return plain ? delegate.getShort(label) : getShort(findColumn(label));
   }
 
   @Override
   public int getInt(String label) throws SQLException {
-    return getInt(findColumn(label));
+    return plain ? delegate.getInt(label) : getInt(findColumn(label));
   }
 
   @Override
   public long getLong(String label) throws SQLException {
-    return getLong(findColumn(label));
+    return plain ? delegate.getLong(label) : getLong(findColumn(label));
   }
 
   @Override
   public float getFloat(String label) throws SQLException {
-    return getFloat(findColumn(label));
+    return plain ? delegate.getFloat(label) : getFloat(findColumn(label));
   }
 
   @Override
   public double getDouble(String label) throws SQLException {
-    return getDouble(findColumn(label));
+    return plain ? delegate.getDouble(label) : getDouble(findColumn(label));
   }
 
   @Override
   public BigDecimal getBigDecimal(String label) throws SQLException {
-    return getBigDecimal(findColumn(label));
+    return plain ? delegate.getBigDecimal(label) : getBigDecimal(findColumn(label));
   }
 
   @Deprecated
   @Override
   public BigDecimal getBigDecimal(String label, int scale) throws SQLException {
-    return getBigDecimal(findColumn(label), scale);
+    return plain ? delegate.getBigDecimal(label, scale)
+        : getBigDecimal(findColumn(label), scale);
   }
 
   @Override
   public byte[] getBytes(String label) throws SQLException {
-    return getBytes(findColumn(label));
+    return plain ? delegate.getBytes(label) : getBytes(findColumn(label));
   }
 
   @Override
   public Date getDate(String label) throws SQLException {
-    return getDate(findColumn(label));
+    return plain ? delegate.getDate(label) : getDate(findColumn(label));
   }
 
   @Override
   public Date getDate(String label, Calendar cal) throws SQLException {
-    return getDate(findColumn(label), cal);
+    return plain ? delegate.getDate(label, cal) : getDate(findColumn(label), cal);
   }
 
   @Override
   public Time getTime(String label) throws SQLException {
-    return getTime(findColumn(label));
+    return plain ? delegate.getTime(label) : getTime(findColumn(label));
   }
 
   @Override
   public Time getTime(String label, Calendar cal) throws SQLException {
-    return getTime(findColumn(label), cal);
+    return plain ? delegate.getTime(label, cal) : getTime(findColumn(label), cal);
   }
 
   @Override
   public Timestamp getTimestamp(String label) throws SQLException {
-    return getTimestamp(findColumn(label));
+    return plain ? delegate.getTimestamp(label) : getTimestamp(findColumn(label));
   }
 
   @Override
   public Timestamp getTimestamp(String label, Calendar cal) throws SQLException {
-    return getTimestamp(findColumn(label), cal);
+    return plain ? delegate.getTimestamp(label, cal) : getTimestamp(findColumn(label), cal);
   }
 
   @Override
   public Reader getCharacterStream(String label) throws SQLException {
-    return getCharacterStream(findColumn(label));
+    return plain ? delegate.getCharacterStream(label) : getCharacterStream(findColumn(label));
   }
 
   @Override
   public Reader getNCharacterStream(String label) throws SQLException {
-    return getNCharacterStream(findColumn(label));
+    return plain ? delegate.getNCharacterStream(label) : getNCharacterStream(findColumn(label));
   }
 
   @Override
   public InputStream getBinaryStream(String label) throws SQLException {
-    return getBinaryStream(findColumn(label));
+    return plain ? delegate.getBinaryStream(label) : getBinaryStream(findColumn(label));
   }
 
   @Override
   public InputStream getAsciiStream(String label) throws SQLException {
-    return getAsciiStream(findColumn(label));
+    return plain ? delegate.getAsciiStream(label) : getAsciiStream(findColumn(label));
   }
 
   @Override
   public java.sql.Blob getBlob(String label) throws SQLException {
-    return getBlob(findColumn(label));
+    return plain ? delegate.getBlob(label) : getBlob(findColumn(label));
   }
 
   @Override
   public java.sql.Clob getClob(String label) throws SQLException {
-    return getClob(findColumn(label));
+    return plain ? delegate.getClob(label) : getClob(findColumn(label));
   }
 
   @Override
   public java.sql.NClob getNClob(String label) throws SQLException {
-    return getNClob(findColumn(label));
+    return plain ? delegate.getNClob(label) : getNClob(findColumn(label));
   }
 
   @Override
   public java.sql.Array getArray(String label) throws SQLException {
-    return getArray(findColumn(label));
+    return plain ? delegate.getArray(label) : getArray(findColumn(label));
   }
 
   @Override
   public java.sql.Ref getRef(String label) throws SQLException {
-    return getRef(findColumn(label));
+    return plain ? delegate.getRef(label) : getRef(findColumn(label));
   }
 
   @Override
   public java.sql.RowId getRowId(String label) throws SQLException {
-    return getRowId(findColumn(label));
+    return plain ? delegate.getRowId(label) : getRowId(findColumn(label));
   }
 
   @Override
   public java.sql.SQLXML getSQLXML(String label) throws SQLException {
-    return getSQLXML(findColumn(label));
+    return plain ? delegate.getSQLXML(label) : getSQLXML(findColumn(label));
   }
 
   @Override
   public java.net.URL getURL(String label) throws SQLException {
-    return getURL(findColumn(label));
+    return plain ? delegate.getURL(label) : getURL(findColumn(label));
   }
 }

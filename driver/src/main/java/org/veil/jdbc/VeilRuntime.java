@@ -1,23 +1,63 @@
 package org.veil.jdbc;
 
+import java.security.GeneralSecurityException;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
+import java.util.Calendar;
+import org.veil.config.ColumnPolicy;
 import org.veil.config.VeilConfig;
+import org.veil.config.VeilProperty;
+import org.veil.crypto.CellCodec;
+import org.veil.crypto.RowSeal;
+import org.veil.crypto.ValueType;
+import org.veil.keys.ConnectionSource;
+import org.veil.keys.KeyUnavailableException;
+import org.veil.sql.StatementAnalyzer;
+import org.veil.sql.StatementPlan;
 
 /**
- * What the connections of one configuration share: the configuration itself, and the state
- * built from it once (the column catalog, statement analysis, keys). Thread-safe; one per data
- * source, never static.
+ * What the connections of one configuration share, built once from it: the column catalog, the
+ * statement analysis cache and the cell codec with its key cache. The JDBC wrappers ask it what
+ * a parameter or result column is and to seal or open values; this is where the crypto layer's
+ * {@link GeneralSecurityException}s become {@link SQLException}s, once.
+ *
+ * <p>A configuration with no encrypted columns builds none of it, needs no key settings, and
+ * pays nothing per statement. Thread-safe; one per data source, never static.
  */
 final class VeilRuntime {
 
   private final VeilConfig config;
   private final ColumnCatalog catalog;
+  private final StatementAnalyzer analyzer;
+  private final CellCodec codec;
+  private final boolean plaintextReads;
 
-  VeilRuntime(VeilConfig config) {
+  /**
+   * @param keysDb opens the key store's own short-lived connections (never the application's)
+   * @throws SQLException when the key settings are incomplete or the key provider cannot start
+   */
+  VeilRuntime(VeilConfig config, ConnectionSource keysDb) throws SQLException {
     this.config = config;
     this.catalog = new ColumnCatalog(config.columns());
+    this.plaintextReads = config.allowsPlaintextReads();
+    if (config.columns().isEmpty()) {
+      this.analyzer = null;
+      this.codec = null;
+    } else {
+      this.analyzer = new StatementAnalyzer(config.columns(),
+          VeilProperty.SQL_CACHE_SIZE.getInt(config.toProperties()));
+      this.codec = CellCodec.fromProperties(config.toProperties(), keysDb);
+    }
+  }
+
+  /** Releases the key provider (and its cached keys) of a runtime that lost a creation race. */
+  void close() {
+    if (codec != null) {
+      codec.close();
+    }
   }
 
   VeilConfig config() {
@@ -25,7 +65,12 @@ final class VeilRuntime {
   }
 
   boolean encryptsAnything() {
-    return !config.columns().isEmpty();
+    return codec != null;
+  }
+
+  /** The cell codec, for tools and tests; null when nothing is encrypted. */
+  CellCodec codec() {
+    return codec;
   }
 
   /** Called with each new pgjdbc connection, before the application sees it. */
@@ -33,9 +78,103 @@ final class VeilRuntime {
     catalog.checkOnce(pg);
   }
 
+  /** Which parameters of {@code sql} bind encrypted columns; refuses SQL that would leak. */
+  StatementPlan plan(String sql) throws SQLException {
+    return analyzer == null ? StatementPlan.PLAIN : analyzer.analyzePrepared(sql);
+  }
+
+  /** Refuses SQL text for a plain {@code Statement} that aims a literal at an encrypted column. */
+  void checkUnprepared(String sql) throws SQLException {
+    if (analyzer != null) {
+      analyzer.checkUnprepared(sql);
+    }
+  }
+
   /** Which columns of a pgjdbc result are encrypted. */
   ResultColumns resultColumns(ResultSet result, Connection pg) throws SQLException {
-    return encryptsAnything() ? ResultColumns.of(result, config.columns(), catalog, pg)
-        : ResultColumns.NONE;
+    return codec == null ? ResultColumns.NONE
+        : ResultColumns.of(result, config.columns(), catalog, pg);
+  }
+
+  RowSeal newRow() {
+    return codec.beginRow();
+  }
+
+  /** Seals {@code value} for {@code column} and binds the cell to parameter {@code index}. */
+  void bind(PreparedStatement pg, Connection pgConnection, int index, ColumnPolicy column,
+      ValueType type, Object value, Calendar calendar, RowSeal row) throws SQLException {
+    Object coerced = ParameterValues.coerce(value, type, calendar, column);
+    byte[] cell;
+    try {
+      cell = codec.seal(row, column, type, coerced);
+    } catch (GeneralSecurityException e) {
+      throw toSqlException(column, e);
+    }
+    if (catalog.form(column, pgConnection) == ColumnCatalog.StorageForm.BINARY) {
+      pg.setBytes(index, cell);
+    } else {
+      pg.setString(index, codec.toText(cell));
+    }
+  }
+
+  /** Binds SQL NULL with the type of the column's storage, so the server accepts it. */
+  void bindNull(PreparedStatement pg, Connection pgConnection, int index, ColumnPolicy column)
+      throws SQLException {
+    pg.setNull(index, catalog.form(column, pgConnection) == ColumnCatalog.StorageForm.BINARY
+        ? Types.BINARY : Types.VARCHAR);
+  }
+
+  /**
+   * Opens the value of encrypted column {@code index} of {@code result}: null for SQL NULL, the
+   * stored value as it is for a non-cell when {@code veil.plaintextReads=allow}, else the
+   * opened value.
+   */
+  Object open(ColumnPolicy column, ColumnCatalog.StorageForm form, ResultSet result, int index)
+      throws SQLException {
+    byte[] cell;
+    if (form == ColumnCatalog.StorageForm.BINARY) {
+      byte[] raw = result.getBytes(index);
+      if (raw == null) {
+        return null;
+      }
+      if (!codec.looksLikeCell(raw)) {
+        return notACell(column, raw);
+      }
+      cell = raw;
+    } else {
+      String raw = result.getString(index);
+      if (raw == null) {
+        return null;
+      }
+      cell = codec.fromText(raw);
+      if (cell == null) {
+        return notACell(column, raw);
+      }
+    }
+    try {
+      return codec.open(column, cell).value();
+    } catch (GeneralSecurityException e) {
+      throw toSqlException(column, e);
+    }
+  }
+
+  private Object notACell(ColumnPolicy column, Object raw) throws SQLException {
+    if (plaintextReads) {
+      return raw;
+    }
+    throw new SQLException("encrypted column " + column.qualifiedName() + " holds a value that"
+        + " is not a Veil cell (plaintext stored before encryption was configured?). Migrate it"
+        + " with the re-encrypt job, or set veil.plaintextReads=allow for the migration window.",
+        VeilSqlState.CELL_INVALID);
+  }
+
+  private static SQLException toSqlException(ColumnPolicy column, GeneralSecurityException e) {
+    String state = e instanceof KeyUnavailableException ? VeilSqlState.KEY_PROVIDER_FAILED
+        : VeilSqlState.CELL_INVALID;
+    String message = e.getMessage();
+    if (message == null || !message.contains(column.qualifiedName())) {
+      message = column.qualifiedName() + ": " + message;
+    }
+    return new SQLException(message, state, e);
   }
 }

@@ -100,7 +100,7 @@ class WrapperCoverageTest {
 
   private static Object wrapperFor(Class<?> iface, Recorder recorder) throws SQLException {
     VeilConnection connection = new VeilConnection(recorder.standIn(Connection.class),
-        new VeilRuntime(VeilConfig.from(new Properties(), name -> null)));
+        new VeilRuntime(VeilConfig.from(new Properties(), name -> null), () -> null));
     if (iface == Connection.class) {
       return connection;
     }
@@ -109,11 +109,11 @@ class WrapperCoverageTest {
     }
     if (iface == PreparedStatement.class) {
       return new VeilPreparedStatement<>(recorder.standIn(PreparedStatement.class), connection,
-          "SELECT 1");
+          org.veil.sql.StatementPlan.PLAIN);
     }
     if (iface == CallableStatement.class) {
       return new VeilCallableStatement(recorder.standIn(CallableStatement.class), connection,
-          "{call f()}");
+          org.veil.sql.StatementPlan.PLAIN);
     }
     if (iface == ResultSet.class) {
       return new VeilResultSet(recorder.standIn(ResultSet.class),
