@@ -4,7 +4,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
@@ -14,10 +16,10 @@ import org.veil.config.ColumnPolicy;
 import org.veil.config.EncryptedColumns;
 
 /**
- * What the database says about the configured columns: that they exist, and whether each
- * stores its cells as {@code bytea} or as text. Checked once per data source, at the first
- * connection; a column whose table does not exist yet (a migration will create it) is looked
- * up when it is first used. Thread-safe.
+ * What the database says about the configured columns: that they exist, whether each stores
+ * its cells as {@code bytea} or as text, and which view columns expose them. Checked once per
+ * data source, at the first connection; a column whose table does not exist yet (a migration
+ * will create it) is looked up when it is first used. Thread-safe.
  */
 final class ColumnCatalog {
 
@@ -34,31 +36,76 @@ final class ColumnCatalog {
       + " WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'v', 'm', 'f')"
       + " AND n.nspname = ANY (?) AND c.relname = ANY (?)";
 
+  /*
+   * Views report their own name and column in a result's row description, not the table's.
+   * A view column that exposes an encrypted column under the same name is encrypted too, with
+   * the table column's mode and context; the dependency comes from pg_depend.
+   */
+  private static final String VIEWS_QUERY = "SELECT DISTINCT vn.nspname, v.relname, a.attname,"
+      + " tn.nspname, t.relname"
+      + " FROM pg_catalog.pg_depend d"
+      + " JOIN pg_catalog.pg_rewrite r ON r.oid = d.objid"
+      + " JOIN pg_catalog.pg_class v ON v.oid = r.ev_class AND v.relkind IN ('v', 'm')"
+      + " JOIN pg_catalog.pg_namespace vn ON vn.oid = v.relnamespace"
+      + " JOIN pg_catalog.pg_class t ON t.oid = d.refobjid"
+      + " JOIN pg_catalog.pg_namespace tn ON tn.oid = t.relnamespace"
+      + " JOIN pg_catalog.pg_attribute a ON a.attrelid = t.oid AND a.attnum = d.refobjsubid"
+      + " JOIN pg_catalog.pg_attribute va ON va.attrelid = v.oid AND va.attname = a.attname"
+      + "   AND NOT va.attisdropped"
+      + " WHERE d.classid = 'pg_catalog.pg_rewrite'::regclass"
+      + " AND d.refclassid = 'pg_catalog.pg_class'::regclass AND d.refobjsubid > 0"
+      + " AND v.oid <> t.oid AND tn.nspname = ANY (?) AND t.relname = ANY (?)";
+
   private final EncryptedColumns columns;
   private final ConcurrentMap<ColumnPolicy, StorageForm> forms = new ConcurrentHashMap<>();
-  private volatile boolean checked;
 
   ColumnCatalog(EncryptedColumns columns) {
     this.columns = columns;
   }
 
   /**
-   * Checks every configured column whose table exists, once; later calls return at once.
+   * Checks every configured column whose table exists, and finds the view columns that expose
+   * them.
    *
    * @param pg a pgjdbc connection (not a Veil one) to read the catalog through
+   * @return the view columns that expose encrypted columns, as policies of their own with the
+   *     table column's mode and context
    * @throws SQLException naming the column when it is missing or of a type that cannot hold a
    *     cell, with the ALTER TABLE that fixes it
    */
-  void checkOnce(Connection pg) throws SQLException {
-    if (checked || columns.isEmpty()) {
-      return;
+  List<ColumnPolicy> check(Connection pg) throws SQLException {
+    if (columns.isEmpty()) {
+      return List.of();
     }
-    synchronized (this) {
-      if (!checked) {
-        lookUp(pg, Set.copyOf(columns.all()), false);
-        checked = true;
+    lookUp(pg, Set.copyOf(columns.all()), false);
+    return viewColumns(pg);
+  }
+
+  private List<ColumnPolicy> viewColumns(Connection pg) throws SQLException {
+    Set<String> schemas = new LinkedHashSet<>();
+    Set<String> tables = new LinkedHashSet<>();
+    for (ColumnPolicy p : columns.all()) {
+      schemas.add(p.schema());
+      tables.add(p.table());
+    }
+    List<ColumnPolicy> derived = new ArrayList<>();
+    try (PreparedStatement ps = pg.prepareStatement(VIEWS_QUERY)) {
+      ps.setArray(1, pg.createArrayOf("text", schemas.toArray()));
+      ps.setArray(2, pg.createArrayOf("text", tables.toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          ColumnPolicy base = columns.find(rs.getString(4), rs.getString(5), rs.getString(3));
+          StorageForm form = base == null ? null : forms.get(base);
+          if (form != null) {
+            ColumnPolicy view = new ColumnPolicy(rs.getString(1), rs.getString(2),
+                rs.getString(3), base.mode(), base.context());
+            forms.put(view, form);
+            derived.add(view);
+          }
+        }
       }
     }
+    return derived;
   }
 
   /** The storage form of {@code column}, looked up through {@code pg} if not yet known. */

@@ -53,6 +53,17 @@ final class VeilResultSet extends ForwardingResultSet<ResultSet> {
     return columns.policy(index);
   }
 
+  /**
+   * A value of a column not traced to an encrypted one, checked not to be a cell that reached
+   * the result another way (a renaming view, an expression).
+   */
+  private <T> T untraced(T value, int index) throws SQLException {
+    if (!plain && (value instanceof String || value instanceof byte[])) {
+      runtime.refuseUntracedCell(value, delegate, index);
+    }
+    return value;
+  }
+
   /** The opened value of an encrypted column; null for SQL NULL. */
   private Object open(int index, ColumnPolicy policy) throws SQLException {
     return runtime.open(policy, columns.form(index), delegate, index);
@@ -69,7 +80,7 @@ final class VeilResultSet extends ForwardingResultSet<ResultSet> {
   public String getString(int i) throws SQLException {
     ColumnPolicy p = encrypted(i);
     if (p == null) {
-      return delegate.getString(i);
+      return untraced(delegate.getString(i), i);
     }
     Object v = open(i, p);
     return v == null ? null : ValueConversions.toString(v);
@@ -84,7 +95,7 @@ final class VeilResultSet extends ForwardingResultSet<ResultSet> {
   public Object getObject(int i) throws SQLException {
     ColumnPolicy p = encrypted(i);
     if (p == null) {
-      return delegate.getObject(i);
+      return untraced(delegate.getObject(i), i);
     }
     Object v = open(i, p);
     return v == null ? null : ValueConversions.toJdbcObject(v);
@@ -94,7 +105,7 @@ final class VeilResultSet extends ForwardingResultSet<ResultSet> {
   public <T> T getObject(int i, Class<T> type) throws SQLException {
     ColumnPolicy p = encrypted(i);
     if (p == null) {
-      return delegate.getObject(i, type);
+      return untraced(delegate.getObject(i, type), i);
     }
     Object v = open(i, p);
     return v == null ? null : ValueConversions.toType(v, type, p.qualifiedName());
@@ -194,7 +205,7 @@ final class VeilResultSet extends ForwardingResultSet<ResultSet> {
   public byte[] getBytes(int i) throws SQLException {
     ColumnPolicy p = encrypted(i);
     if (p == null) {
-      return delegate.getBytes(i);
+      return untraced(delegate.getBytes(i), i);
     }
     Object v = open(i, p);
     return v == null ? null : ValueConversions.toBytes(v);

@@ -6,8 +6,11 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.util.ArrayList;
 import java.util.Calendar;
+import java.util.List;
 import org.veil.config.ColumnPolicy;
+import org.veil.config.EncryptedColumns;
 import org.veil.config.VeilConfig;
 import org.veil.config.VeilProperty;
 import org.veil.crypto.CellCodec;
@@ -31,9 +34,11 @@ final class VeilRuntime {
 
   private final VeilConfig config;
   private final ColumnCatalog catalog;
-  private final StatementAnalyzer analyzer;
   private final CellCodec codec;
   private final boolean plaintextReads;
+  /** Configured columns and the view columns that expose them; set by the first connection. */
+  private volatile EncryptedColumns columns;
+  private volatile StatementAnalyzer analyzer;
 
   /**
    * @param keysDb opens the key store's own short-lived connections (never the application's)
@@ -43,14 +48,9 @@ final class VeilRuntime {
     this.config = config;
     this.catalog = new ColumnCatalog(config.columns());
     this.plaintextReads = config.allowsPlaintextReads();
-    if (config.columns().isEmpty()) {
-      this.analyzer = null;
-      this.codec = null;
-    } else {
-      this.analyzer = new StatementAnalyzer(config.columns(),
-          VeilProperty.SQL_CACHE_SIZE.getInt(config.toProperties()));
-      this.codec = CellCodec.fromProperties(config.toProperties(), keysDb);
-    }
+    this.columns = config.columns();
+    this.codec = config.columns().isEmpty() ? null
+        : CellCodec.fromProperties(config.toProperties(), keysDb);
   }
 
   /** Releases the key provider (and its cached keys) of a runtime that lost a creation race. */
@@ -73,9 +73,23 @@ final class VeilRuntime {
     return codec;
   }
 
-  /** Called with each new pgjdbc connection, before the application sees it. */
+  /**
+   * Called with each new pgjdbc connection, before the application sees it. The first checks
+   * the configured columns against the database; until one succeeds, each connection tries.
+   */
   void onConnect(Connection pg) throws SQLException {
-    catalog.checkOnce(pg);
+    if (codec == null || analyzer != null) {
+      return;
+    }
+    synchronized (this) {
+      if (analyzer == null) {
+        List<ColumnPolicy> all = new ArrayList<>(config.columns().all());
+        all.addAll(catalog.check(pg));
+        columns = EncryptedColumns.of(all);
+        analyzer = new StatementAnalyzer(columns,
+            VeilProperty.SQL_CACHE_SIZE.getInt(config.toProperties()));
+      }
+    }
   }
 
   /** Which parameters of {@code sql} bind encrypted columns; refuses SQL that would leak. */
@@ -93,7 +107,7 @@ final class VeilRuntime {
   /** Which columns of a pgjdbc result are encrypted. */
   ResultColumns resultColumns(ResultSet result, Connection pg) throws SQLException {
     return codec == null ? ResultColumns.NONE
-        : ResultColumns.of(result, config.columns(), catalog, pg);
+        : ResultColumns.of(result, columns, catalog, pg);
   }
 
   RowSeal newRow() {
@@ -155,6 +169,23 @@ final class VeilRuntime {
       return codec.open(column, cell).value();
     } catch (GeneralSecurityException e) {
       throw toSqlException(column, e);
+    }
+  }
+
+  /**
+   * Refuses a value of a column Veil did not trace to an encrypted one when it is a Veil cell
+   * all the same (a view that renames the column, a function over it): ciphertext is never
+   * handed back as data.
+   */
+  void refuseUntracedCell(Object value, ResultSet result, int index) throws SQLException {
+    boolean cell = value instanceof byte[] bytes ? codec.looksLikeCell(bytes)
+        : value instanceof String s && s.startsWith("veil:") && codec.fromText(s) != null;
+    if (cell) {
+      String label = result.getMetaData().getColumnLabel(index);
+      throw new SQLException("result column " + index + " (" + label + ") holds a Veil cell,"
+          + " but Veil cannot trace it to an encrypted column (a view that renames the column,"
+          + " or an expression over it). Select the encrypted column itself, under its own name.",
+          VeilSqlState.NOT_SUPPORTED);
     }
   }
 

@@ -61,6 +61,8 @@ class EncryptionIT {
         "CREATE TABLE orders (id serial PRIMARY KEY, customer_id int REFERENCES customers,"
             + " total numeric)",
         "CREATE VIEW customer_names AS SELECT id, name, ssn FROM customers",
+        "DROP VIEW IF EXISTS renamed_ssn",
+        "CREATE VIEW renamed_ssn AS SELECT id, ssn AS social FROM customers",
         "CREATE SCHEMA vault",
         "CREATE TABLE vault.\"things\" (id int PRIMARY KEY, code text)");
   }
@@ -375,6 +377,37 @@ class EncryptionIT {
           rs.next();
           assertThat(rs.getString("email")).isEqualTo("eve-" + TAG);
         }
+      }
+    }
+  }
+
+  @Test
+  void cellReachingAResultUntracedIsRefusedNotReturned() throws SQLException {
+    try (Connection c = veil()) {
+      insertCustomer(c, "Fay", "fay-ssn-" + TAG, "fay-" + TAG);
+      try (Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("SELECT social FROM renamed_ssn")) {
+        rs.next();
+        assertThatThrownBy(() -> rs.getBytes(1)).isInstanceOf(SQLException.class)
+            .hasMessageContaining("social")
+            .hasMessageContaining("cannot trace it to an encrypted column");
+      }
+    }
+  }
+
+  @Test
+  void writesThroughAViewOfAnEncryptedColumnAreSealed() throws SQLException {
+    try (Connection c = veil()) {
+      try (PreparedStatement ps = c.prepareStatement(
+          "INSERT INTO customer_names (name, ssn) VALUES (?, ?)")) {
+        ps.setString(1, "Gus");
+        ps.setString(2, "gus-ssn-" + TAG);
+        ps.executeUpdate();
+      }
+      try (Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("SELECT ssn FROM customers WHERE name = 'Gus'")) {
+        rs.next();
+        assertThat(rs.getString(1)).isEqualTo("gus-ssn-" + TAG);
       }
     }
   }
