@@ -81,7 +81,8 @@ final class ColumnCatalog {
     return viewColumns(pg);
   }
 
-  private List<ColumnPolicy> viewColumns(Connection pg) throws SQLException {
+  /** The view columns that expose encrypted columns, as the catalog shows them now. */
+  List<ColumnPolicy> viewColumns(Connection pg) throws SQLException {
     Set<String> schemas = new LinkedHashSet<>();
     Set<String> tables = new LinkedHashSet<>();
     for (ColumnPolicy p : columns.all()) {

@@ -83,12 +83,70 @@ final class VeilRuntime {
     }
     synchronized (this) {
       if (analyzer == null) {
-        List<ColumnPolicy> all = new ArrayList<>(config.columns().all());
-        all.addAll(catalog.check(pg));
-        columns = EncryptedColumns.of(all);
-        analyzer = new StatementAnalyzer(columns,
-            VeilProperty.SQL_CACHE_SIZE.getInt(config.toProperties()));
+        catalog.check(pg);
+        useViews(catalog.viewColumns(pg));
       }
+    }
+  }
+
+  /**
+   * Called after SQL text ran on {@code pg}: if it may have created, replaced or dropped a view,
+   * the view columns that expose encrypted columns are found again, so that writes through a
+   * view made after the first connection are sealed too.
+   */
+  void afterExecute(String sql, Connection pg) throws SQLException {
+    if (codec != null && mayChangeViews(sql)) {
+      synchronized (this) {
+        useViews(catalog.viewColumns(pg));
+      }
+    }
+  }
+
+  /** DDL (CREATE, ALTER, DROP) that mentions a view; costs a scan of the leading keyword. */
+  static boolean mayChangeViews(String sql) {
+    int i = 0;
+    int n = sql.length();
+    while (i < n) {
+      char c = sql.charAt(i);
+      if (Character.isWhitespace(c) || c == ';') {
+        i++;
+      } else if (sql.startsWith("--", i)) {
+        int eol = sql.indexOf('\n', i);
+        i = eol < 0 ? n : eol + 1;
+      } else if (sql.startsWith("/*", i)) {
+        int end = sql.indexOf("*/", i + 2);
+        i = end < 0 ? n : end + 2;
+      } else {
+        break;
+      }
+    }
+    boolean ddl = sql.regionMatches(true, i, "create", 0, 6)
+        || sql.regionMatches(true, i, "alter", 0, 5) || sql.regionMatches(true, i, "drop", 0, 4);
+    if (!ddl) {
+      return false;
+    }
+    for (int j = i, last = n - 4; j <= last; j++) {
+      if (sql.regionMatches(true, j, "view", 0, 4)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void useViews(List<ColumnPolicy> views) throws SQLException {
+    List<ColumnPolicy> all = new ArrayList<>(config.columns().all());
+    all.addAll(views);
+    EncryptedColumns effective;
+    try {
+      effective = EncryptedColumns.of(all);
+    } catch (IllegalArgumentException conflict) {
+      throw new SQLException("a view column conflicts with veil.columns: "
+          + conflict.getMessage(), VeilSqlState.INVALID_CONFIGURATION, conflict);
+    }
+    if (analyzer == null || !effective.all().equals(columns.all())) {
+      columns = effective;
+      analyzer = new StatementAnalyzer(effective,
+          VeilProperty.SQL_CACHE_SIZE.getInt(config.toProperties()));
     }
   }
 

@@ -413,6 +413,32 @@ class EncryptionIT {
   }
 
   @Test
+  void viewCreatedThroughVeilAfterConnectingIsSealedOnWrite() throws SQLException {
+    try (Connection c = veil()) {
+      try (Statement s = c.createStatement()) {
+        s.execute("DROP VIEW IF EXISTS late_view");
+        s.execute("CREATE VIEW late_view AS SELECT id, name, notes FROM customers");
+      }
+      try (PreparedStatement ps = c.prepareStatement(
+          "INSERT INTO late_view (name, notes) VALUES (?, ?)")) {
+        ps.setString(1, "Hal");
+        ps.setString(2, "late notes " + TAG);
+        ps.executeUpdate();
+      }
+      try (Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("SELECT notes FROM late_view")) {
+        rs.next();
+        assertThat(rs.getString(1)).isEqualTo("late notes " + TAG);
+      }
+    }
+    try (Connection c = server.plainConnection(); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT notes FROM customers WHERE name = 'Hal'")) {
+      rs.next();
+      assertThat(rs.getString(1)).startsWith("veil:").doesNotContain(TAG);
+    }
+  }
+
+  @Test
   void schemaQualifiedQuotedAndMixedCaseNamesAreMapped() throws SQLException {
     try (Connection c = veil()) {
       try (PreparedStatement ps = c.prepareStatement(
