@@ -82,6 +82,7 @@ public interface Contender extends AutoCloseable {
    */
   default void beforeOperation(Connection connection) throws SQLException {}
 
+  /** Releases what {@link #prepare} set up (pools, key caches); connections are closed apart. */
   @Override
-  default void close() throws Exception {}
+  default void close() throws SQLException {}
 }

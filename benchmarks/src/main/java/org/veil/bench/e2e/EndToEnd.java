@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -209,7 +210,7 @@ public final class EndToEnd {
     s.put("fsync", "off");
     s.put("synchronous_commit", "off");
     s.put("full_page_writes", "off");
-    return Map.copyOf(s);
+    return Collections.unmodifiableMap(s);
   }
 
   private static String oneLine(Throwable e) {
