@@ -23,6 +23,7 @@ import org.veil.bench.e2e.E2eResults;
 import org.veil.bench.e2e.EndToEnd;
 import org.veil.bench.e2e.Settings;
 import org.veil.bench.micro.AesGcmFloorBenchmark;
+import org.veil.bench.micro.IvSourceBenchmark;
 
 /**
  * Runs the JMH microbenchmarks, then the end-to-end harness, and writes both as one Markdown
@@ -63,6 +64,7 @@ public final class RunAll {
   private static String jmh() throws RunnerException {
     Options options = new OptionsBuilder()
         .include(AesGcmFloorBenchmark.class.getName())
+        .include(IvSourceBenchmark.class.getName())
         .forks(Integer.getInteger("bench.jmh.forks", 1))
         .warmupIterations(Integer.getInteger("bench.jmh.warmup", 3))
         .warmupTime(TimeValue.milliseconds(Long.getLong("bench.jmh.millis", 1000L)))
@@ -72,16 +74,16 @@ public final class RunAll {
     Collection<RunResult> results = new Runner(options).run();
     // size -> benchmark method -> "score ± error"
     Map<Integer, Map<String, String>> table = new TreeMap<>();
+    Map<String, String> ivSources = new TreeMap<>();
     for (RunResult r : results) {
-      int size = Integer.parseInt(r.getParams().getParam("size"));
-      String method = r.getParams().getBenchmark();
-      method = method.substring(method.lastIndexOf('.') + 1);
-      var score = r.getPrimaryResult();
-      // JMH gives no error for fewer than three iterations (a smoke run): show the mean alone.
-      String cell = Double.isNaN(score.getScoreError())
-          ? String.format(Locale.ROOT, "%,.1f", score.getScore())
-          : String.format(Locale.ROOT, "%,.1f ± %,.1f", score.getScore(), score.getScoreError());
-      table.computeIfAbsent(size, k -> new TreeMap<>()).put(method, cell);
+      String benchmark = r.getParams().getBenchmark();
+      String method = benchmark.substring(benchmark.lastIndexOf('.') + 1);
+      if (benchmark.startsWith(IvSourceBenchmark.class.getName())) {
+        ivSources.put(r.getParams().getParam("source"), score(r));
+      } else {
+        int size = Integer.parseInt(r.getParams().getParam("size"));
+        table.computeIfAbsent(size, k -> new TreeMap<>()).put(method, score(r));
+      }
     }
     List<String> methods = List.of("seal", "open", "sealThenOpen");
     StringBuilder md = new StringBuilder();
@@ -97,7 +99,22 @@ public final class RunAll {
       }
       md.append(" |\n");
     });
+    if (!ivSources.isEmpty()) {
+      md.append("\nOf which the IV: drawing 12 random bytes (`IvSourceBenchmark`), ns/op: ");
+      ivSources.forEach((source, cell) ->
+          md.append("`").append(source).append("` SecureRandom ").append(cell).append("; "));
+      md.setLength(md.length() - 2);
+      md.append(".\n");
+    }
     return md.toString();
+  }
+
+  /** Mean ± error; JMH gives no error for fewer than three iterations, so then the mean alone. */
+  private static String score(RunResult r) {
+    var score = r.getPrimaryResult();
+    return Double.isNaN(score.getScoreError())
+        ? String.format(Locale.ROOT, "%,.1f", score.getScore())
+        : String.format(Locale.ROOT, "%,.1f ± %,.1f", score.getScore(), score.getScoreError());
   }
 
   private static String environment() {

@@ -2,7 +2,8 @@
  * JMH microbenchmarks.
  *
  * <p>Present: {@link org.veil.bench.micro.AesGcmFloorBenchmark}, raw JDK AES-256-GCM with a
- * reused {@code Cipher} at 16 B, 64 B, 256 B and 4 KiB.
+ * reused {@code Cipher} at 16 B, 64 B, 256 B and 4 KiB; {@link org.veil.bench.micro.IvSourceBenchmark},
+ * the share of a seal that is drawing its random IV.
  *
  * <p>Not yet present, because the code they measure is not on the main line yet; each lands
  * with, or right after, the code it measures:
