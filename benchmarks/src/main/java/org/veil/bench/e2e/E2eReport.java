@@ -1,0 +1,61 @@
+package org.veil.bench.e2e;
+
+import java.util.Locale;
+
+/** Writes {@link E2eResults} as Markdown: one table per workload, ratios to plain pgjdbc. */
+public final class E2eReport {
+
+  private E2eReport() {}
+
+  public static String markdown(E2eResults results) {
+    StringBuilder md = new StringBuilder();
+    md.append("Server: ").append(results.server()).append(", settings ")
+        .append(EndToEnd.SERVER_SETTINGS).append(" (no statement logging).\n\n");
+    md.append("Run: ").append(results.settings().describe())
+        .append(String.format(Locale.ROOT, "; took %.1f min.%n%n",
+            results.elapsed().toMillis() / 60_000.0));
+    md.append("| contender | what it is | protected columns at rest |\n|---|---|---|\n");
+    for (E2eResults.ContenderInfo c : results.contenders()) {
+      md.append("| `").append(c.id()).append("` | ").append(c.description()).append(" | ")
+          .append(c.atRest()).append(" |\n");
+    }
+    results.skipped().forEach((id, why) ->
+        md.append("| `").append(id).append("` | not run: ").append(why).append(" | |\n"));
+    md.append('\n');
+    for (E2eResults.WorkloadResult w : results.workloads()) {
+      md.append("#### ").append(w.title()).append("\n\n");
+      md.append("| contender | rows/s | × plain | p50 | p99 | operations |\n");
+      md.append("|---|---:|---:|---:|---:|---:|\n");
+      double plain = w.outcomes().stream()
+          .filter(o -> o.contender().equals(PlainPgjdbc.ID) && o.summary() != null)
+          .mapToDouble(o -> o.summary().rowsPerSecond()).findFirst().orElse(Double.NaN);
+      for (E2eResults.Outcome o : w.outcomes()) {
+        md.append("| `").append(o.contender()).append("` | ");
+        if (o.summary() == null) {
+          md.append(o.note()).append(" | | | | |\n");
+          continue;
+        }
+        Samples.Summary s = o.summary();
+        md.append(String.format(Locale.ROOT, "%,.0f", s.rowsPerSecond())).append(" | ")
+            .append(Double.isNaN(plain) ? "–"
+                : String.format(Locale.ROOT, "%.3f", s.rowsPerSecond() / plain)).append(" | ")
+            .append(latency(s.p50Nanos())).append(" | ")
+            .append(latency(s.p99Nanos())).append(" | ")
+            .append(s.operations()).append(" |\n");
+      }
+      md.append('\n');
+    }
+    return md.toString();
+  }
+
+  /** A latency in the unit that keeps three significant digits readable. */
+  static String latency(long nanos) {
+    if (nanos < 1_000_000L) {
+      return String.format(Locale.ROOT, "%.1f µs", nanos / 1e3);
+    }
+    if (nanos < 10_000_000_000L) {
+      return String.format(Locale.ROOT, "%.2f ms", nanos / 1e6);
+    }
+    return String.format(Locale.ROOT, "%.1f s", nanos / 1e9);
+  }
+}

@@ -1,0 +1,240 @@
+package org.veil.bench.e2e;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.veil.testing.PostgresServer;
+import org.veil.testing.ServerOptions;
+import org.veil.testing.TestPostgres;
+
+/**
+ * The end-to-end harness: one TLS 1.3 PostgreSQL server from the test fixture, every contender
+ * on its own table there, each workload run for all contenders in the same process, interleaved
+ * in round-robin rounds (the starting contender rotates every round), warm-up rounds discarded.
+ *
+ * <p>{@code java -cp … org.veil.bench.e2e.EndToEnd [markdown-file]} runs it with the
+ * {@link Settings} from system properties and writes the tables to the file (or stdout).
+ */
+public final class EndToEnd {
+
+  /** The server settings the benchmark runs with: no statement logging, no fsync wait. */
+  static final Map<String, String> SERVER_SETTINGS = serverSettings();
+
+  private final Settings settings;
+
+  public EndToEnd(Settings settings) {
+    this.settings = settings;
+  }
+
+  public static void main(String[] args) throws Exception {
+    E2eResults results = new EndToEnd(Settings.fromSystemProperties()).run();
+    String markdown = E2eReport.markdown(results);
+    if (args.length > 0) {
+      write(Path.of(args[0]), markdown);
+    } else {
+      System.out.print(markdown);
+    }
+    // pgjdbc's and ShardingSphere's pools keep non-daemon threads; the run is over.
+    System.exit(0);
+  }
+
+  /** Starts the server, runs every workload for every contender, stops the server. */
+  public E2eResults run() throws Exception {
+    long started = System.nanoTime();
+    Rows rows = new Rows(Math.max(settings.rows(), settings.batchRows()));
+    log("starting PostgreSQL (TLS 1.3 only) …");
+    try (PostgresServer server = TestPostgres.start(
+        new ServerOptions("TLSv1.3", "", SERVER_SETTINGS))) {
+      String version = serverVersion(server);
+      log("server: " + version);
+      Map<String, String> skipped = new LinkedHashMap<>();
+      List<Session> sessions = new ArrayList<>();
+      try {
+        for (Contender contender : Contenders.all()) {
+          if (!settings.runs(contender)) {
+            continue;
+          }
+          Target target = new Target(server, "bench_" + contender.id());
+          contender.prepare(target);
+          if (contender.unavailableReason().isPresent()) {
+            skipped.put(contender.id(), contender.unavailableReason().get());
+            log("skipping " + contender.id() + ": " + contender.unavailableReason().get());
+            continue;
+          }
+          sessions.add(new Session(contender, target, rows));
+        }
+        List<E2eResults.WorkloadResult> results = new ArrayList<>();
+        Map<String, String> atRest = new LinkedHashMap<>();
+        boolean preloaded = false;
+        for (Workload workload : Workloads.all(settings.rows(), settings.batchRows())) {
+          if (!settings.runs(workload)) {
+            continue;
+          }
+          if (workload.readsPreloadedRows() && !preloaded) {
+            preload(sessions, atRest);
+            preloaded = true;
+          }
+          results.add(run(workload, sessions));
+        }
+        List<E2eResults.ContenderInfo> measured = new ArrayList<>();
+        for (Session s : sessions) {
+          measured.add(new E2eResults.ContenderInfo(s.contender.id(), s.contender.description(),
+              atRest.getOrDefault(s.contender.id(), "not checked (no read workload ran)")));
+        }
+        return new E2eResults(settings, version, measured, skipped, results,
+            Duration.ofNanos(System.nanoTime() - started));
+      } finally {
+        for (Session s : sessions) {
+          closeQuietly(s);
+          closeQuietly(s.contender);
+        }
+      }
+    }
+  }
+
+  private E2eResults.WorkloadResult run(Workload workload, List<Session> sessions) {
+    log("workload " + workload.id() + ": " + workload.title());
+    Map<String, Samples> samples = new LinkedHashMap<>();
+    Map<String, String> notes = new LinkedHashMap<>();
+    Map<String, Long> operationCounts = new LinkedHashMap<>();
+    List<Session> active = new ArrayList<>();
+    for (Session s : sessions) {
+      String why = workload.notApplicable(s.contender);
+      if (why != null) {
+        notes.put(s.contender.id(), "n/a: " + why);
+        continue;
+      }
+      try {
+        workload.setUp(s);
+        active.add(s);
+        samples.put(s.contender.id(), new Samples());
+        operationCounts.put(s.contender.id(), 0L);
+      } catch (SQLException | RuntimeException e) {
+        notes.put(s.contender.id(), "failed in set-up: " + oneLine(e));
+      }
+    }
+    long roundNanos = settings.roundMillis() * 1_000_000L;
+    int totalRounds = settings.warmupRounds() + settings.rounds();
+    for (int round = 0; round < totalRounds; round++) {
+      boolean measured = round >= settings.warmupRounds();
+      for (int k = 0; k < active.size(); k++) {
+        Session s = active.get((round + k) % active.size());
+        String id = s.contender.id();
+        if (notes.containsKey(id)) {
+          continue;
+        }
+        try {
+          long n = operationCounts.get(id);
+          long roundStart = System.nanoTime();
+          do {
+            s.contender.beforeOperation(s.connection);
+            workload.beforeOperation(s);
+            long t0 = System.nanoTime();
+            workload.operate(s, n++);
+            long elapsed = System.nanoTime() - t0;
+            if (measured) {
+              samples.get(id).add(elapsed, workload.rowsPerOperation());
+            }
+          } while (System.nanoTime() - roundStart < roundNanos);
+          operationCounts.put(id, n);
+        } catch (SQLException | RuntimeException e) {
+          notes.put(id, "failed: " + oneLine(e));
+          log("  " + id + " failed: " + oneLine(e));
+        }
+      }
+      log("  round " + (round + 1) + "/" + totalRounds + (measured ? "" : " (warm-up)") + " done");
+    }
+    List<E2eResults.Outcome> outcomes = new ArrayList<>();
+    for (Session s : sessions) {
+      String id = s.contender.id();
+      if (notes.containsKey(id)) {
+        outcomes.add(new E2eResults.Outcome(id, null, notes.get(id)));
+      } else {
+        Samples.Summary summary = samples.get(id).summary();
+        outcomes.add(new E2eResults.Outcome(id, summary, null));
+        log(String.format("  %-10s %,12.0f rows/s  p50 %s  p99 %s  (%d ops)", id,
+            summary.rowsPerSecond(), E2eReport.latency(summary.p50Nanos()),
+            E2eReport.latency(summary.p99Nanos()), summary.operations()));
+      }
+    }
+    return new E2eResults.WorkloadResult(workload.id(), workload.title(), outcomes);
+  }
+
+  /** Loads the rows every read workload reads, then checks each contender's at-rest claim. */
+  private void preload(List<Session> sessions, Map<String, String> atRest) throws SQLException {
+    for (Session s : sessions) {
+      long t0 = System.nanoTime();
+      Workloads.preload(s, settings.rows(), settings.batchRows());
+      log(String.format("preloaded %,d rows for %s in %.1f s", settings.rows(), s.contender.id(),
+          (System.nanoTime() - t0) / 1e9));
+      atRest.put(s.contender.id(), checkAtRest(s));
+    }
+  }
+
+  /** What a DBA sees in the 20 B column, checked against what the contender claims. */
+  private static String checkAtRest(Session s) throws SQLException {
+    String plaintext = s.rows.email(1);
+    String stored = s.storedEmail(1);
+    boolean clear = stored != null && stored.contains(plaintext);
+    if (s.contender.storesCiphertext() == clear) {
+      throw new IllegalStateException(s.contender.id() + " claims "
+          + (clear ? "ciphertext" : "plaintext") + " at rest, but the table holds the other");
+    }
+    return clear ? "plaintext (checked)" : "ciphertext (checked)";
+  }
+
+  private static String serverVersion(PostgresServer server) throws SQLException {
+    try (Connection c = server.plainConnection(); Statement s = c.createStatement();
+        ResultSet r = s.executeQuery("SELECT current_setting('server_version'), "
+            + "(SELECT version FROM pg_stat_ssl WHERE pid = pg_backend_pid())")) {
+      r.next();
+      return "PostgreSQL " + r.getString(1) + ", connections over " + r.getString(2);
+    }
+  }
+
+  private static Map<String, String> serverSettings() {
+    Map<String, String> s = new LinkedHashMap<>();
+    s.put("max_connections", "50");
+    s.put("shared_buffers", "256MB");
+    s.put("fsync", "off");
+    s.put("synchronous_commit", "off");
+    s.put("full_page_writes", "off");
+    return Collections.unmodifiableMap(s);
+  }
+
+  private static String oneLine(Throwable e) {
+    String message = e.getClass().getSimpleName() + ": " + e.getMessage();
+    return message.replace('\n', ' ');
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    try {
+      c.close();
+    } catch (Exception e) {
+      log("close failed: " + oneLine(e));
+    }
+  }
+
+  static void log(String line) {
+    System.err.println("[e2e] " + line);
+  }
+
+  /** Writes {@code text} to {@code file}, creating its directory. */
+  static void write(Path file, String text) throws IOException {
+    if (file.getParent() != null) {
+      Files.createDirectories(file.getParent());
+    }
+    Files.writeString(file, text, StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,53 @@
+package org.veil.bench.e2e;
+
+import java.util.Arrays;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * How long and how big the end-to-end run is. Read from system properties so run.sh can choose
+ * a full or a smoke run:
+ * <ul>
+ *   <li>{@code bench.rows} (100000): rows preloaded for the reads, and scanned by the scan;</li>
+ *   <li>{@code bench.batch} (10000): rows per batched INSERT;</li>
+ *   <li>{@code bench.warmupRounds} (2) and {@code bench.rounds} (5): round-robin rounds, the
+ *       warm-up ones discarded;</li>
+ *   <li>{@code bench.roundMillis} (1000): how long each contender runs a workload per round
+ *       (at least one operation, however long it takes);</li>
+ *   <li>{@code bench.contenders}, {@code bench.workloads}: comma-separated ids to run (all when
+ *       empty).</li>
+ * </ul>
+ */
+public record Settings(int rows, int batchRows, int warmupRounds, int rounds, long roundMillis,
+    Set<String> contenders, Set<String> workloads) {
+
+  public static Settings fromSystemProperties() {
+    return new Settings(
+        Integer.getInteger("bench.rows", 100_000),
+        Integer.getInteger("bench.batch", 10_000),
+        Integer.getInteger("bench.warmupRounds", 2),
+        Integer.getInteger("bench.rounds", 5),
+        Long.getLong("bench.roundMillis", 1000L),
+        ids(System.getProperty("bench.contenders", "")),
+        ids(System.getProperty("bench.workloads", "")));
+  }
+
+  boolean runs(Contender contender) {
+    return contenders.isEmpty() || contenders.contains(contender.id());
+  }
+
+  boolean runs(Workload workload) {
+    return workloads.isEmpty() || workloads.contains(workload.id());
+  }
+
+  /** One line for the report. */
+  String describe() {
+    return String.format("%,d preloaded rows, batches of %,d, %d warm-up + %d measured rounds of "
+        + "%,d ms per contender per workload", rows, batchRows, warmupRounds, rounds, roundMillis);
+  }
+
+  private static Set<String> ids(String list) {
+    return Arrays.stream(list.split(",")).map(String::trim).filter(s -> !s.isEmpty())
+        .collect(Collectors.toUnmodifiableSet());
+  }
+}
