@@ -30,9 +30,6 @@ final class AnnotatedColumns {
 
   private AnnotatedColumns() {}
 
-  /** One column and the member that named it, for error messages. */
-  record Found(ColumnPolicy policy, String source) {}
-
   /** The classes named in {@code veil.annotatedClasses}. */
   static List<Class<?>> load(String classNames, ClassLoader loader) throws SQLException {
     List<Class<?>> classes = new ArrayList<>();
@@ -66,27 +63,27 @@ final class AnnotatedColumns {
   }
 
   /** The encrypted columns the annotations on {@code type} (and its superclasses) name. */
-  static List<Found> of(Class<?> type) {
+  static List<VeilConfig.NamedColumn> of(Class<?> type) {
     String[] table = tableOf(type);
-    List<Found> found = new ArrayList<>();
+    List<VeilConfig.NamedColumn> found = new ArrayList<>();
     for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
       for (Field field : c.getDeclaredFields()) {
-        add(found, type, table, field, field.getName());
+        add(found, type, table, field, field.getName(), field.getType());
       }
       for (Method method : c.getDeclaredMethods()) {
-        add(found, type, table, method, propertyName(method.getName()));
+        add(found, type, table, method, propertyName(method.getName()), method.getReturnType());
       }
     }
     if (type.isRecord()) {
       for (RecordComponent component : type.getRecordComponents()) {
-        add(found, type, table, component, component.getName());
+        add(found, type, table, component, component.getName(), component.getType());
       }
     }
     return found;
   }
 
-  private static void add(List<Found> found, Class<?> type, String[] table,
-      AnnotatedElement member, String javaName) {
+  private static void add(List<VeilConfig.NamedColumn> found, Class<?> type, String[] table,
+      AnnotatedElement member, String javaName, Class<?> javaType) {
     Encrypted encrypted = member.getAnnotation(Encrypted.class);
     if (encrypted == null) {
       return;
@@ -99,7 +96,8 @@ final class AnnotatedColumns {
     if (!encrypted.context().isEmpty()) {
       p = new ColumnPolicy(p.schema(), p.table(), p.column(), mode, encrypted.context());
     }
-    found.add(new Found(p, "@Encrypted on " + type.getName() + "." + javaName));
+    found.add(new VeilConfig.NamedColumn(p, ColumnType.forJavaType(javaType),
+        "@Encrypted on " + type.getName() + "." + javaName));
   }
 
   /** {schema, table} for a class. */

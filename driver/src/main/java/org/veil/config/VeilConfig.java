@@ -32,11 +32,20 @@ public final class VeilConfig {
 
   private final Map<VeilProperty, String> values;
   private final EncryptedColumns columns;
+  private final Map<String, ColumnType> types;
 
-  private VeilConfig(Map<VeilProperty, String> values, EncryptedColumns columns) {
+  private VeilConfig(Map<VeilProperty, String> values, EncryptedColumns columns,
+      Map<String, ColumnType> types) {
     this.values = values;
     this.columns = columns;
+    this.types = types;
   }
+
+  /**
+   * A configured column, its declared type (null when not declared) and where it was named
+   * ({@code veil.columns}, or the annotated member), for error messages.
+   */
+  record NamedColumn(ColumnPolicy policy, ColumnType type, String source) {}
 
   /** Reads the configuration from connection settings and the process environment. */
   public static VeilConfig from(Properties veilProperties) throws SQLException {
@@ -77,20 +86,26 @@ public final class VeilConfig {
     for (VeilProperty p : VeilProperty.values()) {
       p.getChoice(merged);
     }
-    EncryptedColumns columns = columns(merged);
-    return new VeilConfig(Map.copyOf(values), columns);
+    List<NamedColumn> named = namedColumns(merged);
+    Map<String, ColumnType> types = new java.util.HashMap<>();
+    List<ColumnPolicy> policies = new ArrayList<>();
+    for (NamedColumn n : named) {
+      policies.add(n.policy());
+      if (n.type() != null) {
+        types.put(n.policy().qualifiedName(), n.type());
+      }
+    }
+    return new VeilConfig(Map.copyOf(values), EncryptedColumns.of(policies), Map.copyOf(types));
   }
 
   /**
-   * The columns of {@code veil.columns}, then those that {@code @Encrypted} annotations name; a
-   * column named by both with different settings is an error that names both sources.
+   * The columns of {@code veil.columns}, then those that {@code @Encrypted} annotations name,
+   * one entry per column; a column named twice with different settings is an error that names
+   * both sources.
    */
-  private static EncryptedColumns columns(Properties settings) throws SQLException {
-    Map<String, AnnotatedColumns.Found> found = new java.util.LinkedHashMap<>();
-    List<AnnotatedColumns.Found> all = new ArrayList<>();
-    for (ColumnPolicy p : ColumnList.parse(settings.getProperty(VeilProperty.COLUMNS.getName()))) {
-      all.add(new AnnotatedColumns.Found(p, "veil.columns"));
-    }
+  private static List<NamedColumn> namedColumns(Properties settings) throws SQLException {
+    List<NamedColumn> all = new ArrayList<>(
+        ColumnList.parse(settings.getProperty(VeilProperty.COLUMNS.getName())));
     ClassLoader loader = Objects.requireNonNullElse(
         Thread.currentThread().getContextClassLoader(), VeilConfig.class.getClassLoader());
     java.util.Set<Class<?>> classes = new java.util.LinkedHashSet<>(AnnotatedColumns.load(
@@ -100,17 +115,28 @@ public final class VeilConfig {
     for (Class<?> type : classes) {
       all.addAll(AnnotatedColumns.of(type));
     }
-    for (AnnotatedColumns.Found f : all) {
-      AnnotatedColumns.Found before = found.putIfAbsent(f.policy().qualifiedName(), f);
-      if (before != null && !before.policy().equals(f.policy())) {
-        throw new SQLException(f.policy().qualifiedName() + " is " + describe(before.policy())
-            + " by " + before.source() + " but " + describe(f.policy()) + " by " + f.source()
+    Map<String, NamedColumn> found = new java.util.LinkedHashMap<>();
+    for (NamedColumn n : all) {
+      String name = n.policy().qualifiedName();
+      NamedColumn before = found.get(name);
+      if (before == null) {
+        found.put(name, n);
+        continue;
+      }
+      if (!before.policy().equals(n.policy())) {
+        throw new SQLException(name + " is " + describe(before.policy()) + " by "
+            + before.source() + " but " + describe(n.policy()) + " by " + n.source()
+            + "; make them agree", VeilSqlState.INVALID_CONFIGURATION);
+      }
+      if (before.type() == null) {
+        found.put(name, new NamedColumn(before.policy(), n.type(), before.source()));
+      } else if (n.type() != null && n.type() != before.type()) {
+        throw new SQLException(name + " has type " + before.type().typeName() + " by "
+            + before.source() + " but " + n.type().typeName() + " by " + n.source()
             + "; make them agree", VeilSqlState.INVALID_CONFIGURATION);
       }
     }
-    List<ColumnPolicy> policies = new ArrayList<>();
-    found.values().forEach(f -> policies.add(f.policy()));
-    return EncryptedColumns.of(policies);
+    return new ArrayList<>(found.values());
   }
 
   private static String describe(ColumnPolicy p) {
@@ -137,6 +163,19 @@ public final class VeilConfig {
 
   public EncryptedColumns columns() {
     return columns;
+  }
+
+  /**
+   * The type {@code column}'s values have for the application: declared with {@code :type=}
+   * or by an annotated member's Java type, looked up by name and then by context (so a view
+   * column has its table column's type); {@link ColumnType#TEXT} when undeclared.
+   */
+  public ColumnType typeOf(ColumnPolicy column) {
+    ColumnType type = types.get(column.qualifiedName());
+    if (type == null) {
+      type = types.get(column.context());
+    }
+    return type == null ? ColumnType.TEXT : type;
   }
 
   public boolean allowsPlaintextReads() {
@@ -207,10 +246,11 @@ public final class VeilConfig {
     private ColumnList() {}
 
     /**
-     * {@code [schema.]table.column[:randomized|:deterministic][:context=ctx]}, comma-separated.
+     * {@code [schema.]table.column[:randomized|:deterministic][:context=ctx][:type=t]},
+     * comma-separated.
      */
-    static List<ColumnPolicy> parse(String setting) throws SQLException {
-      List<ColumnPolicy> policies = new ArrayList<>();
+    static List<NamedColumn> parse(String setting) throws SQLException {
+      List<NamedColumn> policies = new ArrayList<>();
       if (setting == null || setting.isBlank()) {
         return policies;
       }
@@ -231,6 +271,7 @@ public final class VeilConfig {
         }
         EncryptionMode mode = EncryptionMode.RANDOMIZED;
         String context = null;
+        ColumnType type = null;
         for (int i = 1; i < parts.length; i++) {
           String option = parts[i].trim();
           String lower = option.toLowerCase(Locale.ROOT);
@@ -240,16 +281,23 @@ public final class VeilConfig {
             mode = EncryptionMode.DETERMINISTIC;
           } else if (lower.startsWith("context=") && option.length() > "context=".length()) {
             context = option.substring("context=".length()).trim();
+          } else if (lower.startsWith("type=")) {
+            type = ColumnType.forName(option.substring("type=".length()));
+            if (type == null) {
+              throw invalid(trimmed, "'" + option + "' is not a type Veil knows (text, int4,"
+                  + " int8, numeric, float8, bool, date, time, timestamp, timestamptz, uuid…)");
+            }
           } else {
-            throw invalid(trimmed, "'" + option + "' is not randomized, deterministic or"
-                + " context=<name>");
+            throw invalid(trimmed, "'" + option + "' is not randomized, deterministic,"
+                + " context=<name> or type=<type>");
           }
         }
         String schema = names.length == 3 ? names[0] : EncryptedColumns.DEFAULT_SCHEMA;
         ColumnPolicy p = ColumnPolicy.of(schema.trim(), names[names.length - 2].trim(),
             names[names.length - 1].trim(), mode);
-        policies.add(context == null ? p
-            : new ColumnPolicy(p.schema(), p.table(), p.column(), p.mode(), context));
+        policies.add(new NamedColumn(context == null ? p
+            : new ColumnPolicy(p.schema(), p.table(), p.column(), p.mode(), context), type,
+            "veil.columns"));
       }
       return policies;
     }

@@ -41,7 +41,8 @@ public enum VeilProperty {
       "When a cached branch key is refreshed from the key provider in the background."),
 
   COLUMNS("veil.columns", null, false,
-      "Encrypted columns: [schema.]table.column[:randomized|:deterministic][:context=ctx], comma-separated."),
+      "Encrypted columns: [schema.]table.column[:randomized|:deterministic][:context=ctx]"
+          + "[:type=t], comma-separated."),
 
   CONFIG("veil.config", null, false,
       "A properties file with further veil.* settings: a file path or classpath:name."),

@@ -1,6 +1,5 @@
 package org.veil.jdbc;
 
-import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import org.postgresql.PGResultSetMetaData;
@@ -27,9 +26,8 @@ final class ResultColumns {
    * Resolves the columns of {@code result}. pgjdbc looks the base columns up once per
    * connection and table, so a repeated query costs hash lookups, not a catalog query.
    */
-  static ResultColumns of(ResultSet result, EncryptedColumns columns, ColumnCatalog catalog,
+  static ResultColumns of(ResultSetMetaData md, EncryptedColumns columns, ColumnCatalog catalog,
       java.sql.Connection pg) throws SQLException {
-    ResultSetMetaData md = result.getMetaData();
     PGResultSetMetaData base = md.unwrap(PGResultSetMetaData.class);
     int count = md.getColumnCount();
     ColumnPolicy[] policies = null;

@@ -7,6 +7,7 @@ import java.math.BigDecimal;
 import java.sql.Date;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.SQLType;
 import java.sql.Time;
@@ -91,6 +92,18 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
   public boolean execute() throws SQLException {
     endRow();
     return delegate.execute();
+  }
+
+  /** For encrypted columns, the type their values have for the application. */
+  @Override
+  public ResultSetMetaData getMetaData() throws SQLException {
+    ResultSetMetaData md = delegate.getMetaData();
+    if (!runtime.encryptsAnything()) {
+      return md;
+    }
+    ResultColumns columns = runtime.resultColumns(md, connection.delegate);
+    return columns.first() == null ? md
+        : new VeilResultSetMetaData(md, columns, runtime.config());
   }
 
   @Override

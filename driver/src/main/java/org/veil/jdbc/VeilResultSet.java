@@ -9,6 +9,7 @@ import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.sql.Date;
 import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Time;
@@ -48,7 +49,7 @@ final class VeilResultSet extends ForwardingResultSet<ResultSet> {
   private ColumnPolicy encrypted(int index) throws SQLException {
     if (columns == null) {
       columns = statement == null ? ResultColumns.NONE
-          : runtime.resultColumns(delegate, statement.connection.delegate);
+          : runtime.resultColumns(delegate.getMetaData(), statement.connection.delegate);
     }
     return columns.policy(index);
   }
@@ -74,6 +75,18 @@ final class VeilResultSet extends ForwardingResultSet<ResultSet> {
   @Override
   public Statement getStatement() {
     return statement;
+  }
+
+  /** For encrypted columns, the type their values have for the application. */
+  @Override
+  public ResultSetMetaData getMetaData() throws SQLException {
+    ResultSetMetaData md = delegate.getMetaData();
+    if (plain) {
+      return md;
+    }
+    encrypted(1);
+    return columns.first() == null ? md
+        : new VeilResultSetMetaData(md, columns, runtime.config());
   }
 
   @Override

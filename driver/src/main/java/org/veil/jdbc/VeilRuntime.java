@@ -4,6 +4,7 @@ import java.security.GeneralSecurityException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
@@ -163,8 +164,8 @@ final class VeilRuntime {
   }
 
   /** Which columns of a pgjdbc result are encrypted. */
-  ResultColumns resultColumns(ResultSet result, Connection pg) throws SQLException {
-    return codec == null ? ResultColumns.NONE
+  ResultColumns resultColumns(ResultSetMetaData result, Connection pg) throws SQLException {
+    return codec == null || result == null ? ResultColumns.NONE
         : ResultColumns.of(result, columns, catalog, pg);
   }
 

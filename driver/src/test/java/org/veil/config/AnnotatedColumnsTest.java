@@ -65,6 +65,26 @@ class AnnotatedColumnsTest {
   }
 
   @Test
+  void annotatedMembersDeclareTheirJavaTypeAndPropertiesTheirTypeOption() throws SQLException {
+    VeilConfig config = config("veil.annotatedClasses", "org.veil.config.sample.Patient",
+        "veil.columns", "clinic.visits.paid_at:type=timestamptz, clinic.visits.note");
+    assertThat(config.typeOf(config.columns().find("clinic", "patients", "diagnosis")))
+        .isEqualTo(ColumnType.TEXT);
+    assertThat(config.typeOf(config.columns().find("clinic", "visits", "paid_at")))
+        .isEqualTo(ColumnType.TIMESTAMPTZ);
+    assertThat(config.typeOf(config.columns().find("clinic", "visits", "note")))
+        .as("undeclared").isEqualTo(ColumnType.TEXT);
+  }
+
+  @Test
+  void conflictingTypesNameBothSources() {
+    assertThatThrownBy(() -> config("veil.columns", "clinic.patients.diagnosis:type=int8",
+        "veil.annotatedClasses", "org.veil.config.sample.Patient"))
+        .isInstanceOf(SQLException.class)
+        .hasMessageContaining("has type int8 by veil.columns but text by @Encrypted on");
+  }
+
+  @Test
   void snakeCaseFollowsJavaNames() {
     assertThat(AnnotatedColumns.snakeCase("CustomerAccount")).isEqualTo("customer_account");
     assertThat(AnnotatedColumns.snakeCase("ssnNumber")).isEqualTo("ssn_number");

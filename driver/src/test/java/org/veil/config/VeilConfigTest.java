@@ -51,7 +51,7 @@ class VeilConfigTest {
         .isInstanceOf(SQLException.class).hasMessageContaining("'ssn'");
     assertThatThrownBy(() -> config(props("veil.columns", "customers.ssn:secret")))
         .isInstanceOf(SQLException.class)
-        .hasMessageContaining("'secret' is not randomized, deterministic or context=");
+        .hasMessageContaining("'secret' is not randomized, deterministic, context=<name> or type=<type>");
   }
 
   @Test

@@ -53,6 +53,7 @@ final class ForwardingSources {
       new Spec(CallableStatement.class, "VeilPreparedStatement<D>",
           List.of("VeilConnection connection", "org.veil.sql.StatementPlan plan"), Map.of()),
       new Spec(ResultSet.class, null, List.of(), Map.of()),
+      new Spec(java.sql.ResultSetMetaData.class, null, List.of(), Map.of()),
       // Metadata result sets are wrapped too, so that no path leads back to a pgjdbc object.
       new Spec(DatabaseMetaData.class, null, List.of(),
           Map.of(ResultSet.class, "wrapResultSet")));

@@ -332,6 +332,29 @@ class EncryptionIT {
   }
 
   @Test
+  void resultMetadataReportsTheDeclaredTypeOfEncryptedColumns() throws SQLException {
+    Properties typed = EncryptedTables.veilSettings(keyFile,
+        "customers.ssn:type=int4, customers.notes, customers.secret:type=date", "encryption-it");
+    try (Connection c = server.veilConnection(typed);
+        PreparedStatement ps = c.prepareStatement(
+            "SELECT name, ssn, notes, secret FROM customers WHERE id = ?")) {
+      java.sql.ResultSetMetaData before = ps.getMetaData();
+      ps.setInt(1, 1);
+      try (ResultSet rs = ps.executeQuery()) {
+        for (java.sql.ResultSetMetaData md : List.of(before, rs.getMetaData())) {
+          assertThat(md.getColumnTypeName(1)).isEqualTo("text");
+          assertThat(md.getColumnTypeName(2)).isEqualTo("int4");
+          assertThat(md.getColumnType(2)).isEqualTo(Types.INTEGER);
+          assertThat(md.getColumnClassName(2)).isEqualTo("java.lang.Integer");
+          assertThat(md.getColumnTypeName(3)).isEqualTo("text");
+          assertThat(md.getColumnType(4)).isEqualTo(Types.DATE);
+          assertThat(md.getColumnName(4)).isEqualTo("secret");
+        }
+      }
+    }
+  }
+
+  @Test
   void sqlNullStaysNull() throws SQLException {
     try (Connection c = veil()) {
       try (PreparedStatement ps = c.prepareStatement(
