@@ -4,10 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -21,15 +17,14 @@ import org.testcontainers.utility.MountableFile;
  * PostgreSQL in a container (Testcontainers), configured like the embedded server: TLS 1.3,
  * the run's own CA, and an {@code hba_file} that rejects connections without TLS.
  */
-final class DockerPostgresServer implements PostgresServer {
+final class DockerPostgresServer extends FixtureServer {
 
   private static final String IMAGE = System.getProperty("veil.it.image", "postgres:17");
 
-  private final ServerFiles files;
   private final PostgreSQLContainer<?> container;
 
   private DockerPostgresServer(ServerFiles files, PostgreSQLContainer<?> container) {
-    this.files = files;
+    super(files);
     this.container = container;
   }
 
@@ -78,25 +73,12 @@ final class DockerPostgresServer implements PostgresServer {
                 MountableFile.forHostPath(files.hbaFile), "/veil-staging/pg_hba.conf");
     container.start();
     DockerPostgresServer server = new DockerPostgresServer(files, container);
-    server.bootstrap();
-    return server;
-  }
-
-  private void bootstrap() {
     Properties admin = new Properties();
     admin.setProperty("user", container.getUsername());
     admin.setProperty("password", container.getPassword());
-    admin.setProperty("sslmode", "verify-full");
-    admin.setProperty("sslrootcert", files.caCertificate.toString());
-    String url = "jdbc:postgresql://" + host() + ":" + port() + "/" + container.getDatabaseName();
-    try (Connection c = DriverManager.getConnection(url, admin);
-        Statement s = c.createStatement()) {
-      for (String sql : files.bootstrapSql()) {
-        s.execute(sql);
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot create the test roles and database", e);
-    }
+    server.bootstrap("jdbc:postgresql://" + server.host() + ":" + server.port() + "/"
+        + container.getDatabaseName(), admin);
+    return server;
   }
 
   @Override
@@ -107,36 +89,6 @@ final class DockerPostgresServer implements PostgresServer {
   @Override
   public int port() {
     return container.getMappedPort(PostgreSQLContainer.POSTGRESQL_PORT);
-  }
-
-  @Override
-  public String database() {
-    return ServerFiles.DATABASE;
-  }
-
-  @Override
-  public String user() {
-    return ServerFiles.APP_USER;
-  }
-
-  @Override
-  public String password() {
-    return files.appPassword;
-  }
-
-  @Override
-  public Path caCertificate() {
-    return files.caCertificate;
-  }
-
-  @Override
-  public String certificateUser() {
-    return ServerFiles.CERT_USER;
-  }
-
-  @Override
-  public TestCertificates.IssuedCertificate clientCertificate() {
-    return files.clientCertificate;
   }
 
   /** The container's output so far, copied to a local file. */

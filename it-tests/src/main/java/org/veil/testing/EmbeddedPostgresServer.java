@@ -5,10 +5,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.ProcessBuilder.Redirect;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Properties;
@@ -19,14 +15,13 @@ import java.util.Properties;
  * <p>Works as root on Linux: zonky runs {@code initdb} and {@code postgres} under
  * {@code unshare -U}, where the process is not uid 0.
  */
-final class EmbeddedPostgresServer implements PostgresServer {
+final class EmbeddedPostgresServer extends FixtureServer {
 
-  private final ServerFiles files;
   private final EmbeddedPostgres postgres;
   private final Path log;
 
   private EmbeddedPostgresServer(ServerFiles files, EmbeddedPostgres postgres, Path log) {
-    this.files = files;
+    super(files);
     this.postgres = postgres;
     this.log = log;
   }
@@ -57,27 +52,13 @@ final class EmbeddedPostgresServer implements PostgresServer {
       options.settings().forEach(builder::setServerConfig);
       EmbeddedPostgres postgres = builder.start();
       EmbeddedPostgresServer server = new EmbeddedPostgresServer(files, postgres, log);
-      server.bootstrap();
+      Properties admin = new Properties();
+      admin.setProperty("user", "postgres");
+      server.bootstrap("jdbc:postgresql://localhost:" + server.port() + "/postgres", admin);
       return server;
     } catch (IOException e) {
       files.delete();
       throw new UncheckedIOException("embedded PostgreSQL did not start; its log is " + log, e);
-    }
-  }
-
-  private void bootstrap() {
-    Properties admin = new Properties();
-    admin.setProperty("user", "postgres");
-    admin.setProperty("sslmode", "verify-full");
-    admin.setProperty("sslrootcert", files.caCertificate.toString());
-    String url = "jdbc:postgresql://localhost:" + port() + "/postgres";
-    try (Connection c = DriverManager.getConnection(url, admin);
-        Statement s = c.createStatement()) {
-      for (String sql : files.bootstrapSql()) {
-        s.execute(sql);
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot create the test roles and database", e);
     }
   }
 
@@ -89,36 +70,6 @@ final class EmbeddedPostgresServer implements PostgresServer {
   @Override
   public int port() {
     return postgres.getPort();
-  }
-
-  @Override
-  public String database() {
-    return ServerFiles.DATABASE;
-  }
-
-  @Override
-  public String user() {
-    return ServerFiles.APP_USER;
-  }
-
-  @Override
-  public String password() {
-    return files.appPassword;
-  }
-
-  @Override
-  public Path caCertificate() {
-    return files.caCertificate;
-  }
-
-  @Override
-  public String certificateUser() {
-    return ServerFiles.CERT_USER;
-  }
-
-  @Override
-  public TestCertificates.IssuedCertificate clientCertificate() {
-    return files.clientCertificate;
   }
 
   @Override
