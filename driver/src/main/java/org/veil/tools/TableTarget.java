@@ -216,10 +216,15 @@ final class TableTarget {
     return sb.append(')').toString();
   }
 
+  /**
+   * The key columns as text, aliased: a bare {@code ORDER BY id} next to an output column named
+   * {@code id} would sort by the output column, that is by the text.
+   */
   private String keyAsText() {
     StringBuilder sb = new StringBuilder();
-    for (String k : keyColumns) {
-      sb.append(sb.length() == 0 ? "" : ", ").append(quote(k)).append("::text");
+    for (int i = 0; i < keyColumns.size(); i++) {
+      sb.append(i == 0 ? "" : ", ").append(quote(keyColumns.get(i))).append("::text AS veil_key_")
+          .append(i + 1);
     }
     return sb.toString();
   }
