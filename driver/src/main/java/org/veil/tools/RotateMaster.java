@@ -69,16 +69,16 @@ final class RotateMaster implements Callable<Integer> {
       List<KeyTable.Key> all = keys.all(c);
       int moved = 0;
       int already = 0;
+      int others = 0;
       for (KeyTable.Key k : all) {
         if (k.masterKeyId().equals(fresh.masterKeyId())) {
           already++;
           continue;
         }
         if (!k.masterKeyId().equals(old.masterKeyId())) {
-          throw new SQLException("key " + k.id() + " in " + keys.name() + " is wrapped by"
-              + " master key " + k.masterKeyId() + ", neither the configured one ("
-              + old.masterKeyId() + ") nor the new one (" + fresh.masterKeyId() + ");"
-              + " nothing was changed", "55000");
+          // Another application's keyring sharing the table, under its own master key.
+          others++;
+          continue;
         }
         // The wrap's context is the key id, as the key ring unwraps it.
         String context = k.id().toString();
@@ -110,6 +110,7 @@ final class RotateMaster implements Callable<Integer> {
       System.err.println((dryRun ? "dry run: would re-wrap " : "re-wrapped ") + moved
           + " keys of " + keys.name() + " from master key " + old.masterKeyId() + " to "
           + fresh.masterKeyId() + (already > 0 ? " (" + already + " were already under it)" : "")
+          + (others > 0 ? "; " + others + " keys under other master keys were left alone" : "")
           + "; no data row was touched." + (dryRun ? "" : " Now configure the new master key"
           + " in every application and restart them."));
       return 0;

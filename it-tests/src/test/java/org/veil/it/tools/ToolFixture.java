@@ -95,7 +95,9 @@ final class ToolFixture {
   int run(String command, String... more) {
     List<String> args = args(command, more);
     args.add("--password=" + server.password());
-    args.add("--progress=none");
+    if (!command.equals("rotate-master") && !command.equals("status")) {
+      args.add("--progress=none");
+    }
     return Veil.run(args.toArray(String[]::new));
   }
 
