@@ -164,6 +164,30 @@ class EncryptExistingIT {
   }
 
   @Test
+  void statusCountsPlaintextAndCellsPerKey() throws Exception {
+    createPeople();
+    fx.exec("UPDATE tool_people SET name = NULL WHERE id <= 5");
+    assertThat(statusOutput()).contains("public.tool_people by (id): " + ROWS + " rows")
+        .containsPattern("name \\(randomized, text\\)\\s+null\\s+5\\s+plaintext\\s+"
+            + (ROWS - 5));
+    assertThat(fx.run("encrypt-existing", "--table", "tool_people")).isZero();
+    assertThat(statusOutput()).doesNotContain("plaintext")
+        .containsPattern("cell, branch key [0-9a-f-]{36}\\s+" + (ROWS - 5));
+  }
+
+  private String statusOutput() {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream old = System.out;
+    try {
+      System.setOut(new java.io.PrintStream(out, true, StandardCharsets.UTF_8));
+      assertThat(fx.run("status", "--table", "tool_people", "--verify")).isZero();
+    } finally {
+      System.setOut(old);
+    }
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
   void refusesATableWithoutAPrimaryOrUniqueNotNullKey() throws Exception {
     fx.exec("DROP TABLE IF EXISTS tool_nokey",
         "CREATE TABLE tool_nokey (id bigint UNIQUE, secret text)",
