@@ -429,6 +429,49 @@ public final class CellCodec implements AutoCloseable {
     return new CellException(column.qualifiedName(), keyId, problem, cause);
   }
 
+  // ---------------------------------------------------------------- re-sealing (tools)
+
+  /**
+   * Re-seals a randomized cell under {@code row}'s row key (so under the active branch key), or
+   * a deterministic cell under the active deterministic key, after checking that it opens for
+   * {@code column}: the value and its type stay the same, the cell does not. Used to retire a
+   * branch key. The plaintext exists only inside this call and is cleared before it returns.
+   *
+   * <h2>Why the whole cell changes</h2>
+   * The value's AES-GCM tag authenticates every byte before the value's IV, wrapped row key
+   * included (docs/FORMAT.md). Keeping the payload while changing the wrap would need the same
+   * row key and IV under different associated data, which lets anyone holding both cells (a
+   * backup and the live table) recover the GHASH key and forge that row's cells. So the value
+   * is sealed again with a fresh row key and IV.
+   *
+   * @throws CellException when the cell does not open for {@code column}
+   * @throws KeyUnavailableException when its key or the active key cannot be obtained
+   */
+  public byte[] reseal(RowSeal row, ColumnPolicy column, byte[] cell)
+      throws GeneralSecurityException {
+    ValueType type = checkHeader(column, cell);
+    byte[] plaintext = openPlaintext(column, cell);
+    try {
+      return sealEncoded(row, column, type, plaintext);
+    } finally {
+      Arrays.fill(plaintext, (byte) 0);
+    }
+  }
+
+  /**
+   * The key id in a cell's header: the branch key (randomized, branch wrapping), the row key's
+   * own id (direct wrapping) or the deterministic key; null when {@code cell} is not a cell.
+   * Does not authenticate.
+   */
+  public KeyId keyIdOf(byte[] cell) {
+    return CellFormat.hasMagic(cell) ? KeyId.read(cell, CellFormat.KEY_ID_OFFSET) : null;
+  }
+
+  /** Whether a cell's row key is wrapped by a branch key (kind 0). Does not authenticate. */
+  public boolean isBranchWrapped(byte[] cell) {
+    return CellFormat.hasMagic(cell) && cell[CellFormat.KIND_OFFSET] == CellFormat.KIND_BRANCH;
+  }
+
   // ---------------------------------------------------------------- helpers
 
   /** Whether {@code bytes} starts like a v1 cell (magic and version); does not authenticate. */

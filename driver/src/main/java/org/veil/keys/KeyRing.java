@@ -195,6 +195,44 @@ public final class KeyRing implements AutoCloseable {
     return loaded.key;
   }
 
+  /**
+   * Replaces the active branch key now, whatever its age: a new key is created, stored as active
+   * and the previous one retired (it still opens the cells it sealed). For retiring a branch key
+   * before {@code rotateAfter}; other instances pick the new key up at their next refresh.
+   *
+   * @return the new active branch key
+   */
+  public BranchKey rotateBranchKey() throws KeyUnavailableException {
+    KeyPurpose purpose = KeyPurpose.BRANCH;
+    KeyId id = KeyId.random(random);
+    try {
+      DataKey created = callProvider("GenerateDataKey", id, false,
+          () -> provider.generateDataKey(id.toString()));
+      try {
+        checkMaster(id, created.masterKeyId(), "GenerateDataKey");
+        StoredKey candidate = new StoredKey(id, keyring, purpose, created.blob(), provider.name(),
+            created.masterKeyId(), clock.instant());
+        // notBefore after the candidate's creation: any key active now is older, so it retires.
+        StoredKey winner = store.activate(candidate, candidate.createdAt().plusMillis(1));
+        if (winner.id().equals(id)) {
+          keys.put(id, new Loaded(new BranchKey(id, purpose, created.plaintext()), ticker.read()));
+        }
+        active.invalidate(purpose);
+        LOG.log(System.Logger.Level.INFO, "rotated the branch key of keyring " + keyring
+            + ": key " + winner.id() + " is now active");
+        return key(winner.id());
+      } finally {
+        Arrays.fill(created.plaintext(), (byte) 0);
+      }
+    } catch (KeyStoreException e) {
+      counters.keyStoreFailures.increment();
+      throw new KeyUnavailableException(null, "cannot rotate the branch key of keyring "
+          + keyring + ": " + e.getMessage(), e);
+    } catch (KeyProviderException e) {
+      throw unavailable(null, "create a branch key for keyring " + keyring, e);
+    }
+  }
+
   /** A fresh row key wrapped by the provider itself (direct wrapping); one provider call. */
   public DataKey generateDirectKey(KeyId rowKeyId) throws KeyUnavailableException {
     try {

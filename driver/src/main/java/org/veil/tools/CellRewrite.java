@@ -1,0 +1,175 @@
+package org.veil.tools;
+
+import java.security.GeneralSecurityException;
+import java.util.List;
+import org.veil.crypto.CellCodec;
+import org.veil.crypto.CellException;
+import org.veil.crypto.Opened;
+import org.veil.crypto.RowSeal;
+import org.veil.crypto.ValueType;
+import org.veil.keys.KeyId;
+import org.veil.tools.TableTarget.Column;
+import org.veil.tools.TableTarget.StorageForm;
+
+/**
+ * What a job does to the encrypted columns of one row, as stored: {@code byte[]} for a bytea
+ * column, {@code String} for a text column, null for SQL NULL. Implementations hold no row
+ * state between calls; they are used by one thread at a time.
+ */
+interface CellRewrite {
+
+  /**
+   * The row's new stored values, or null when the row stays as it is. In the returned array an
+   * element equal to (the same object as) the stored one means "unchanged".
+   *
+   * @throws org.veil.keys.KeyUnavailableException when a key cannot be obtained: the job
+   *     stops, since every further row would fail the same way
+   */
+  Object[] rewrite(Object[] stored, Tally tally) throws GeneralSecurityException;
+
+  /** Counts of what a job saw; one per worker, not thread-safe. */
+  final class Tally {
+    long rows;
+    long changed;
+    long alreadyDone;
+    long nulls;
+    long failed;
+    long raced;
+
+    @Override
+    public String toString() {
+      return rows + " rows seen, " + changed + " rewritten, " + alreadyDone + " already done, "
+          + nulls + " null cells, " + failed + " cells that do not open, " + raced
+          + " changed by the application meanwhile (re-read)";
+    }
+  }
+
+  /** The bytes of a stored cell, or null when the stored value is not a cell. */
+  static byte[] cellOf(CellCodec codec, Object stored) {
+    if (stored instanceof byte[] bytes) {
+      return codec.looksLikeCell(bytes) ? bytes : null;
+    }
+    return codec.fromText((String) stored);
+  }
+
+  static Object store(CellCodec codec, Column column, byte[] cell) {
+    return column.form() == StorageForm.BINARY ? cell : codec.toText(cell);
+  }
+
+  /** encrypt-existing: seals plaintext as text (text columns) or bytes (bytea columns). */
+  static CellRewrite encryptPlaintext(CellCodec codec, List<Column> columns) {
+    return (stored, tally) -> {
+      Object[] out = stored.clone();
+      boolean changed = false;
+      RowSeal row = codec.beginRow();
+      for (int i = 0; i < stored.length; i++) {
+        if (stored[i] == null) {
+          tally.nulls++;
+          continue;
+        }
+        if (cellOf(codec, stored[i]) != null) {
+          tally.alreadyDone++;
+          continue;
+        }
+        Column c = columns.get(i);
+        byte[] cell = stored[i] instanceof byte[] bytes
+            ? codec.seal(row, c.policy(), ValueType.BYTES, bytes)
+            : codec.seal(row, c.policy(), ValueType.TEXT, stored[i]);
+        out[i] = store(codec, c, cell);
+        changed = true;
+      }
+      return changed ? out : null;
+    };
+  }
+
+  /**
+   * decrypt-column: opens cells back into plaintext: a text column gets the value's text form,
+   * a bytea column the bytes of a bytes value or the UTF-8 of a text value. A value that the
+   * column cannot hold (a number in a bytea column) is left sealed and counted as failed.
+   */
+  static CellRewrite decrypt(CellCodec codec, List<Column> columns, System.Logger log) {
+    return (stored, tally) -> {
+      Object[] out = stored.clone();
+      boolean changed = false;
+      for (int i = 0; i < stored.length; i++) {
+        if (stored[i] == null) {
+          tally.nulls++;
+          continue;
+        }
+        byte[] cell = cellOf(codec, stored[i]);
+        if (cell == null) {
+          tally.alreadyDone++;
+          continue;
+        }
+        Column c = columns.get(i);
+        Opened opened;
+        try {
+          opened = codec.open(c.policy(), cell);
+        } catch (CellException e) {
+          tally.failed++;
+          log.log(System.Logger.Level.WARNING, e.getMessage());
+          continue;
+        }
+        Object plain = plaintextFor(c, opened);
+        if (plain == null) {
+          tally.failed++;
+          log.log(System.Logger.Level.WARNING, c.policy().qualifiedName() + ": a "
+              + opened.type() + " value cannot be stored in a " + c.form() + " column as"
+              + " plaintext; it stays sealed (convert the column to text first)");
+          continue;
+        }
+        out[i] = plain;
+        changed = true;
+      }
+      return changed ? out : null;
+    };
+  }
+
+  private static Object plaintextFor(Column c, Opened opened) {
+    Object v = opened.value();
+    if (c.form() == StorageForm.TEXT) {
+      return v instanceof byte[] ? null : v.toString();
+    }
+    if (v instanceof byte[]) {
+      return v;
+    }
+    if (v instanceof String s) {
+      return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+    return null;
+  }
+
+  /**
+   * rotate-branch: re-seals the cells whose branch key is being retired under the active branch
+   * key (value and type unchanged); every other cell stays byte for byte as it is.
+   */
+  static CellRewrite resealRetired(CellCodec codec, List<Column> columns,
+      java.util.Set<KeyId> retired, System.Logger log) {
+    return (stored, tally) -> {
+      Object[] out = stored.clone();
+      boolean changed = false;
+      RowSeal row = codec.beginRow();
+      for (int i = 0; i < stored.length; i++) {
+        if (stored[i] == null) {
+          tally.nulls++;
+          continue;
+        }
+        byte[] cell = cellOf(codec, stored[i]);
+        if (cell == null || !codec.isBranchWrapped(cell)
+            || !retired.contains(codec.keyIdOf(cell))) {
+          tally.alreadyDone++;
+          continue;
+        }
+        Column c = columns.get(i);
+        try {
+          out[i] = store(codec, c, codec.reseal(row, c.policy(), cell));
+          changed = true;
+        } catch (CellException e) {
+          tally.failed++;
+          log.log(System.Logger.Level.WARNING, e.getMessage());
+        }
+      }
+      return changed ? out : null;
+    };
+  }
+}

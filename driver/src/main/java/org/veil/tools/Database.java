@@ -1,0 +1,73 @@
+package org.veil.tools;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Properties;
+import org.veil.keys.ConnectionSource;
+import org.veil.tls.TlsPolicy;
+
+/**
+ * The tool's own pgjdbc connections: plain ones, never through the Veil wrapper, because the
+ * jobs read and write cells as stored. Every connection is {@code sslmode=verify-full} over
+ * TLS 1.3 ({@link TlsPolicy}), exactly as the driver's. Thread-safe.
+ */
+final class Database implements ConnectionSource {
+
+  private static final String VEIL_PREFIX = "jdbc:veil:";
+  private static final String PG_PREFIX = "jdbc:postgresql:";
+
+  private final String url;
+  private final Properties properties;
+
+  /**
+   * @param url {@code jdbc:postgresql://…} or the application's {@code jdbc:veil:postgresql://…}
+   * @param connectionProperties user, password, sslrootcert and other pgjdbc settings; no
+   *     {@code veil.*} setting reaches pgjdbc
+   * @throws SQLException 08001 when a setting would weaken TLS
+   */
+  Database(String url, Properties connectionProperties) throws SQLException {
+    String pgUrl = url.startsWith(VEIL_PREFIX) ? "jdbc:" + url.substring(VEIL_PREFIX.length())
+        : url;
+    if (!pgUrl.startsWith(PG_PREFIX)) {
+      throw new SQLException("--url " + url + " is not a jdbc:postgresql:// or"
+          + " jdbc:veil:postgresql:// URL", "08001");
+    }
+    Properties props = new Properties();
+    for (String name : connectionProperties.stringPropertyNames()) {
+      if (!org.veil.config.VeilProperty.isVeilName(name)) {
+        props.setProperty(name, connectionProperties.getProperty(name));
+      }
+    }
+    Properties effective = org.postgresql.Driver.parseURL(pgUrl, props);
+    if (effective == null) {
+      throw new SQLException("--url " + url + " cannot be parsed by pgjdbc", "08001");
+    }
+    TlsPolicy.check(effective);
+    TlsPolicy.apply(props);
+    props.putIfAbsent("ApplicationName", "veil-tool");
+    this.url = pgUrl;
+    this.properties = props;
+  }
+
+  @Override
+  public Connection open() throws SQLException {
+    return DriverManager.getConnection(url, properties);
+  }
+
+  /** A connection for a job's batches: explicit transactions, no statement time limit. */
+  Connection openForBatches() throws SQLException {
+    Connection c = open();
+    try (Statement s = c.createStatement()) {
+      s.execute("SET statement_timeout = 0");
+    }
+    c.setAutoCommit(false);
+    return c;
+  }
+
+  @Override
+  public String toString() {
+    return url;
+  }
+}

@@ -1,0 +1,274 @@
+package org.veil.tools;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Where a job's state lives, in the application database, so that a job survives its process
+ * and several workers (on one machine or many) share it:
+ *
+ * <pre>{@code
+ * veil_jobs           (job PK, command, target, planned_rows, range_rows, created_at, finished_at)
+ * veil_jobs_ranges    (job, range_no, lo text[], hi text[])        -- immutable; the lease rows
+ * veil_jobs_progress  (job, range_no, last_key text[], rows_seen, rows_changed, done, workers)
+ * }</pre>
+ *
+ * <p>A range covers the keys in {@code (lo, hi]} (null: unbounded). A worker leases a range by
+ * locking its {@code _ranges} row with {@code SELECT … FOR UPDATE SKIP LOCKED} in a transaction
+ * it keeps open on a connection of its own for as long as it works on the range: a second
+ * worker skips it, and when a worker dies its connection closes, the lock goes, and the next
+ * worker takes the range over at once. The range's progress row is updated in the same
+ * transaction as each batch of data, so after a crash the range resumes after the last batch
+ * that committed, and no committed batch is done again. Thread-safe (stateless apart from the
+ * names).
+ */
+final class JobTable {
+
+  private static final Pattern IDENTIFIER =
+      Pattern.compile("([a-z_][a-z0-9_]*\\.)?[a-z_][a-z0-9_]*");
+
+  private final String jobs;
+  private final String ranges;
+  private final String progress;
+
+  JobTable(String name) {
+    if (!IDENTIFIER.matcher(name).matches()) {
+      throw new IllegalArgumentException("--job-table " + name
+          + " is not a plain lower-case [schema.]table name");
+    }
+    this.jobs = name;
+    this.ranges = name + "_ranges";
+    this.progress = name + "_progress";
+  }
+
+  /** A leased range; the lease holds as long as {@link #lease} stays open and uncommitted. */
+  record Range(int number, String[] lo, String[] hi, String[] lastKey, Connection lease) {}
+
+  /** What a job has done so far. */
+  record Summary(long plannedRows, int ranges, int rangesDone, long rowsSeen, long rowsChanged,
+      boolean finished) {}
+
+  void create(Connection c) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      s.execute("SELECT pg_advisory_xact_lock(" + lockId("create") + ")");
+      s.execute("CREATE TABLE IF NOT EXISTS " + jobs + " (job text PRIMARY KEY,"
+          + " command text NOT NULL, target text NOT NULL, planned_rows bigint NOT NULL,"
+          + " range_rows integer NOT NULL, created_at timestamptz NOT NULL DEFAULT now(),"
+          + " finished_at timestamptz)");
+      s.execute("CREATE TABLE IF NOT EXISTS " + ranges + " (job text NOT NULL REFERENCES "
+          + jobs + " ON DELETE CASCADE, range_no integer NOT NULL, lo text[], hi text[],"
+          + " PRIMARY KEY (job, range_no))");
+      s.execute("CREATE TABLE IF NOT EXISTS " + progress + " (job text NOT NULL,"
+          + " range_no integer NOT NULL, last_key text[], rows_seen bigint NOT NULL DEFAULT 0,"
+          + " rows_changed bigint NOT NULL DEFAULT 0, done boolean NOT NULL DEFAULT false,"
+          + " workers text[] NOT NULL DEFAULT '{}', updated_at timestamptz,"
+          + " PRIMARY KEY (job, range_no), FOREIGN KEY (job, range_no) REFERENCES " + ranges
+          + " ON DELETE CASCADE)");
+    }
+  }
+
+  private long lockId(String job) {
+    return (0x5645494cL << 32) | ((jobs + "|" + job).hashCode() & 0xffffffffL);
+  }
+
+  /**
+   * Plans {@code job} unless it is planned already: splits the table into ranges of about
+   * {@code rangeRows} rows by its key. Runs under an advisory lock, so workers that start
+   * together plan once. With {@code restart}, a finished job of that name is dropped first.
+   *
+   * @return true when this call planned it
+   */
+  boolean plan(Connection c, String job, String command, TableTarget target, int rangeRows,
+      boolean restart) throws SQLException {
+    boolean autoCommit = c.getAutoCommit();
+    c.setAutoCommit(false);
+    try {
+      create(c);
+      try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
+        ps.setLong(1, lockId(job));
+        ps.execute();
+      }
+      Optional<Summary> existing = summary(c, job);
+      if (existing.isPresent() && restart && existing.get().finished()) {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + jobs
+            + " WHERE job = ?")) {
+          ps.setString(1, job);
+          ps.executeUpdate();
+        }
+        existing = Optional.empty();
+      }
+      if (existing.isPresent()) {
+        c.commit();
+        return false;
+      }
+      List<String[]> bounds = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement(target.rangeBoundaries())) {
+        ps.setInt(1, rangeRows);
+        ps.setFetchSize(1000);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            bounds.add(target.readKey(rs));
+          }
+        }
+      }
+      long planned;
+      try (Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("SELECT count(*) FROM " + target.sqlName())) {
+        rs.next();
+        planned = rs.getLong(1);
+      }
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + jobs
+          + " (job, command, target, planned_rows, range_rows) VALUES (?, ?, ?, ?, ?)")) {
+        ps.setString(1, job);
+        ps.setString(2, command);
+        ps.setString(3, target.toString());
+        ps.setLong(4, planned);
+        ps.setInt(5, rangeRows);
+        ps.executeUpdate();
+      }
+      try (PreparedStatement r = c.prepareStatement("INSERT INTO " + ranges
+              + " (job, range_no, lo, hi) VALUES (?, ?, ?, ?)");
+          PreparedStatement p = c.prepareStatement("INSERT INTO " + progress
+              + " (job, range_no) VALUES (?, ?)")) {
+        String[] lo = null;
+        // The last range has no upper bound: it also takes rows inserted after planning.
+        for (int i = 0; i <= bounds.size(); i++) {
+          String[] hi = i < bounds.size() ? bounds.get(i) : null;
+          r.setString(1, job);
+          r.setInt(2, i);
+          r.setArray(3, lo == null ? null : c.createArrayOf("text", lo));
+          r.setArray(4, hi == null ? null : c.createArrayOf("text", hi));
+          r.addBatch();
+          p.setString(1, job);
+          p.setInt(2, i);
+          p.addBatch();
+          lo = hi;
+        }
+        r.executeBatch();
+        p.executeBatch();
+      }
+      c.commit();
+      return true;
+    } catch (SQLException e) {
+      c.rollback();
+      throw e;
+    } finally {
+      c.setAutoCommit(autoCommit);
+    }
+  }
+
+  /**
+   * Leases the first range that is not done and that no live worker holds, on {@code lease}
+   * (a connection of its own, left in an open transaction while the range is worked on).
+   *
+   * @return the range, or empty when none is free right now
+   */
+  Optional<Range> lease(Connection lease, String job, String worker) throws SQLException {
+    lease.setAutoCommit(false);
+    try (Statement s = lease.createStatement()) {
+      // The lease transaction sits idle while batches run on another connection.
+      s.execute("SET LOCAL idle_in_transaction_session_timeout = 0");
+    }
+    try (PreparedStatement ps = lease.prepareStatement("SELECT r.range_no, r.lo, r.hi,"
+        + " p.last_key FROM " + ranges + " r JOIN " + progress + " p USING (job, range_no)"
+        + " WHERE r.job = ? AND NOT p.done ORDER BY r.range_no LIMIT 1"
+        + " FOR UPDATE OF r SKIP LOCKED")) {
+      ps.setString(1, job);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          lease.rollback();
+          return Optional.empty();
+        }
+        Range range = new Range(rs.getInt(1), TableTarget.fromArray(rs.getArray(2)),
+            TableTarget.fromArray(rs.getArray(3)), TableTarget.fromArray(rs.getArray(4)),
+            lease);
+        return Optional.of(range);
+      }
+    }
+  }
+
+  /** Notes that {@code worker} took the range (its own short transaction on {@code c}). */
+  void noteWorker(Connection c, String job, int range, String worker) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("UPDATE " + progress
+        + " SET workers = array_append(workers, ?), updated_at = now()"
+        + " WHERE job = ? AND range_no = ?")) {
+      ps.setString(1, worker);
+      ps.setString(2, job);
+      ps.setInt(3, range);
+      ps.executeUpdate();
+    }
+    c.commit();
+  }
+
+  /**
+   * Records a batch's progress; the caller runs it in the batch's own transaction, so the
+   * progress and the data commit together.
+   */
+  void recordBatch(Connection c, String job, int range, String[] lastKey, int seen, int changed,
+      boolean done) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("UPDATE " + progress
+        + " SET last_key = COALESCE(?, last_key), rows_seen = rows_seen + ?,"
+        + " rows_changed = rows_changed + ?, done = ?, updated_at = now()"
+        + " WHERE job = ? AND range_no = ?")) {
+      ps.setArray(1, lastKey == null ? null : c.createArrayOf("text", lastKey));
+      ps.setLong(2, seen);
+      ps.setLong(3, changed);
+      ps.setBoolean(4, done);
+      ps.setString(5, job);
+      ps.setInt(6, range);
+      ps.executeUpdate();
+    }
+  }
+
+  /** Marks the job finished when every range is done; returns whether it is. */
+  boolean finishIfDone(Connection c, String job) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("UPDATE " + jobs
+        + " SET finished_at = now() WHERE job = ? AND finished_at IS NULL AND NOT EXISTS"
+        + " (SELECT 1 FROM " + progress + " WHERE job = ? AND NOT done)")) {
+      ps.setString(1, job);
+      ps.setString(2, job);
+      ps.executeUpdate();
+    }
+    boolean autoCommit = c.getAutoCommit();
+    if (!autoCommit) {
+      c.commit();
+    }
+    return summary(c, job).map(Summary::finished).orElse(false);
+  }
+
+  Optional<Summary> summary(Connection c, String job) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT j.planned_rows,"
+        + " count(p.range_no), count(p.range_no) FILTER (WHERE p.done),"
+        + " coalesce(sum(p.rows_seen), 0), coalesce(sum(p.rows_changed), 0),"
+        + " j.finished_at IS NOT NULL FROM " + jobs + " j LEFT JOIN " + progress
+        + " p ON p.job = j.job WHERE j.job = ? GROUP BY j.job")) {
+      ps.setString(1, job);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return Optional.empty();
+        }
+        return Optional.of(new Summary(rs.getLong(1), rs.getInt(2), rs.getInt(3),
+            rs.getLong(4), rs.getLong(5), rs.getBoolean(6)));
+      }
+    } catch (SQLException e) {
+      if ("42P01".equals(e.getSQLState())) {
+        if (!c.getAutoCommit()) {
+          c.rollback();
+        }
+        return Optional.empty();
+      }
+      throw e;
+    }
+  }
+
+  String name() {
+    return jobs;
+  }
+}

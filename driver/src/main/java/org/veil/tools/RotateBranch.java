@@ -1,0 +1,98 @@
+package org.veil.tools;
+
+import java.security.GeneralSecurityException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.veil.config.VeilProperty;
+import org.veil.crypto.CellCodec;
+import org.veil.keys.KeyId;
+import org.veil.keys.KeyPurpose;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code rotate-branch} (alias {@code rewrap}): retires branch keys. Every cell of the table
+ * whose row key is wrapped by a retired key is sealed again under the active branch key; all
+ * other cells stay byte for byte as they are. When a key to retire is the active one, a new
+ * active key is made first (once: on a resumed run the key is no longer active).
+ */
+@Command(name = "rotate-branch", aliases = "rewrap", mixinStandardHelpOptions = true,
+    description = {"Retire branch keys: re-seal each cell under a retired branch key with the"
+        + " active branch key, online.",
+        "The value and its type stay the same; the cell is new (a fresh row key and IV: the"
+            + " format's payload tag covers the wrapped row key, see docs/RUNBOOK.md). Cells"
+            + " under other keys are not touched. Run it on every table with encrypted"
+            + " columns before deleting a key."})
+final class RotateBranch extends TableCommand {
+
+  @Option(names = "--retire", required = true, paramLabel = "KEY_ID|inactive",
+      description = "A branch key id to retire (repeatable), or 'inactive' for every branch key"
+          + " of the keyring that is not the active one.")
+  List<String> retire = new ArrayList<>();
+
+  private final Set<String> resolved = new TreeSet<>();
+
+  @Override
+  String command() {
+    return "rotate-branch";
+  }
+
+  @Override
+  String jobSuffix() {
+    return " retire " + String.join(",", retire);
+  }
+
+  @Override
+  CellRewrite rewrite(CellCodec codec, TableTarget target, Connection pg)
+      throws SQLException, GeneralSecurityException {
+    KeyTable keys = new KeyTable(VeilProperty.KEYS_TABLE.get(connection.veilConfig()
+        .toProperties()));
+    String keyring = codec.keyRing().keyring();
+    List<KeyTable.Key> branchKeys = new ArrayList<>();
+    for (KeyTable.Key k : keys.all(pg)) {
+      if (k.keyring().equals(keyring) && KeyPurpose.BRANCH.sqlName().equals(k.purpose())) {
+        branchKeys.add(k);
+      }
+    }
+    Set<KeyId> ids = new LinkedHashSet<>();
+    boolean retireActive = false;
+    for (String r : retire) {
+      if (r.equalsIgnoreCase("inactive")) {
+        branchKeys.stream().filter(k -> !k.active()).forEach(k -> ids.add(k.id()));
+        continue;
+      }
+      KeyId id;
+      try {
+        id = KeyId.parse(r.trim());
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--retire " + r + " is not a key id (a UUID, as"
+            + " 'veil status' lists them) or 'inactive'");
+      }
+      KeyTable.Key found = branchKeys.stream().filter(k -> k.id().equals(id)).findFirst()
+          .orElseThrow(() -> new IllegalArgumentException("--retire " + r + ": keyring "
+              + keyring + " has no branch key with that id in " + keys.name()));
+      ids.add(id);
+      retireActive |= found.active();
+    }
+    if (retireActive && !job.dryRun) {
+      KeyId next = codec.keyRing().rotateBranchKey().id();
+      log.println("made branch key " + next + " active, so the retired one seals no more");
+    } else if (retireActive) {
+      log.println("(a real run would first make a new branch key active)");
+    }
+    ids.forEach(id -> resolved.add(id.toString()));
+    log.println("retiring branch keys " + resolved + " on " + target);
+    // The active key must not be retired after all (a concurrent rotation elsewhere).
+    KeyId active = codec.keyRing().activeKey(KeyPurpose.BRANCH).id();
+    if (ids.contains(active) && !job.dryRun) {
+      throw new SQLException("branch key " + active + " is still the active one; run again",
+          "55000");
+    }
+    return CellRewrite.resealRetired(codec, target.columns(), Set.copyOf(ids), LOG);
+  }
+}

@@ -1,0 +1,153 @@
+package org.veil.tools;
+
+import java.io.PrintStream;
+import java.security.GeneralSecurityException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import org.veil.config.ColumnPolicy;
+import org.veil.config.VeilConfig;
+import org.veil.config.VeilProperty;
+import org.veil.crypto.CellCodec;
+import org.veil.crypto.CellException;
+import org.veil.keys.KeyId;
+import org.veil.tools.TableTarget.Column;
+import org.veil.tools.TableTarget.StorageForm;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code status}: the keys in {@code veil_keys}, and for each encrypted column how many values
+ * are NULL, plaintext, cells under each key, and (with {@code --verify}) cells that do not open.
+ * Reads in key order in batches, writes nothing.
+ */
+@Command(name = "status", mixinStandardHelpOptions = true,
+    description = "Show the keys, and per encrypted column how many values are plaintext, under"
+        + " which key, or (with --verify) not decryptable. Writes nothing.")
+final class Status implements Callable<Integer> {
+
+  @Mixin
+  ConnectionOptions connection = new ConnectionOptions();
+
+  @Option(names = "--table", paramLabel = "[SCHEMA.]TABLE", description = "Only this table"
+      + " (default: every table in veil.columns).")
+  List<String> tables = new ArrayList<>();
+
+  @Option(names = "--verify", description = "Open every cell, to count those that do not"
+      + " (slower: one decryption per cell).")
+  boolean verify;
+
+  @Option(names = "--batch-size", defaultValue = "5000", paramLabel = "ROWS",
+      description = "Rows read per query (default: ${DEFAULT-VALUE}).")
+  int batchSize;
+
+  PrintStream out = System.out;
+
+  @Override
+  public Integer call() throws Exception {
+    Database db = connection.database();
+    VeilConfig veil = connection.veilConfig();
+    KeyTable keyTable = new KeyTable(VeilProperty.KEYS_TABLE.get(veil.toProperties()));
+    long failed = 0;
+    try (CellCodec codec = connection.codec(veil, db); Connection pg = db.open()) {
+      out.println("keys in " + keyTable.name() + ":");
+      for (KeyTable.Key k : keyTable.all(pg)) {
+        out.printf("  %s  %-13s keyring=%s %s created=%s%s master=%s%n", k.id(), k.purpose(),
+            k.keyring(), k.active() ? "ACTIVE " : "retired", k.createdAt(),
+            k.retiredAt() == null ? "" : " retired=" + k.retiredAt(), k.masterKeyId());
+      }
+      Set<String> names = new LinkedHashSet<>(tables);
+      if (names.isEmpty()) {
+        for (ColumnPolicy p : veil.columns().all()) {
+          names.add(p.schema() + "." + p.table());
+        }
+      }
+      for (String name : names) {
+        TableTarget target = TableTarget.resolve(pg, veil.columns(), name, List.of());
+        failed += scan(pg, codec, target);
+      }
+    }
+    return failed > 0 ? Veil.CELLS_FAILED : 0;
+  }
+
+  private long scan(Connection pg, CellCodec codec, TableTarget target)
+      throws SQLException, GeneralSecurityException {
+    List<Column> columns = target.columns();
+    List<Map<String, Long>> counts = new ArrayList<>();
+    columns.forEach(c -> counts.add(new TreeMap<>()));
+    long rows = 0;
+    long failed = 0;
+    String[] after = null;
+    while (true) {
+      int n = 0;
+      try (PreparedStatement ps = pg.prepareStatement(target.selectBatch(after == null,
+          false))) {
+        int i = 1;
+        if (after != null) {
+          i = TableTarget.bindKey(ps, i, after);
+        }
+        ps.setInt(i, batchSize);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            n++;
+            after = target.readKey(rs);
+            for (int c = 0; c < columns.size(); c++) {
+              int index = target.keyWidth() + c + 1;
+              Object stored = columns.get(c).form() == StorageForm.BINARY ? rs.getBytes(index)
+                  : rs.getString(index);
+              String bucket = classify(codec, columns.get(c), stored);
+              if (bucket.startsWith("not decryptable")) {
+                failed++;
+              }
+              counts.get(c).merge(bucket, 1L, Long::sum);
+            }
+          }
+        }
+      }
+      rows += n;
+      if (n < batchSize) {
+        break;
+      }
+    }
+    out.println(target + ": " + rows + " rows");
+    for (int c = 0; c < columns.size(); c++) {
+      out.println("  " + columns.get(c).policy().column() + " ("
+          + columns.get(c).policy().mode().name().toLowerCase(java.util.Locale.ROOT) + ", "
+          + columns.get(c).form().name().toLowerCase(java.util.Locale.ROOT) + ")");
+      counts.get(c).forEach((bucket, count) -> out.printf("    %-60s %d%n", bucket, count));
+    }
+    return failed;
+  }
+
+  private String classify(CellCodec codec, Column column, Object stored)
+      throws GeneralSecurityException {
+    if (stored == null) {
+      return "null";
+    }
+    byte[] cell = CellRewrite.cellOf(codec, stored);
+    if (cell == null) {
+      return "plaintext";
+    }
+    KeyId id = codec.keyIdOf(cell);
+    String kind = codec.isBranchWrapped(cell) ? "cell, branch key " + id
+        : column.policy().isDeterministic() ? "cell, deterministic key " + id
+        : "cell, direct (row key wrapped by the key provider)";
+    if (verify) {
+      try {
+        codec.open(column.policy(), cell);
+      } catch (CellException e) {
+        return "not decryptable: " + kind;
+      }
+    }
+    return kind;
+  }
+}

@@ -1,0 +1,82 @@
+package org.veil.tools;
+
+import java.io.PrintStream;
+import java.security.GeneralSecurityException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.veil.config.VeilConfig;
+import org.veil.crypto.CellCodec;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** What the data jobs share: the table and columns, connecting, the job loop and the summary. */
+abstract class TableCommand implements Callable<Integer> {
+
+  protected static final System.Logger LOG = System.getLogger("org.veil.tools");
+
+  @Mixin
+  ConnectionOptions connection = new ConnectionOptions();
+
+  @ArgGroup(validate = false, heading = "%nJob options:%n")
+  JobOptions job = new JobOptions();
+
+  @Option(names = "--table", required = true, paramLabel = "[SCHEMA.]TABLE",
+      description = "The table to work on.")
+  String table;
+
+  @Option(names = "--columns", split = ",", paramLabel = "COLUMN",
+      description = "Encrypted columns to work on (default: every column veil.columns"
+          + " configures for the table).")
+  List<String> columns = new ArrayList<>();
+
+  PrintStream log = System.err;
+
+  /** The subcommand's name, as in job names and messages. */
+  abstract String command();
+
+  /** Extra words that make the job's default name unique (e.g. the retired key ids). */
+  String jobSuffix() {
+    return "";
+  }
+
+  /** What to do to each row; called once the codec and table are known. */
+  abstract CellRewrite rewrite(CellCodec codec, TableTarget target, Connection pg)
+      throws SQLException, GeneralSecurityException;
+
+  @Override
+  public Integer call() throws Exception {
+    job.check();
+    Database db = connection.database();
+    VeilConfig veil = connection.veilConfig();
+    try (CellCodec codec = connection.codec(veil, db)) {
+      TableTarget target;
+      CellRewrite rewrite;
+      try (Connection pg = db.open()) {
+        target = TableTarget.resolve(pg, veil.columns(), table, columns);
+        rewrite = rewrite(codec, target, pg);
+      }
+      TableJob worker = new TableJob(db, new JobTable(job.jobTable), target, rewrite, job, log);
+      if (job.dryRun) {
+        worker.dryRun();
+        log.println("dry run of " + command() + " on " + target + ": " + worker.tally()
+            + "; nothing was written");
+      } else {
+        String name = job.job != null ? job.job : defaultJobName(target);
+        worker.run(name, command());
+        log.println("this worker: " + worker.tally());
+      }
+      return worker.tally().failed > 0 ? Veil.CELLS_FAILED : 0;
+    }
+  }
+
+  String defaultJobName(TableTarget target) {
+    List<String> names = new ArrayList<>();
+    target.columns().forEach(c -> names.add(c.policy().column()));
+    return command() + " " + target.qualifiedName() + " " + String.join(",", names)
+        + jobSuffix();
+  }
+}

@@ -1,0 +1,317 @@
+package org.veil.tools;
+
+import java.io.PrintStream;
+import java.security.GeneralSecurityException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.veil.tools.TableTarget.Column;
+import org.veil.tools.TableTarget.StorageForm;
+
+/**
+ * One worker of a job that rewrites the encrypted columns of one table, online.
+ *
+ * <ul>
+ *   <li>Keyset pagination by the table's key, {@code batchSize} rows per batch, each batch in
+ *       its own transaction together with the range's progress: memory stays bounded by one
+ *       batch, and a killed job resumes after its last committed batch.</li>
+ *   <li>Each row is written with a compare-and-set ({@code WHERE key = ? AND col IS NOT
+ *       DISTINCT FROM <what was read>}), so a value the application wrote meanwhile is never
+ *       overwritten: the row is read again and handled anew.</li>
+ *   <li>Ranges are leased through {@link JobTable}, so several workers share a job.</li>
+ * </ul>
+ * Not thread-safe: one worker, one thread; run more processes for more workers.
+ */
+final class TableJob {
+
+  /** SQLSTATEs after which the batch is rolled back and tried again. */
+  private static final List<String> RETRYABLE = List.of("40001", "40P01", "55P03");
+  private static final int RETRIES = 10;
+
+  private final Database db;
+  private final JobTable jobs;
+  private final TableTarget target;
+  private final CellRewrite rewrite;
+  private final JobOptions options;
+  private final PrintStream log;
+  private final CellRewrite.Tally tally = new CellRewrite.Tally();
+  private final RateLimit rate;
+
+  TableJob(Database db, JobTable jobs, TableTarget target, CellRewrite rewrite,
+      JobOptions options, PrintStream log) {
+    this.db = db;
+    this.jobs = jobs;
+    this.target = target;
+    this.rewrite = rewrite;
+    this.options = options;
+    this.log = log;
+    this.rate = new RateLimit(options.rowsPerSecond);
+  }
+
+  CellRewrite.Tally tally() {
+    return tally;
+  }
+
+  /**
+   * Runs the job named {@code job} until every range is done (waiting for ranges other live
+   * workers hold, taking them over if those workers die).
+   */
+  void run(String job, String command) throws SQLException, GeneralSecurityException,
+      InterruptedException {
+    try (Connection admin = db.open()) {
+      if (jobs.plan(admin, job, command, target, options.rangeRows, options.restart)) {
+        log.println("planned job " + job + " on " + target);
+      }
+      JobTable.Summary s = jobs.summary(admin, job).orElseThrow();
+      if (s.finished()) {
+        log.println("job " + job + " finished already (" + s.rowsSeen() + " rows seen, "
+            + s.rowsChanged() + " rewritten); pass --restart to run it again");
+        return;
+      }
+      log.println("job " + job + ": " + s.rangesDone() + "/" + s.ranges() + " ranges done, "
+          + s.rowsSeen() + " rows seen so far");
+      try (Connection lease = db.open();
+          Connection data = db.openForBatches();
+          Progress progress = Progress.start(options.progress, command + " " +
+              target.qualifiedName(), s.plannedRows(), s.rowsSeen(), log)) {
+        while (true) {
+          Optional<JobTable.Range> range = jobs.lease(lease, job, options.worker);
+          if (range.isEmpty()) {
+            if (jobs.finishIfDone(admin, job)) {
+              break;
+            }
+            Thread.sleep(500); // other live workers hold the rest; take over if they die
+            continue;
+          }
+          jobs.noteWorker(data, job, range.get().number(), options.worker);
+          runRange(data, job, range.get(), progress);
+          lease.commit(); // ends the lease
+        }
+      }
+      JobTable.Summary end = jobs.summary(admin, job).orElseThrow();
+      log.println("job " + job + " finished: " + end.rowsSeen() + " rows seen, "
+          + end.rowsChanged() + " rewritten in " + end.ranges() + " ranges");
+    }
+  }
+
+  /** Walks the whole table without writing: what the job would do. */
+  void dryRun() throws SQLException, GeneralSecurityException {
+    try (Connection data = db.openForBatches();
+        Progress progress = Progress.start(options.progress, "dry run " + target.qualifiedName(),
+            estimate(data), 0, log)) {
+      String[] after = null;
+      while (true) {
+        List<Row> rows = read(data, after, null);
+        for (Row row : rows) {
+          tally.rows++;
+          if (rewrite.rewrite(row.stored, tally) != null) {
+            tally.changed++;
+          }
+        }
+        data.rollback();
+        progress.step(rows.size());
+        if (rows.size() < options.batchSize) {
+          break;
+        }
+        after = rows.get(rows.size() - 1).key;
+        rate.pace(rows.size());
+      }
+    }
+  }
+
+  private long estimate(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM " + target.sqlName());
+        ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  private void runRange(Connection data, String job, JobTable.Range range, Progress progress)
+      throws SQLException, GeneralSecurityException, InterruptedException {
+    String[] after = range.lastKey() != null ? range.lastKey() : range.lo();
+    while (true) {
+      int attempt = 0;
+      while (true) {
+        try {
+          BatchResult b = batch(data, job, range, after);
+          progress.step(b.seen);
+          rate.pace(b.seen);
+          if (b.done) {
+            return;
+          }
+          after = b.lastKey;
+          break;
+        } catch (SQLException e) {
+          data.rollback();
+          if (!RETRYABLE.contains(e.getSQLState()) || ++attempt > RETRIES) {
+            throw e;
+          }
+          Thread.sleep(50L * attempt);
+        }
+      }
+    }
+  }
+
+  private record Row(String[] key, Object[] stored) {}
+
+  private record BatchResult(int seen, String[] lastKey, boolean done) {}
+
+  private BatchResult batch(Connection data, String job, JobTable.Range range, String[] after)
+      throws SQLException, GeneralSecurityException {
+    List<Row> rows = read(data, after, range.hi());
+    int changed = 0;
+    List<Row> pending = new ArrayList<>();
+    List<Object[]> updates = new ArrayList<>();
+    for (Row row : rows) {
+      Object[] out = rewrite.rewrite(row.stored, tally);
+      if (out != null) {
+        pending.add(row);
+        updates.add(out);
+      }
+    }
+    for (int round = 0; !pending.isEmpty(); round++) {
+      int[] counts = compareAndSet(data, pending, updates);
+      List<Row> raced = new ArrayList<>();
+      for (int i = 0; i < counts.length; i++) {
+        if (counts[i] > 0) {
+          changed++;
+        } else {
+          raced.add(pending.get(i));
+        }
+      }
+      tally.raced += raced.size();
+      if (round >= RETRIES && !raced.isEmpty()) {
+        throw new SQLException(raced.size() + " rows of " + target.qualifiedName()
+            + " kept changing under the job; the batch is tried again", "40001");
+      }
+      pending = new ArrayList<>();
+      updates = new ArrayList<>();
+      for (Row old : raced) {
+        Row now = reread(data, old.key);
+        if (now != null) {
+          Object[] out = rewrite.rewrite(now.stored, tally);
+          if (out != null) {
+            pending.add(now);
+            updates.add(out);
+          }
+        }
+      }
+    }
+    boolean done = rows.size() < options.batchSize;
+    String[] lastKey = rows.isEmpty() ? null : rows.get(rows.size() - 1).key;
+    jobs.recordBatch(data, job, range.number(), lastKey, rows.size(), changed, done);
+    data.commit();
+    tally.rows += rows.size();
+    tally.changed += changed;
+    return new BatchResult(rows.size(), lastKey, done);
+  }
+
+  private List<Row> read(Connection data, String[] after, String[] upTo) throws SQLException {
+    List<Row> rows = new ArrayList<>(Math.min(options.batchSize, 10_000));
+    try (PreparedStatement ps = data.prepareStatement(
+        target.selectBatch(after == null, upTo != null))) {
+      int i = 1;
+      if (after != null) {
+        i = TableTarget.bindKey(ps, i, after);
+      }
+      if (upTo != null) {
+        i = TableTarget.bindKey(ps, i, upTo);
+      }
+      ps.setInt(i, options.batchSize);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          rows.add(readRow(rs));
+        }
+      }
+    }
+    return rows;
+  }
+
+  private Row reread(Connection data, String[] key) throws SQLException {
+    try (PreparedStatement ps = data.prepareStatement(target.selectRow())) {
+      TableTarget.bindKey(ps, 1, key);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? readRow(rs) : null;
+      }
+    }
+  }
+
+  private Row readRow(ResultSet rs) throws SQLException {
+    String[] key = target.readKey(rs);
+    List<Column> columns = target.columns();
+    Object[] stored = new Object[columns.size()];
+    for (int c = 0; c < stored.length; c++) {
+      int index = target.keyWidth() + c + 1;
+      stored[c] = columns.get(c).form() == StorageForm.BINARY ? rs.getBytes(index)
+          : rs.getString(index);
+    }
+    return new Row(key, stored);
+  }
+
+  private int[] compareAndSet(Connection data, List<Row> rows, List<Object[]> updates)
+      throws SQLException {
+    List<Column> columns = target.columns();
+    try (PreparedStatement ps = data.prepareStatement(target.compareAndSet())) {
+      for (int r = 0; r < rows.size(); r++) {
+        int i = 1;
+        for (int c = 0; c < columns.size(); c++) {
+          bind(ps, i++, columns.get(c), updates.get(r)[c]);
+        }
+        i = TableTarget.bindKey(ps, i, rows.get(r).key);
+        for (int c = 0; c < columns.size(); c++) {
+          bind(ps, i++, columns.get(c), rows.get(r).stored[c]);
+        }
+        ps.addBatch();
+      }
+      return ps.executeBatch();
+    }
+  }
+
+  private static void bind(PreparedStatement ps, int index, Column column, Object value)
+      throws SQLException {
+    if (column.form() == StorageForm.BINARY) {
+      if (value == null) {
+        ps.setNull(index, Types.BINARY);
+      } else {
+        ps.setBytes(index, (byte[]) value);
+      }
+    } else if (value == null) {
+      ps.setNull(index, Types.VARCHAR);
+    } else {
+      ps.setString(index, (String) value);
+    }
+  }
+
+  /** At most {@code rowsPerSecond} rows a second on average (0: unlimited). */
+  static final class RateLimit {
+    private final long rowsPerSecond;
+    private final long start = System.nanoTime();
+    private long rows;
+
+    RateLimit(long rowsPerSecond) {
+      this.rowsPerSecond = rowsPerSecond;
+    }
+
+    void pace(long more) {
+      rows += more;
+      if (rowsPerSecond <= 0) {
+        return;
+      }
+      long due = start + rows * 1_000_000_000L / rowsPerSecond;
+      long wait = due - System.nanoTime();
+      if (wait > 0) {
+        try {
+          Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,316 @@
+package org.veil.tools;
+
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.veil.config.ColumnPolicy;
+import org.veil.config.EncryptedColumns;
+
+/**
+ * One table a job walks: its keyset key (the primary key, else a unique index over not-null
+ * columns), and the encrypted columns it rewrites with their storage forms. Builds the SQL of
+ * the keyset walk and of the compare-and-set update. Immutable.
+ *
+ * <p>Key values travel as text ({@code key::text}) and come back through
+ * {@code CAST(? AS type)}, so any key type that round-trips through its text form works,
+ * composite keys included; comparisons stay native, so the key's index serves them.
+ */
+final class TableTarget {
+
+  /** How a column holds a cell: raw bytes, or {@code veil:} + base64 in a text column. */
+  enum StorageForm { BINARY, TEXT }
+
+  /** An encrypted column of the table and how it is stored. */
+  record Column(ColumnPolicy policy, StorageForm form) {}
+
+  private static final String KEY_QUERY = "SELECT i.indisprimary,"
+      + " array_agg(a.attname::text ORDER BY k.ord),"
+      + " array_agg(format_type(a.atttypid, a.atttypmod) ORDER BY k.ord)"
+      + " FROM pg_catalog.pg_index i"
+      + " CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)"
+      + " JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum"
+      + " WHERE i.indrelid = CAST(? AS regclass) AND i.indisunique AND i.indisvalid"
+      + " AND i.indimmediate AND i.indpred IS NULL AND i.indexprs IS NULL"
+      + " GROUP BY i.indexrelid, i.indisprimary"
+      + " HAVING bool_and(a.attnotnull)"
+      + " ORDER BY i.indisprimary DESC, count(*), i.indexrelid LIMIT 1";
+
+  private static final String COLUMN_QUERY = "SELECT a.attname::text,"
+      + " CASE WHEN t.typtype = 'd' THEN bt.typname ELSE t.typname END, a.atttypmod"
+      + " FROM pg_catalog.pg_attribute a"
+      + " JOIN pg_catalog.pg_type t ON t.oid = a.atttypid"
+      + " LEFT JOIN pg_catalog.pg_type bt ON bt.oid = t.typbasetype"
+      + " WHERE a.attrelid = CAST(? AS regclass) AND a.attnum > 0 AND NOT a.attisdropped";
+
+  private final String schema;
+  private final String table;
+  private final List<String> keyColumns;
+  private final List<String> keyTypes;
+  private final List<Column> columns;
+
+  private TableTarget(String schema, String table, List<String> keyColumns,
+      List<String> keyTypes, List<Column> columns) {
+    this.schema = schema;
+    this.table = table;
+    this.keyColumns = List.copyOf(keyColumns);
+    this.keyTypes = List.copyOf(keyTypes);
+    this.columns = List.copyOf(columns);
+  }
+
+  /**
+   * Resolves {@code tableName} ({@code [schema.]table}) and the encrypted columns to rewrite.
+   *
+   * @param columnNames the columns asked for; empty means every column that veil.columns (or
+   *     the annotations) configure for the table
+   * @throws SQLException when the table is missing, has no usable key, or a column is not
+   *     configured as encrypted or cannot hold a cell
+   */
+  static TableTarget resolve(Connection pg, EncryptedColumns encrypted, String tableName,
+      List<String> columnNames) throws SQLException {
+    String[] parts = tableName.toLowerCase(Locale.ROOT).split("\\.");
+    if (parts.length > 2 || Arrays.stream(parts).anyMatch(String::isBlank)) {
+      throw new SQLException("--table " + tableName + " is not [schema.]table", "42602");
+    }
+    String schema = parts.length == 2 ? parts[0] : EncryptedColumns.DEFAULT_SCHEMA;
+    String table = parts[parts.length - 1];
+    String regclass = quote(schema) + "." + quote(table);
+
+    Map<String, String[]> types = new LinkedHashMap<>();
+    try (PreparedStatement ps = pg.prepareStatement(COLUMN_QUERY)) {
+      ps.setString(1, regclass);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          types.put(rs.getString(1), new String[] {rs.getString(2), rs.getString(3)});
+        }
+      }
+    } catch (SQLException e) {
+      if ("42P01".equals(e.getSQLState()) || "3F000".equals(e.getSQLState())) {
+        throw new SQLException("there is no table " + schema + "." + table
+            + " (as this role sees it)", "42P01", e);
+      }
+      throw e;
+    }
+
+    List<ColumnPolicy> policies = new ArrayList<>();
+    if (columnNames.isEmpty()) {
+      policies.addAll(encrypted.forTable(schema, table));
+      if (policies.isEmpty()) {
+        throw new SQLException("veil.columns configures no encrypted column of " + schema + "."
+            + table + "; name the columns in veil.columns (the application must know a column"
+            + " is encrypted before its data is)", "22023");
+      }
+    } else {
+      for (String name : columnNames) {
+        ColumnPolicy p = encrypted.find(schema, table, name.trim().toLowerCase(Locale.ROOT));
+        if (p == null) {
+          throw new SQLException(schema + "." + table + "." + name.trim() + " is not an"
+              + " encrypted column in veil.columns; add it there first (the application must"
+              + " know a column is encrypted before its data is)", "22023");
+        }
+        policies.add(p);
+      }
+    }
+    List<Column> columns = new ArrayList<>();
+    for (ColumnPolicy p : policies) {
+      String[] type = types.get(p.column());
+      if (type == null) {
+        throw new SQLException("table " + schema + "." + table + " has no column " + p.column(),
+            "42703");
+      }
+      columns.add(new Column(p, formOf(p, type[0], Integer.parseInt(type[1]))));
+    }
+
+    List<String> keyColumns = new ArrayList<>();
+    List<String> keyTypes = new ArrayList<>();
+    try (PreparedStatement ps = pg.prepareStatement(KEY_QUERY)) {
+      ps.setString(1, regclass);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          throw new SQLException("table " + schema + "." + table + " has no primary key and no"
+              + " unique index over NOT NULL columns, so a job cannot walk it in key order,"
+              + " resume where it stopped, or update one row at a time. Add one, e.g. ALTER"
+              + " TABLE " + schema + "." + table + " ADD COLUMN veil_id bigint GENERATED ALWAYS"
+              + " AS IDENTITY PRIMARY KEY", "55000");
+        }
+        keyColumns.addAll(Arrays.asList((String[]) rs.getArray(2).getArray()));
+        keyTypes.addAll(Arrays.asList((String[]) rs.getArray(3).getArray()));
+      }
+    }
+    for (Column c : columns) {
+      if (keyColumns.contains(c.policy().column())) {
+        throw new SQLException(c.policy().qualifiedName() + " is part of the table's key, which"
+            + " cannot be encrypted by a job that walks the table by that key", "55000");
+      }
+    }
+    return new TableTarget(schema, table, keyColumns, keyTypes, columns);
+  }
+
+  private static StorageForm formOf(ColumnPolicy p, String typeName, int typmod)
+      throws SQLException {
+    switch (typeName) {
+      case "bytea":
+        return StorageForm.BINARY;
+      case "text":
+        return StorageForm.TEXT;
+      case "varchar":
+        if (typmod < 0) {
+          return StorageForm.TEXT;
+        }
+        throw new SQLException(p.qualifiedName() + " is varchar(" + (typmod - 4) + "), too"
+            + " short for an encrypted value. Fix: ALTER TABLE " + p.schema() + "." + p.table()
+            + " ALTER COLUMN " + p.column() + " TYPE text", "42804");
+      default:
+        throw new SQLException(p.qualifiedName() + " is of type " + typeName + ", which cannot"
+            + " hold an encrypted value. Fix: ALTER TABLE " + p.schema() + "." + p.table()
+            + " ALTER COLUMN " + p.column() + " TYPE text USING " + p.column() + "::text",
+            "42804");
+    }
+  }
+
+  static String quote(String identifier) {
+    return "\"" + identifier.replace("\"", "\"\"") + "\"";
+  }
+
+  String qualifiedName() {
+    return schema + "." + table;
+  }
+
+  String sqlName() {
+    return quote(schema) + "." + quote(table);
+  }
+
+  List<Column> columns() {
+    return columns;
+  }
+
+  List<String> keyColumns() {
+    return keyColumns;
+  }
+
+  int keyWidth() {
+    return keyColumns.size();
+  }
+
+  private String keyList() {
+    StringBuilder sb = new StringBuilder();
+    for (String k : keyColumns) {
+      sb.append(sb.length() == 0 ? "" : ", ").append(quote(k));
+    }
+    return sb.toString();
+  }
+
+  /** {@code (CAST(? AS t1), CAST(? AS t2))}: a key bound as text. */
+  private String keyParameters() {
+    StringBuilder sb = new StringBuilder("(");
+    for (int i = 0; i < keyTypes.size(); i++) {
+      sb.append(i == 0 ? "" : ", ").append("CAST(? AS ").append(keyTypes.get(i)).append(')');
+    }
+    return sb.append(')').toString();
+  }
+
+  /**
+   * The key columns as text, aliased: a bare {@code ORDER BY id} next to an output column named
+   * {@code id} would sort by the output column, that is by the text.
+   */
+  private String keyAsText() {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < keyColumns.size(); i++) {
+      sb.append(i == 0 ? "" : ", ").append(quote(keyColumns.get(i))).append("::text AS veil_key_")
+          .append(i + 1);
+    }
+    return sb.toString();
+  }
+
+  /**
+   * The next batch: key (as text) then the columns, for keys in {@code (after, upTo]}, in key
+   * order. Parameters: the {@code after} key, then the {@code upTo} key when {@code bounded},
+   * then the limit. {@code after} null means from the start: the caller binds nothing for it
+   * and passes {@code fromStart}.
+   */
+  String selectBatch(boolean fromStart, boolean bounded) {
+    StringBuilder sql = new StringBuilder("SELECT ").append(keyAsText());
+    for (Column c : columns) {
+      sql.append(", ").append(quote(c.policy().column()));
+    }
+    sql.append(" FROM ").append(sqlName()).append(" WHERE true");
+    if (!fromStart) {
+      sql.append(" AND (").append(keyList()).append(") > ").append(keyParameters());
+    }
+    if (bounded) {
+      sql.append(" AND (").append(keyList()).append(") <= ").append(keyParameters());
+    }
+    return sql.append(" ORDER BY ").append(keyList()).append(" LIMIT ?").toString();
+  }
+
+  /** One row by its key: key (as text), then the columns. Parameters: the key. */
+  String selectRow() {
+    StringBuilder sql = new StringBuilder("SELECT ").append(keyAsText());
+    for (Column c : columns) {
+      sql.append(", ").append(quote(c.policy().column()));
+    }
+    return sql.append(" FROM ").append(sqlName()).append(" WHERE (").append(keyList())
+        .append(") = ").append(keyParameters()).toString();
+  }
+
+  /**
+   * The compare-and-set update of one row: {@code SET c = ? …} for every column, {@code WHERE}
+   * the key matches and every column still holds what the job read. Parameters: the new
+   * values, the key, the values read.
+   */
+  String compareAndSet() {
+    StringBuilder sql = new StringBuilder("UPDATE ").append(sqlName()).append(" SET ");
+    for (int i = 0; i < columns.size(); i++) {
+      sql.append(i == 0 ? "" : ", ").append(quote(columns.get(i).policy().column()))
+          .append(" = ?");
+    }
+    sql.append(" WHERE (").append(keyList()).append(") = ").append(keyParameters());
+    for (Column c : columns) {
+      sql.append(" AND ").append(quote(c.policy().column())).append(" IS NOT DISTINCT FROM ?");
+    }
+    return sql.toString();
+  }
+
+  /**
+   * Every {@code rangeRows}-th key in key order, as text: the boundaries that split the table
+   * into ranges of about that many rows. Computed by the server; only boundaries come back.
+   */
+  String rangeBoundaries() {
+    return "SELECT " + keyAsText() + " FROM (SELECT "
+        + keyList() + ", row_number() OVER (ORDER BY " + keyList() + ") AS veil_rn FROM "
+        + sqlName() + ") AS numbered WHERE veil_rn % ? = 0 ORDER BY " + keyList();
+  }
+
+  /** Binds a key (as text) at {@code index}; returns the next index. */
+  static int bindKey(PreparedStatement ps, int index, String[] key) throws SQLException {
+    for (String part : key) {
+      ps.setString(index++, part);
+    }
+    return index;
+  }
+
+  /** Reads a key (as text) from columns {@code 1..width}. */
+  String[] readKey(ResultSet rs) throws SQLException {
+    String[] key = new String[keyColumns.size()];
+    for (int i = 0; i < key.length; i++) {
+      key[i] = rs.getString(i + 1);
+    }
+    return key;
+  }
+
+  static String[] fromArray(Array array) throws SQLException {
+    return array == null ? null : (String[]) array.getArray();
+  }
+
+  @Override
+  public String toString() {
+    return qualifiedName() + " by (" + String.join(", ", keyColumns) + ")";
+  }
+}

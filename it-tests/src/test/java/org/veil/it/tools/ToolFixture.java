@@ -1,0 +1,120 @@
+package org.veil.it.tools;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import org.veil.testing.PostgresServer;
+import org.veil.testing.TestPostgres;
+import org.veil.tools.Veil;
+
+/**
+ * What the tool tests share: the TLS 1.3 server, a local master key, the Veil settings the
+ * application and the tool both use, and ways to run the tool in this JVM or as a child
+ * process that a test can kill.
+ */
+final class ToolFixture {
+
+  final PostgresServer server = TestPostgres.shared();
+  final Path keyFile;
+  final String columns;
+  final String keyring;
+
+  ToolFixture(String columns, String keyring) {
+    this.keyFile = newMasterKeyFile();
+    this.columns = columns;
+    // A fresh master key per fixture, so a keyring of its own: keys outlive a test in veil_keys.
+    this.keyring = keyring + "-" + Long.toHexString(new SecureRandom().nextLong());
+  }
+
+  static Path newMasterKeyFile() {
+    try {
+      Path dir = Files.createTempDirectory("veil-tool-keys");
+      Path file = dir.resolve("master.key");
+      byte[] key = new byte[32];
+      new SecureRandom().nextBytes(key);
+      Files.write(file, key);
+      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+      return file;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The application's Veil settings, with plaintext reads allowed (the migration window). */
+  Properties veilSettings(Path masterKey) {
+    Properties props = new Properties();
+    props.setProperty("veil.columns", columns);
+    props.setProperty("veil.kms", "local");
+    props.setProperty("veil.kms.keystore", masterKey.toString());
+    props.setProperty("veil.keys.keyring", keyring);
+    props.setProperty("veil.plaintextReads", "allow");
+    return props;
+  }
+
+  Connection veil() throws SQLException {
+    return server.veilConnection(veilSettings(keyFile));
+  }
+
+  Connection veil(Path masterKey) throws SQLException {
+    return server.veilConnection(veilSettings(masterKey));
+  }
+
+  Connection plain() throws SQLException {
+    return server.plainConnection();
+  }
+
+  void exec(String... sql) throws SQLException {
+    try (Connection c = plain(); Statement s = c.createStatement()) {
+      for (String statement : sql) {
+        s.execute(statement);
+      }
+    }
+  }
+
+  /** The tool's arguments: the subcommand, the connection and Veil settings, then more. */
+  List<String> args(String command, String... more) {
+    List<String> args = new ArrayList<>(List.of(command,
+        "--url", server.veilUrl(), "--user", server.user(),
+        "--sslrootcert", server.caCertificate().toString(),
+        "-Dveil.columns=" + columns, "-Dveil.kms=local",
+        "-Dveil.kms.keystore=" + keyFile, "-Dveil.keys.keyring=" + keyring));
+    args.addAll(List.of(more));
+    return args;
+  }
+
+  /** Runs the tool in this JVM; returns its exit code. */
+  int run(String command, String... more) {
+    List<String> args = args(command, more);
+    args.add("--password=" + server.password());
+    if (!command.equals("rotate-master") && !command.equals("status")) {
+      args.add("--progress=none");
+    }
+    return Veil.run(args.toArray(String[]::new));
+  }
+
+  /** Starts the tool as a child {@code java} process (a real process, to kill for real). */
+  Process start(Path output, String command, String... more) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx256m", "-XX:+UseSerialGC",
+        "-cp", System.getProperty("surefire.test.class.path",
+            System.getProperty("java.class.path")),
+        Veil.class.getName()));
+    cmd.addAll(args(command, more));
+    cmd.add("--progress=log");
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()));
+    pb.environment().put("PGPASSWORD", server.password());
+    pb.environment().put("CI", "true");
+    return pb.start();
+  }
+}
