@@ -91,6 +91,21 @@ class SpringBootIT {
   }
 
   @Test
+  void derivedQueryTheServerWouldComputeOnCiphertextIsRefused() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> customers.findByEmailContaining("example"))
+        .satisfies(e -> {
+          Throwable t = e;
+          while (t != null && !(t instanceof java.sql.SQLException)) {
+            t = t.getCause();
+          }
+          assertThat(t).as("SQLException in the cause chain of %s", e).isNotNull();
+          assertThat(((java.sql.SQLException) t).getSQLState()).isEqualTo("0A000");
+          assertThat(t.getMessage()).contains("boot_customers.email");
+        });
+  }
+
+  @Test
   void theDataSourceIsAVeilPool() throws Exception {
     DataSource dataSource = context.getBean(DataSource.class);
     try (var c = dataSource.getConnection()) {
