@@ -75,7 +75,8 @@ public final class SampleApp {
       veil.forEach((name, value) -> config.addDataSourceProperty((String) name, value));
       try (HikariDataSource pool = new HikariDataSource(config)) {
         int migrations = Flyway.configure().dataSource(pool).load().migrate().migrationsExecuted;
-        out.println("Flyway applied " + migrations + " migration(s) through " + database.veilUrl);
+        out.println("Flyway applied " + migrations + " migration(s) through "
+            + withoutParameters(database.veilUrl));
         work(new PatientRegistry(pool));
         showSideBySide(new PatientRegistry(pool), database);
       }
@@ -185,10 +186,16 @@ public final class SampleApp {
     veil.setProperty(SampleSettings.KEYSTORE, keyFile.toString());
   }
 
+  /** The URL to print: its parameters may hold settings that are nobody's business. */
+  private static String withoutParameters(String url) {
+    int query = url.indexOf('?');
+    return query < 0 ? url : url.substring(0, query);
+  }
+
   private Database openDatabase() {
     if (!settings.dbUrl().isEmpty()) {
       return new Database(settings.dbUrl(), settings.dbUser(), settings.dbPassword(),
-          settings.dbUrl(), null);
+          withoutParameters(settings.dbUrl()), null);
     }
     PostgresServer server = TestPostgres.start(ServerOptions.defaults());
     return new Database(server.veilUrl() + "?sslrootcert=" + server.caCertificate(),

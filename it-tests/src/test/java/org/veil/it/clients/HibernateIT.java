@@ -1,6 +1,7 @@
 package org.veil.it.clients;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.veil.it.clients.orm.Patient;
+import org.veil.it.clients.orm.unmapped.PatientWithoutColumnDefinition;
 import org.veil.testing.PostgresServer;
 import org.veil.testing.TestPostgres;
 
@@ -112,6 +114,18 @@ class HibernateIT {
     ClientSetup.assertCiphertextOnly(server, "orm_patients", "full_name", plaintexts);
     ClientSetup.assertCiphertextOnly(server, "orm_patients", "birth_date", plaintexts);
     ClientSetup.assertCiphertextOnly(server, "orm_patients", "diagnosis", plaintexts);
+  }
+
+  @Test
+  void validationNeedsTheColumnDefinitionOfAFieldStoredInBytea() {
+    HibernatePersistenceConfiguration config = new HibernatePersistenceConfiguration("unmapped")
+        .managedClass(PatientWithoutColumnDefinition.class)
+        .jdbcUrl(ClientSetup.veilUrl(server))
+        .jdbcCredentials(server.user(), server.password())
+        .property("hibernate.hbm2ddl.auto", "validate");
+    assertThatThrownBy(() -> config.createEntityManagerFactory().close())
+        .rootCause().hasMessageContaining("wrong column type encountered in column [birth_date]")
+        .hasMessageContaining("found [bytea");
   }
 
   @Test
