@@ -24,6 +24,7 @@ final class EncryptedTables {
       Path file = dir.resolve("master.key");
       byte[] key = new byte[32];
       new SecureRandom().nextBytes(key);
+      NoSecretsInLogs.register(key);
       Files.write(file, key);
       Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
       return file;
@@ -34,6 +35,7 @@ final class EncryptedTables {
 
   /** Veil settings: the given columns, the local provider with {@code keyFile}, and a keyring. */
   static Properties veilSettings(Path keyFile, String columns, String keyring) {
+    NoSecretsInLogs.register(org.veil.testing.TestPostgres.shared().password());
     Properties props = new Properties();
     props.setProperty("veil.columns", columns);
     props.setProperty("veil.kms", "local");

@@ -50,6 +50,7 @@ class EncryptionIT {
 
   @BeforeAll
   static void setUp() throws SQLException {
+    NoSecretsInLogs.register(TAG);
     server = TestPostgres.shared();
     keyFile = EncryptedTables.newMasterKeyFile();
     veil = EncryptedTables.veilSettings(keyFile, COLUMNS, "encryption-it");
@@ -586,6 +587,8 @@ class EncryptionIT {
 
   @AfterAll
   static void serverLogHoldsNoPlaintextOfEncryptedColumns() throws Exception {
+    assertThat(NoSecretsInLogs.capturedLines()).as("the driver's log capture saw the key"
+        + " creation and connections of this class").isPositive();
     Path log = server.serverLog().orElse(null);
     if (log == null) {
       return;
