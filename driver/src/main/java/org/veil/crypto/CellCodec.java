@@ -119,6 +119,7 @@ public final class CellCodec implements AutoCloseable {
     Builder b = builder()
         .keyring(VeilProperty.KEYS_KEYRING.get(props))
         .rotateAfter(VeilProperty.KEYS_ROTATE_AFTER.getDuration(props))
+        .rotateAfterRows(VeilProperty.KEYS_ROTATE_AFTER_ROWS.getInt(props))
         .wrapping(Wrapping.valueOf(
             VeilProperty.KEYS_WRAPPING.getChoice(props).toUpperCase(Locale.ROOT)))
         .keyMax(VeilProperty.CACHE_KEY_MAX.getInt(props))
@@ -127,6 +128,11 @@ public final class CellCodec implements AutoCloseable {
         .refreshAfter(VeilProperty.CACHE_REFRESH_AFTER.getDuration(props))
         .grace(VeilProperty.CACHE_GRACE.getDuration(props))
         .timeout(VeilProperty.KMS_TIMEOUT.getDuration(props));
+    if (b.rotateAfterRows < 0) {
+      throw new SQLException(VeilProperty.KEYS_ROTATE_AFTER_ROWS.getName() + "="
+          + b.rotateAfterRows + " is negative: use 0 for no count rule, or a number of rows",
+          VeilSqlState.INVALID_CONFIGURATION);
+    }
     String table = VeilProperty.KEYS_TABLE.get(props).toLowerCase(Locale.ROOT);
     try {
       b.keyStore(new PostgresBranchKeyStore(keysDb, table));
@@ -193,7 +199,7 @@ public final class CellCodec implements AutoCloseable {
       random.nextBytes(dek);
       byte[] wrapIv = new byte[CellFormat.IV];
       random.nextBytes(wrapIv);
-      startBranchRow(row, keyRing.activeKey(KeyPurpose.BRANCH), dek, wrapIv);
+      startBranchRow(row, keyRing.branchKeyForRow(), dek, wrapIv);
     } else {
       KeyId id = KeyId.random(random);
       DataKey key = keyRing.generateDirectKey(id);
@@ -535,7 +541,7 @@ public final class CellCodec implements AutoCloseable {
           wrapIv = new byte[CellFormat.IV];
           random.nextBytes(wrapIv);
         }
-        startBranchRow(row, target != null ? target : keyRing.activeKey(KeyPurpose.BRANCH),
+        startBranchRow(row, target != null ? target : keyRing.branchKeyForRow(),
             rowKey.getEncoded(), wrapIv);
         rowKeys.put(rowKeySlot(row.version, row.kind, row.keyPart, 0, row.keyPart.length),
             row.rowKey);
@@ -689,6 +695,7 @@ public final class CellCodec implements AutoCloseable {
     private String keyring = "default";
     private Wrapping wrapping = Wrapping.BRANCH;
     private Duration rotateAfter = Duration.ofDays(90);
+    private long rotateAfterRows;
     private Duration expireAfter = Duration.ofMinutes(15);
     private Duration refreshAfter = Duration.ofMinutes(10);
     private Duration grace = Duration.ofHours(1);
@@ -726,6 +733,12 @@ public final class CellCodec implements AutoCloseable {
 
     public Builder rotateAfter(Duration d) {
       this.rotateAfter = d;
+      return this;
+    }
+
+    /** Rows sealed under one branch key in this codec before it rotates; 0, no count rule. */
+    public Builder rotateAfterRows(long rows) {
+      this.rotateAfterRows = rows;
       return this;
     }
 
@@ -792,7 +805,7 @@ public final class CellCodec implements AutoCloseable {
         random = new SecureRandom();
       }
       KeyRing ring = KeyRing.builder().provider(provider).store(store).keyring(keyring)
-          .rotateAfter(rotateAfter).expireAfter(expireAfter).refreshAfter(refreshAfter)
+          .rotateAfter(rotateAfter).rotateAfterRows(rotateAfterRows).expireAfter(expireAfter).refreshAfter(refreshAfter)
           .grace(grace).timeout(timeout).keyMax(keyMax).clock(clock).ticker(ticker)
           .executor(executor).random(random)
           .counters(counters == null ? new KeyCounters() : counters).build();
