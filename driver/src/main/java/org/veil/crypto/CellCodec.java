@@ -58,7 +58,10 @@ import org.veil.kms.KeyProviders;
  *       equality, and so frequencies, are visible to whoever sees the cells.</li>
  *   <li>Every cell is authenticated together with its header and the column's context
  *       ({@link ColumnPolicy#context()}): a changed bit, a truncation or a cell moved to a
- *       column with another context fails with {@link CellException}.</li>
+ *       column with another context fails with {@link CellException}. In format v2 cells the
+ *       value's tag covers magic, version, kind, type and context, and the row key wrap's tag
+ *       covers the branch key id, so {@link #rewrap} can change the wrap and keep the payload
+ *       (docs/FORMAT.md gives the argument).</li>
  * </ul>
  *
  * <h2>Warning</h2>
@@ -351,8 +354,8 @@ public final class CellCodec implements AutoCloseable {
   /** The type of a cell, checked against the column's mode, without opening it. */
   private ValueType checkHeader(ColumnPolicy column, byte[] cell) throws CellException {
     if (!CellFormat.hasMagic(cell)) {
-      throw fail(column, cell, "is not a Veil cell (format v1 or v2): the column holds a plaintext or"
-          + " foreign value; migrate it with the Veil tool, or set veil.plaintextReads=allow"
+      throw fail(column, cell, "is not a Veil cell (format v1 or v2): the column holds a"
+          + " plaintext or foreign value; migrate it with the Veil tool, or set veil.plaintextReads=allow"
           + " for a migration window", null);
     }
     int kind = cell[CellFormat.KIND_OFFSET];
@@ -805,7 +808,8 @@ public final class CellCodec implements AutoCloseable {
         random = new SecureRandom();
       }
       KeyRing ring = KeyRing.builder().provider(provider).store(store).keyring(keyring)
-          .rotateAfter(rotateAfter).rotateAfterRows(rotateAfterRows).expireAfter(expireAfter).refreshAfter(refreshAfter)
+          .rotateAfter(rotateAfter).rotateAfterRows(rotateAfterRows)
+          .expireAfter(expireAfter).refreshAfter(refreshAfter)
           .grace(grace).timeout(timeout).keyMax(keyMax).clock(clock).ticker(ticker)
           .executor(executor).random(random)
           .counters(counters == null ? new KeyCounters() : counters).build();

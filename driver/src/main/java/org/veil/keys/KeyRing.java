@@ -45,7 +45,9 @@ import org.veil.kms.UnwrappedKey;
  * <h2>Rotation</h2>
  * The active branch key is replaced once older than {@code rotateAfter} (by the injected
  * {@link Clock}); the rotation runs in the background while the old key keeps sealing, and the
- * store makes sure concurrent instances agree on one new key. Deterministic keys never rotate.
+ * store makes sure concurrent instances agree on one new key. With {@code rotateAfterRows} it
+ * is also replaced once this instance has sealed that many rows under it
+ * ({@link #branchKeyForRow}). Deterministic keys never rotate.
  *
  * <p>No lock is held across a provider or database call. Thread-safe; close it to stop its
  * provider-call threads (the provider itself belongs to the caller).
