@@ -53,6 +53,10 @@ public enum VeilProperty {
   KEYS_ROTATE_AFTER("veil.keys.rotateAfter", "P90D", false,
       "Age after which a new branch key replaces the active one (ISO-8601 duration)."),
 
+  KEYS_ROTATE_AFTER_ROWS("veil.keys.rotateAfterRows", "0", false,
+      "Rows this process seals under one branch key before a new one replaces it; 0 for no"
+          + " count rule. Counted per process, not across applications."),
+
   KEYS_TABLE("veil.keys.table", "veil_keys", false,
       "The table that holds the wrapped branch keys; created if missing."),
 

@@ -58,7 +58,10 @@ import org.veil.kms.KeyProviders;
  *       equality, and so frequencies, are visible to whoever sees the cells.</li>
  *   <li>Every cell is authenticated together with its header and the column's context
  *       ({@link ColumnPolicy#context()}): a changed bit, a truncation or a cell moved to a
- *       column with another context fails with {@link CellException}.</li>
+ *       column with another context fails with {@link CellException}. In format v2 cells the
+ *       value's tag covers magic, version, kind, type and context, and the row key wrap's tag
+ *       covers the branch key id, so {@link #rewrap} can change the wrap and keep the payload
+ *       (docs/FORMAT.md gives the argument).</li>
  * </ul>
  *
  * <h2>Warning</h2>
@@ -119,6 +122,7 @@ public final class CellCodec implements AutoCloseable {
     Builder b = builder()
         .keyring(VeilProperty.KEYS_KEYRING.get(props))
         .rotateAfter(VeilProperty.KEYS_ROTATE_AFTER.getDuration(props))
+        .rotateAfterRows(VeilProperty.KEYS_ROTATE_AFTER_ROWS.getInt(props))
         .wrapping(Wrapping.valueOf(
             VeilProperty.KEYS_WRAPPING.getChoice(props).toUpperCase(Locale.ROOT)))
         .keyMax(VeilProperty.CACHE_KEY_MAX.getInt(props))
@@ -127,6 +131,11 @@ public final class CellCodec implements AutoCloseable {
         .refreshAfter(VeilProperty.CACHE_REFRESH_AFTER.getDuration(props))
         .grace(VeilProperty.CACHE_GRACE.getDuration(props))
         .timeout(VeilProperty.KMS_TIMEOUT.getDuration(props));
+    if (b.rotateAfterRows < 0) {
+      throw new SQLException(VeilProperty.KEYS_ROTATE_AFTER_ROWS.getName() + "="
+          + b.rotateAfterRows + " is negative: use 0 for no count rule, or a number of rows",
+          VeilSqlState.INVALID_CONFIGURATION);
+    }
     String table = VeilProperty.KEYS_TABLE.get(props).toLowerCase(Locale.ROOT);
     try {
       b.keyStore(new PostgresBranchKeyStore(keysDb, table));
@@ -193,7 +202,7 @@ public final class CellCodec implements AutoCloseable {
       random.nextBytes(dek);
       byte[] wrapIv = new byte[CellFormat.IV];
       random.nextBytes(wrapIv);
-      startBranchRow(row, keyRing.activeKey(KeyPurpose.BRANCH), dek, wrapIv);
+      startBranchRow(row, keyRing.branchKeyForRow(), dek, wrapIv);
     } else {
       KeyId id = KeyId.random(random);
       DataKey key = keyRing.generateDirectKey(id);
@@ -207,14 +216,22 @@ public final class CellCodec implements AutoCloseable {
       part[KeyId.LENGTH] = (byte) (blob.length >>> 8);
       part[KeyId.LENGTH + 1] = (byte) blob.length;
       System.arraycopy(blob, 0, part, KeyId.LENGTH + 2, blob.length);
+      // Direct cells stay format v1: their key id is the provider's encryption context, there
+      // is no branch key to retire, and v2 would change nothing but the version byte.
+      row.version = CellFormat.VERSION_1;
+      row.kind = CellFormat.KIND_DIRECT;
       row.keyPart = part;
       row.rowKey = new SecretKeySpec(key.plaintext(), "AES");
       Arrays.fill(key.plaintext(), (byte) 0);
     }
-    rowKeys.put(ByteBuffer.wrap(row.keyPart), row.rowKey);
+    rowKeys.put(rowKeySlot(row.version, row.kind, row.keyPart, 0, row.keyPart.length),
+        row.rowKey);
   }
 
-  /** Wraps {@code dek} under {@code branch} into the row; package-private for test vectors. */
+  /**
+   * Wraps {@code dek} under {@code branch} into the row (format v2) and clears {@code dek};
+   * package-private for test vectors.
+   */
   void startBranchRow(RowSeal row, BranchKey branch, byte[] dek, byte[] wrapIv)
       throws GeneralSecurityException {
     byte[] part = new byte[KeyId.LENGTH + CellFormat.WRAPPED_DEK];
@@ -223,31 +240,50 @@ public final class CellCodec implements AutoCloseable {
     Cipher cipher = gcm.get();
     cipher.init(Cipher.ENCRYPT_MODE, branch.secretKey(),
         new GCMParameterSpec(CellFormat.TAG * 8, wrapIv));
-    cipher.updateAAD(wrapAad(CellFormat.KIND_BRANCH, part));
+    cipher.updateAAD(wrapAad(CellFormat.VERSION_2, CellFormat.KIND_BRANCH, part));
     cipher.doFinal(dek, 0, CellFormat.DEK, part, KeyId.LENGTH + CellFormat.IV);
+    row.version = CellFormat.VERSION_2;
+    row.kind = CellFormat.KIND_BRANCH;
     row.keyPart = part;
     row.rowKey = new SecretKeySpec(dek, "AES");
     Arrays.fill(dek, (byte) 0);
   }
 
-  /** The row key wrap's associated data: magic, version, kind, and the key id. */
-  private static byte[] wrapAad(int kind, byte[] keyPart) {
+  /**
+   * The row key wrap's associated data: magic, version, kind, and the key id. It binds the
+   * wrap to its branch key id; not to the column, since the cells of one row (in several
+   * columns) share one row key.
+   */
+  private static byte[] wrapAad(byte version, int kind, byte[] keyPart) {
     byte[] aad = new byte[4 + KeyId.LENGTH];
     aad[0] = CellFormat.MAGIC_0;
     aad[1] = CellFormat.MAGIC_1;
-    aad[2] = CellFormat.VERSION;
+    aad[2] = version;
     aad[3] = (byte) kind;
     System.arraycopy(keyPart, 0, aad, 4, KeyId.LENGTH);
     return aad;
   }
 
+  /**
+   * Where an unwrapped row key is cached: version and kind, then the key part (key id and
+   * wrapped row key or blob), so a key part unwrapped for one version or kind is never taken for
+   * another's, and a cell opens or fails the same whether its row key is cached or not.
+   */
+  private static ByteBuffer rowKeySlot(byte version, int kind, byte[] src, int from, int to) {
+    byte[] slot = new byte[2 + to - from];
+    slot[0] = version;
+    slot[1] = (byte) kind;
+    System.arraycopy(src, from, slot, 2, to - from);
+    return ByteBuffer.wrap(slot);
+  }
+
   /** {@code iv} null means a fresh random IV; test vectors pass a fixed one. */
   byte[] sealRandomized(RowSeal row, ColumnPolicy column, ValueType type, byte[] plaintext,
       byte[] iv) throws GeneralSecurityException {
-    int kind = wrapping == Wrapping.BRANCH ? CellFormat.KIND_BRANCH : CellFormat.KIND_DIRECT;
+    int kind = row.kind;
     int ivAt = CellFormat.KEY_ID_OFFSET + row.keyPart.length;
     byte[] cell = new byte[ivAt + CellFormat.IV + plaintext.length + CellFormat.TAG];
-    writeHeader(cell, kind, type);
+    writeHeader(cell, row.version, kind, type);
     System.arraycopy(row.keyPart, 0, cell, CellFormat.KEY_ID_OFFSET, row.keyPart.length);
     if (iv == null) {
       iv = new byte[CellFormat.IV];
@@ -257,7 +293,7 @@ public final class CellCodec implements AutoCloseable {
     Cipher cipher = gcm.get();
     cipher.init(Cipher.ENCRYPT_MODE, row.rowKey,
         new GCMParameterSpec(CellFormat.TAG * 8, cell, ivAt, CellFormat.IV));
-    cipher.updateAAD(cell, 0, ivAt);
+    cipher.updateAAD(cell, 0, payloadAadEnd(cell, ivAt));
     cipher.updateAAD(context(column));
     cipher.doFinal(plaintext, 0, plaintext.length, cell, ivAt + CellFormat.IV);
     return cell;
@@ -266,7 +302,9 @@ public final class CellCodec implements AutoCloseable {
   byte[] sealDeterministic(BranchKey key, ColumnPolicy column, ValueType type, byte[] plaintext)
       throws GeneralSecurityException {
     byte[] header = new byte[CellFormat.HEADER];
-    writeHeader(header, CellFormat.KIND_DETERMINISTIC, type);
+    // Version 1 on purpose: the cell is the equality token, and a new version byte would make
+    // new cells differ from the stored ones for equal values (docs/FORMAT.md).
+    writeHeader(header, CellFormat.VERSION_1, CellFormat.KIND_DETERMINISTIC, type);
     key.id().writeTo(header, CellFormat.KEY_ID_OFFSET);
     byte[] sealed = siv(key, column).encryptDeterministically(plaintext,
         associatedData(header, column));
@@ -275,10 +313,20 @@ public final class CellCodec implements AutoCloseable {
     return cell;
   }
 
-  private static void writeHeader(byte[] cell, int kind, ValueType type) {
+  /**
+   * How many leading cell bytes the value's AES-GCM associated data takes (the column context
+   * follows): v1, everything before the value's IV; v2, magic to value type only, so that the
+   * key id and wrapped row key can change without touching the payload.
+   */
+  private static int payloadAadEnd(byte[] cell, int ivAt) {
+    return cell[CellFormat.VERSION_OFFSET] == CellFormat.VERSION_2
+        ? CellFormat.V2_AAD_HEADER : ivAt;
+  }
+
+  private static void writeHeader(byte[] cell, byte version, int kind, ValueType type) {
     cell[0] = CellFormat.MAGIC_0;
     cell[1] = CellFormat.MAGIC_1;
-    cell[2] = CellFormat.VERSION;
+    cell[CellFormat.VERSION_OFFSET] = version;
     cell[CellFormat.KIND_OFFSET] = (byte) kind;
     cell[CellFormat.TYPE_OFFSET] = (byte) type.code();
   }
@@ -306,11 +354,16 @@ public final class CellCodec implements AutoCloseable {
   /** The type of a cell, checked against the column's mode, without opening it. */
   private ValueType checkHeader(ColumnPolicy column, byte[] cell) throws CellException {
     if (!CellFormat.hasMagic(cell)) {
-      throw fail(column, cell, "is not a Veil cell (format v1): the column holds a plaintext or"
-          + " foreign value; migrate it with the Veil tool, or set veil.plaintextReads=allow"
+      throw fail(column, cell, "is not a Veil cell (format v1 or v2): the column holds a"
+          + " plaintext or foreign value; migrate it with the Veil tool, or set veil.plaintextReads=allow"
           + " for a migration window", null);
     }
     int kind = cell[CellFormat.KIND_OFFSET];
+    boolean v2 = cell[CellFormat.VERSION_OFFSET] == CellFormat.VERSION_2;
+    if (v2 && kind != CellFormat.KIND_BRANCH) {
+      throw fail(column, cell, "is a format v2 cell of kind " + kind + ", which only kind 0"
+          + " (branch wrapping) may be: altered", null);
+    }
     boolean deterministic = kind == CellFormat.KIND_DETERMINISTIC;
     if ((kind != CellFormat.KIND_BRANCH && kind != CellFormat.KIND_DIRECT && !deterministic)
         || deterministic != column.isDeterministic()) {
@@ -358,7 +411,7 @@ public final class CellCodec implements AutoCloseable {
       Cipher cipher = gcm.get();
       cipher.init(Cipher.DECRYPT_MODE, rowKey,
           new GCMParameterSpec(CellFormat.TAG * 8, cell, ivAt, CellFormat.IV));
-      cipher.updateAAD(cell, 0, ivAt);
+      cipher.updateAAD(cell, 0, payloadAadEnd(cell, ivAt));
       cipher.updateAAD(context(column));
       int ciphertextAt = ivAt + CellFormat.IV;
       byte[] plaintext = new byte[cell.length - ciphertextAt - CellFormat.TAG];
@@ -384,9 +437,9 @@ public final class CellCodec implements AutoCloseable {
 
   private SecretKeySpec rowKey(ColumnPolicy column, byte[] cell, int kind, KeyId id, int ivAt)
       throws GeneralSecurityException {
-    ByteBuffer lookup = ByteBuffer.wrap(cell, CellFormat.KEY_ID_OFFSET,
-        ivAt - CellFormat.KEY_ID_OFFSET).slice();
-    SecretKeySpec rowKey = rowKeys.getIfPresent(lookup);
+    byte version = cell[CellFormat.VERSION_OFFSET];
+    ByteBuffer slot = rowKeySlot(version, kind, cell, CellFormat.KEY_ID_OFFSET, ivAt);
+    SecretKeySpec rowKey = rowKeys.getIfPresent(slot);
     if (rowKey != null) {
       counters.rowKeyHit();
       return rowKey;
@@ -402,7 +455,7 @@ public final class CellCodec implements AutoCloseable {
       Cipher cipher = gcm.get();
       cipher.init(Cipher.DECRYPT_MODE, branch.secretKey(),
           new GCMParameterSpec(CellFormat.TAG * 8, part, KeyId.LENGTH, CellFormat.IV));
-      cipher.updateAAD(wrapAad(kind, part));
+      cipher.updateAAD(wrapAad(version, kind, part));
       dek = cipher.doFinal(part, KeyId.LENGTH + CellFormat.IV, CellFormat.DEK + CellFormat.TAG);
     } else {
       dek = keyRing.unwrapDirectKey(id, Arrays.copyOfRange(part, KeyId.LENGTH + 2, part.length));
@@ -412,7 +465,7 @@ public final class CellCodec implements AutoCloseable {
     }
     rowKey = new SecretKeySpec(dek, "AES");
     Arrays.fill(dek, (byte) 0);
-    rowKeys.put(ByteBuffer.wrap(part), rowKey);
+    rowKeys.put(slot, rowKey);
     return rowKey;
   }
 
@@ -429,20 +482,88 @@ public final class CellCodec implements AutoCloseable {
     return new CellException(column.qualifiedName(), keyId, problem, cause);
   }
 
-  // ---------------------------------------------------------------- re-sealing (tools)
+  // ---------------------------------------------------------------- re-wrapping (tools)
+
+  /** Keeps the new row keys of re-wrapped cells that shared a row key; see {@link #rewrap}. */
+  public RewrapScope beginRewrap() {
+    return new RewrapScope();
+  }
+
+  /**
+   * Moves a branch-wrapped cell to the active branch key, after checking that it opens for
+   * {@code column}; the value and its type stay the same. Used to retire a branch key.
+   *
+   * <ul>
+   *   <li>A format v2 cell: its row key is unwrapped with the old branch key and wrapped again
+   *       under the active one with a fresh wrap IV. Only the key id and the wrapped row key
+   *       change; the payload (value IV, ciphertext, tag) is kept byte for byte, which is safe
+   *       because v2's payload associated data does not cover them: no AES-GCM operation under
+   *       the row key is made at all.</li>
+   *   <li>A format v1 cell: its payload authenticates the wrapped row key, so keeping it would
+   *       reuse the row key and IV under other associated data; it is re-sealed whole instead
+   *       (a fresh row key and IV) into a format v2 cell, as {@link #reseal} does.</li>
+   * </ul>
+   * Cells re-wrapped within one {@code scope} that shared a row key share one afterwards.
+   *
+   * @throws IllegalArgumentException when the cell is not branch-wrapped (check with
+   *     {@link #isBranchWrapped})
+   * @throws CellException when the cell does not open for {@code column}
+   * @throws KeyUnavailableException when its key or the active key cannot be obtained
+   */
+  public byte[] rewrap(RewrapScope scope, ColumnPolicy column, byte[] cell)
+      throws GeneralSecurityException {
+    return rewrap(scope, column, cell, null, null);
+  }
+
+  /** {@code target} and {@code wrapIv} null mean the active branch key and a fresh IV. */
+  byte[] rewrap(RewrapScope scope, ColumnPolicy column, byte[] cell, BranchKey target,
+      byte[] wrapIv) throws GeneralSecurityException {
+    ValueType type = checkHeader(column, cell);
+    if (cell[CellFormat.KIND_OFFSET] != CellFormat.KIND_BRANCH) {
+      throw new IllegalArgumentException("only a cell whose row key is wrapped by a branch key"
+          + " can be re-wrapped (column " + column.qualifiedName() + ")");
+    }
+    // Authenticates the whole cell first: a cell that does not open is reported, not moved.
+    byte[] plaintext = openPlaintext(column, cell);
+    try {
+      byte version = cell[CellFormat.VERSION_OFFSET];
+      ByteBuffer slot = rowKeySlot(version, CellFormat.KIND_BRANCH, cell,
+          CellFormat.KEY_ID_OFFSET, CellFormat.BRANCH_PAYLOAD_IV);
+      RowSeal row = scope.rows.get(slot);
+      if (row == null) {
+        row = beginRow();
+        scope.rows.put(slot, row);
+      }
+      if (version == CellFormat.VERSION_1) {
+        return sealEncoded(row, column, type, plaintext);
+      }
+      if (row.rowKey == null) {
+        SecretKeySpec rowKey = rowKey(column, cell, CellFormat.KIND_BRANCH,
+            KeyId.read(cell, CellFormat.KEY_ID_OFFSET), CellFormat.BRANCH_PAYLOAD_IV);
+        if (wrapIv == null) {
+          wrapIv = new byte[CellFormat.IV];
+          random.nextBytes(wrapIv);
+        }
+        startBranchRow(row, target != null ? target : keyRing.branchKeyForRow(),
+            rowKey.getEncoded(), wrapIv);
+        rowKeys.put(rowKeySlot(row.version, row.kind, row.keyPart, 0, row.keyPart.length),
+            row.rowKey);
+      }
+      byte[] out = cell.clone();
+      System.arraycopy(row.keyPart, 0, out, CellFormat.KEY_ID_OFFSET, row.keyPart.length);
+      return out;
+    } finally {
+      Arrays.fill(plaintext, (byte) 0);
+    }
+  }
 
   /**
    * Re-seals a randomized cell under {@code row}'s row key (so under the active branch key), or
    * a deterministic cell under the active deterministic key, after checking that it opens for
-   * {@code column}: the value and its type stay the same, the cell does not. Used to retire a
-   * branch key. The plaintext exists only inside this call and is cleared before it returns.
-   *
-   * <h2>Why the whole cell changes</h2>
-   * The value's AES-GCM tag authenticates every byte before the value's IV, wrapped row key
-   * included (docs/FORMAT.md). Keeping the payload while changing the wrap would need the same
-   * row key and IV under different associated data, which lets anyone holding both cells (a
-   * backup and the live table) recover the GHASH key and forge that row's cells. So the value
-   * is sealed again with a fresh row key and IV.
+   * {@code column}: the value and its type stay the same, the cell does not (a fresh row key and
+   * IV). For a branch key that may have leaked: unlike {@link #rewrap}, the old branch key and
+   * the old row key no longer open the new cell. The plaintext exists only inside this call and
+   * is cleared before it returns.
    *
    * @throws CellException when the cell does not open for {@code column}
    * @throws KeyUnavailableException when its key or the active key cannot be obtained
@@ -474,7 +595,9 @@ public final class CellCodec implements AutoCloseable {
 
   // ---------------------------------------------------------------- helpers
 
-  /** Whether {@code bytes} starts like a v1 cell (magic and version); does not authenticate. */
+  /**
+   * Whether {@code bytes} starts like a cell (magic and version 1 or 2); does not authenticate.
+   */
   public boolean looksLikeCell(byte[] bytes) {
     return CellFormat.hasMagic(bytes);
   }
@@ -575,6 +698,7 @@ public final class CellCodec implements AutoCloseable {
     private String keyring = "default";
     private Wrapping wrapping = Wrapping.BRANCH;
     private Duration rotateAfter = Duration.ofDays(90);
+    private long rotateAfterRows;
     private Duration expireAfter = Duration.ofMinutes(15);
     private Duration refreshAfter = Duration.ofMinutes(10);
     private Duration grace = Duration.ofHours(1);
@@ -612,6 +736,12 @@ public final class CellCodec implements AutoCloseable {
 
     public Builder rotateAfter(Duration d) {
       this.rotateAfter = d;
+      return this;
+    }
+
+    /** Rows sealed under one branch key in this codec before it rotates; 0, no count rule. */
+    public Builder rotateAfterRows(long rows) {
+      this.rotateAfterRows = rows;
       return this;
     }
 
@@ -678,7 +808,8 @@ public final class CellCodec implements AutoCloseable {
         random = new SecureRandom();
       }
       KeyRing ring = KeyRing.builder().provider(provider).store(store).keyring(keyring)
-          .rotateAfter(rotateAfter).expireAfter(expireAfter).refreshAfter(refreshAfter)
+          .rotateAfter(rotateAfter).rotateAfterRows(rotateAfterRows)
+          .expireAfter(expireAfter).refreshAfter(refreshAfter)
           .grace(grace).timeout(timeout).keyMax(keyMax).clock(clock).ticker(ticker)
           .executor(executor).random(random)
           .counters(counters == null ? new KeyCounters() : counters).build();

@@ -4,13 +4,18 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
 /**
- * The frozen layout of a v1 cell; docs/FORMAT.md is the reference and its test vectors are
- * checked byte for byte by {@code CellFormatVectorsTest}.
+ * The frozen layouts of v1 and v2 cells; docs/FORMAT.md is the reference and its test vectors
+ * are checked byte for byte by {@code CellFormatVectorsTest}.
+ *
+ * <p>Version 2 has the same offsets as version 1 and defines kind 0 only; what differs is the
+ * value's associated data: {@code magic, version, kind, type} and the column context, not the key
+ * id and the wrapped row key, so that retiring a branch key can re-wrap the row key and keep the
+ * payload. Direct-wrapping and deterministic cells are still written as version 1.
  *
  * <pre>
  * offset  size  field
  * 0       2     magic "VL" (0x56 0x4c)
- * 2       1     format version, 0x01
+ * 2       1     format version, 0x01 or 0x02
  * 3       1     kind: 0 randomized + branch wrap, 1 randomized + direct wrap, 2 deterministic
  * 4       1     value type ({@link ValueType#code()})
  * 5       16    key id: branch key (kind 0), row key (kind 1), deterministic key (kind 2)
@@ -24,7 +29,9 @@ final class CellFormat {
 
   static final byte MAGIC_0 = 0x56; // 'V'
   static final byte MAGIC_1 = 0x4c; // 'L'
-  static final byte VERSION = 1;
+  static final byte VERSION_1 = 1;
+  static final byte VERSION_2 = 2;
+  static final int VERSION_OFFSET = 2;
   static final int KIND_BRANCH = 0;
   static final int KIND_DIRECT = 1;
   static final int KIND_DETERMINISTIC = 2;
@@ -33,6 +40,8 @@ final class CellFormat {
   static final int TYPE_OFFSET = 4;
   static final int KEY_ID_OFFSET = 5;
   static final int HEADER = 21;
+  /** Version 2: the value's associated data starts with these bytes (magic to value type). */
+  static final int V2_AAD_HEADER = 5;
   static final int IV = 12;
   static final int TAG = 16;
   static final int DEK = 32;
@@ -47,9 +56,10 @@ final class CellFormat {
 
   private CellFormat() {}
 
+  /** Magic and a known version (1 or 2); does not look at the kind or authenticate. */
   static boolean hasMagic(byte[] cell) {
     return cell != null && cell.length >= HEADER && cell[0] == MAGIC_0 && cell[1] == MAGIC_1
-        && cell[2] == VERSION;
+        && (cell[VERSION_OFFSET] == VERSION_1 || cell[VERSION_OFFSET] == VERSION_2);
   }
 
   static String toText(byte[] cell) {

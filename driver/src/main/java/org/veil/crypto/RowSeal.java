@@ -10,6 +10,9 @@ import javax.crypto.spec.SecretKeySpec;
  */
 public final class RowSeal {
 
+  /** The format version and kind of the cells sealed with it (v2 kind 0, or v1 kind 1). */
+  byte version;
+  int kind;
   /** The cell bytes from the key id up to the payload IV: key id, then the wrapped row key. */
   byte[] keyPart;
   SecretKeySpec rowKey;

@@ -167,6 +167,10 @@ public class VeilDataSource extends PGSimpleDataSource {
     setVeilProperty(VeilProperty.KEYS_ROTATE_AFTER, value);
   }
 
+  public void setKeysRotateAfterRows(String value) {
+    setVeilProperty(VeilProperty.KEYS_ROTATE_AFTER_ROWS, value);
+  }
+
   public void setKeysTable(String value) {
     setVeilProperty(VeilProperty.KEYS_TABLE, value);
   }

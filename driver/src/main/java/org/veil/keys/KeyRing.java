@@ -7,6 +7,7 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.Callable;
@@ -19,7 +20,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.veil.kms.DataKey;
 import org.veil.kms.KeyProvider;
 import org.veil.kms.KeyProviderException;
@@ -41,7 +45,9 @@ import org.veil.kms.UnwrappedKey;
  * <h2>Rotation</h2>
  * The active branch key is replaced once older than {@code rotateAfter} (by the injected
  * {@link Clock}); the rotation runs in the background while the old key keeps sealing, and the
- * store makes sure concurrent instances agree on one new key. Deterministic keys never rotate.
+ * store makes sure concurrent instances agree on one new key. With {@code rotateAfterRows} it
+ * is also replaced once this instance has sealed that many rows under it
+ * ({@link #branchKeyForRow}). Deterministic keys never rotate.
  *
  * <p>No lock is held across a provider or database call. Thread-safe; close it to stop its
  * provider-call threads (the provider itself belongs to the caller).
@@ -54,6 +60,7 @@ public final class KeyRing implements AutoCloseable {
   private final BranchKeyStore store;
   private final String keyring;
   private final Duration rotateAfter;
+  private final long rotateAfterRows;
   private final Duration expireAfter;
   private final Duration grace;
   private final Clock clock;
@@ -66,6 +73,9 @@ public final class KeyRing implements AutoCloseable {
   private final ExecutorService calls;
   private final LoadingCache<KeyId, Loaded> keys;
   private final LoadingCache<KeyPurpose, Active> active;
+  private final Executor background;
+  /** Rows this instance sealed under the active branch key (veil.keys.rotateAfterRows). */
+  private final AtomicReference<RowCount> rowCount = new AtomicReference<>();
   private volatile long providerRetryAt;
 
   private KeyRing(Builder b) {
@@ -73,6 +83,11 @@ public final class KeyRing implements AutoCloseable {
     this.store = Objects.requireNonNull(b.store, "store");
     this.keyring = Objects.requireNonNull(b.keyring, "keyring");
     this.rotateAfter = b.rotateAfter;
+    if (b.rotateAfterRows < 0) {
+      throw new IllegalArgumentException("veil.keys.rotateAfterRows (" + b.rotateAfterRows
+          + ") must be 0 (no count rule) or a positive number of rows");
+    }
+    this.rotateAfterRows = b.rotateAfterRows;
     this.expireAfter = b.expireAfter;
     this.grace = b.grace;
     this.clock = b.clock;
@@ -89,6 +104,7 @@ public final class KeyRing implements AutoCloseable {
       return t;
     });
     Executor refreshes = b.executor == null ? calls : b.executor;
+    this.background = refreshes;
     if (b.refreshAfter.compareTo(b.expireAfter) > 0) {
       throw new IllegalArgumentException("veil.cache.refreshAfter (" + b.refreshAfter
           + ") must not be longer than veil.cache.expireAfter (" + b.expireAfter + ")");
@@ -141,6 +157,28 @@ public final class KeyRing implements AutoCloseable {
    * rotated when due) or the deterministic root key.
    */
   public BranchKey activeKey(KeyPurpose purpose) throws KeyUnavailableException {
+    return key(active(purpose).stored.id());
+  }
+
+  /**
+   * The active branch key, to seal one new row (or re-wrap one row's key) with: as
+   * {@code activeKey(BRANCH)}, and counts the row against {@code rotateAfterRows}. When this
+   * instance has sealed that many rows under the active key, a new one is made in the
+   * background, as for the age rule: the current key keeps sealing until the new one is
+   * stored, so the count may overshoot by the rows sealed meanwhile. The count is per instance
+   * (per process and configuration), not shared between applications: N processes may seal up
+   * to N times the setting under one key.
+   */
+  public BranchKey branchKeyForRow() throws KeyUnavailableException {
+    Active current = active(KeyPurpose.BRANCH);
+    BranchKey key = key(current.stored.id());
+    if (rotateAfterRows > 0) {
+      countRow(current.stored);
+    }
+    return key;
+  }
+
+  private Active active(KeyPurpose purpose) throws KeyUnavailableException {
     Active current = get(active, purpose, null);
     if (current.dueAtMillis <= clock.millis()) {
       long now = ticker.read();
@@ -149,7 +187,38 @@ public final class KeyRing implements AutoCloseable {
         active.refresh(purpose); // in the background; the current key seals until it completes
       }
     }
-    return key(current.stored.id());
+    return current;
+  }
+
+  private void countRow(StoredKey key) {
+    RowCount count = rowCount.get();
+    if (count == null || !count.key.id().equals(key.id())) {
+      RowCount fresh = new RowCount(key);
+      count = rowCount.compareAndSet(count, fresh) ? fresh : rowCount.get();
+      if (!count.key.id().equals(key.id())) {
+        return; // the active key changed meanwhile; this row is not worth a second try
+      }
+    }
+    if (count.rows.incrementAndGet() >= rotateAfterRows && ticker.read() >= count.retryAt
+        && count.rotating.compareAndSet(false, true)) {
+      RowCount due = count;
+      background.execute(() -> rotateAfterCount(due));
+    }
+  }
+
+  private void rotateAfterCount(RowCount count) {
+    try {
+      // Replaces the counted key only if it is still the active one: another instance that
+      // rotated first (by age or count) wins, and no second key is made.
+      rotate(count.key.createdAt().plusMillis(1), "it sealed " + count.rows.get()
+          + " rows in this process (veil.keys.rotateAfterRows=" + rotateAfterRows + ")");
+    } catch (KeyUnavailableException e) {
+      count.retryAt = ticker.read() + retryNanos;
+      count.rotating.set(false);
+      LOG.log(System.Logger.Level.WARNING, "could not rotate branch key " + count.key.id()
+          + " of keyring " + keyring + " after " + rotateAfterRows + " rows; it keeps sealing"
+          + " and the rotation is tried again: " + e.getMessage());
+    }
   }
 
   /** The key with this id, as named by a stored cell. */
@@ -203,6 +272,14 @@ public final class KeyRing implements AutoCloseable {
    * @return the new active branch key
    */
   public BranchKey rotateBranchKey() throws KeyUnavailableException {
+    return rotate(null, "on request");
+  }
+
+  /**
+   * {@code notBefore} null: the active key is replaced whatever its age; otherwise only if it was
+   * created before {@code notBefore} (as {@link BranchKeyStore#activate}).
+   */
+  private BranchKey rotate(Instant notBefore, String why) throws KeyUnavailableException {
     KeyPurpose purpose = KeyPurpose.BRANCH;
     KeyId id = KeyId.random(random);
     try {
@@ -213,13 +290,14 @@ public final class KeyRing implements AutoCloseable {
         StoredKey candidate = new StoredKey(id, keyring, purpose, created.blob(), provider.name(),
             created.masterKeyId(), clock.instant());
         // notBefore after the candidate's creation: any key active now is older, so it retires.
-        StoredKey winner = store.activate(candidate, candidate.createdAt().plusMillis(1));
+        StoredKey winner = store.activate(candidate,
+            notBefore != null ? notBefore : candidate.createdAt().plusMillis(1));
         if (winner.id().equals(id)) {
           keys.put(id, new Loaded(new BranchKey(id, purpose, created.plaintext()), ticker.read()));
         }
         active.invalidate(purpose);
         LOG.log(System.Logger.Level.INFO, "rotated the branch key of keyring " + keyring
-            + ": key " + winner.id() + " is now active");
+            + " (" + why + "): key " + winner.id() + " is now active");
         return key(winner.id());
       } finally {
         Arrays.fill(created.plaintext(), (byte) 0);
@@ -425,6 +503,18 @@ public final class KeyRing implements AutoCloseable {
     }
   }
 
+  /** Rows sealed under one active branch key by this instance. */
+  private static final class RowCount {
+    final StoredKey key;
+    final AtomicLong rows = new AtomicLong();
+    final AtomicBoolean rotating = new AtomicBoolean();
+    volatile long retryAt;
+
+    RowCount(StoredKey key) {
+      this.key = key;
+    }
+  }
+
   private static final class Active {
     final StoredKey stored;
     final long dueAtMillis;
@@ -442,6 +532,7 @@ public final class KeyRing implements AutoCloseable {
     private BranchKeyStore store;
     private String keyring = "default";
     private Duration rotateAfter = Duration.ofDays(90);
+    private long rotateAfterRows;
     private Duration expireAfter = Duration.ofMinutes(15);
     private Duration refreshAfter = Duration.ofMinutes(10);
     private Duration grace = Duration.ofHours(1);
@@ -472,6 +563,12 @@ public final class KeyRing implements AutoCloseable {
 
     public Builder rotateAfter(Duration d) {
       this.rotateAfter = d;
+      return this;
+    }
+
+    /** Rows this instance seals under one branch key before it rotates it; 0, no count rule. */
+    public Builder rotateAfterRows(long rows) {
+      this.rotateAfterRows = rows;
       return this;
     }
 

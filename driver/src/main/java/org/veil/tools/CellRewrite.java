@@ -5,6 +5,7 @@ import java.util.List;
 import org.veil.crypto.CellCodec;
 import org.veil.crypto.CellException;
 import org.veil.crypto.Opened;
+import org.veil.crypto.RewrapScope;
 import org.veil.crypto.RowSeal;
 import org.veil.crypto.ValueType;
 import org.veil.keys.KeyId;
@@ -140,15 +141,35 @@ interface CellRewrite {
   }
 
   /**
-   * rotate-branch: re-seals the cells whose branch key is being retired under the active branch
-   * key (value and type unchanged); every other cell stays byte for byte as it is.
+   * rotate-branch: moves the cells whose branch key is being retired to the active branch key
+   * ({@link CellCodec#rewrap}): a format v2 cell gets a new wrap of the same row key and keeps its
+   * payload byte for byte; a v1 cell is re-sealed whole into v2. The cells of one row that shared
+   * a row key share the new wrap. Every other cell stays byte for byte as it is.
+   */
+  static CellRewrite rewrapRetired(CellCodec codec, List<Column> columns,
+      java.util.Set<KeyId> retired, System.Logger log) {
+    return retired(codec, columns, retired, log, false);
+  }
+
+  /**
+   * rotate-branch --reseal: re-seals the cells whose branch key is being retired under the
+   * active branch key with a fresh row key and IV (value and type unchanged), for a branch key
+   * that may have leaked; every other cell stays byte for byte as it is.
    */
   static CellRewrite resealRetired(CellCodec codec, List<Column> columns,
       java.util.Set<KeyId> retired, System.Logger log) {
+    return retired(codec, columns, retired, log, true);
+  }
+
+  private static CellRewrite retired(CellCodec codec, List<Column> columns,
+      java.util.Set<KeyId> retired, System.Logger log, boolean reseal) {
     return (stored, tally) -> {
       Object[] out = stored.clone();
       boolean changed = false;
+      // Per row: the cells one row shares a row key in; a scope per call keeps no state between
+      // rows, as CellRewrite's contract asks.
       RowSeal row = codec.beginRow();
+      RewrapScope scope = codec.beginRewrap();
       for (int i = 0; i < stored.length; i++) {
         if (stored[i] == null) {
           tally.nulls++;
@@ -162,7 +183,8 @@ interface CellRewrite {
         }
         Column c = columns.get(i);
         try {
-          out[i] = store(codec, c, codec.reseal(row, c.policy(), cell));
+          out[i] = store(codec, c, reseal ? codec.reseal(row, c.policy(), cell)
+              : codec.rewrap(scope, c.policy(), cell));
           changed = true;
         } catch (CellException e) {
           tally.failed++;

@@ -17,18 +17,26 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code rotate-branch} (alias {@code rewrap}): retires branch keys. Every cell of the table
- * whose row key is wrapped by a retired key is sealed again under the active branch key; all
- * other cells stay byte for byte as they are. When a key to retire is the active one, a new
- * active key is made first (once: on a resumed run the key is no longer active).
+ * whose row key is wrapped by a retired key is moved to the active branch key: a format v2 cell
+ * by re-wrapping its row key (the payload stays byte for byte), a v1 cell, or any cell with
+ * {@code --reseal}, by sealing it again with a fresh row key; all other cells stay byte for byte
+ * as they are. When a key to retire is the active one, a new active key is made first (once: on
+ * a resumed run the key is no longer active).
  */
 @Command(name = "rotate-branch", aliases = "rewrap", mixinStandardHelpOptions = true,
-    description = {"Retire branch keys: re-seal each cell under a retired branch key with the"
+    description = {"Retire branch keys: move each cell under a retired branch key to the"
         + " active branch key, online.",
-        "The value and its type stay the same; the cell is new (a fresh row key and IV: the"
-            + " format's payload tag covers the wrapped row key, see docs/RUNBOOK.md). Cells"
-            + " under other keys are not touched. Run it on every table with encrypted"
-            + " columns before deleting a key."})
+        "Format v2 cells keep their payload: only the wrapped row key changes. Format v1"
+            + " cells (and every cell with --reseal) are sealed again with a fresh row key and"
+            + " IV, same value and type (see docs/RUNBOOK.md). Cells under other keys are not"
+            + " touched. Run it on every table with encrypted columns before deleting a key."})
 final class RotateBranch extends TableCommand {
+
+  @Option(names = "--reseal",
+      description = "Seal each cell again with a fresh row key and IV instead of re-wrapping its"
+          + " row key: for a branch key that may have leaked (a leaked branch key or row key"
+          + " still opens re-wrapped cells).")
+  boolean reseal;
 
   @Option(names = "--retire", required = true, paramLabel = "KEY_ID|inactive",
       description = "A branch key id to retire (repeatable), or 'inactive' for every branch key"
@@ -44,7 +52,7 @@ final class RotateBranch extends TableCommand {
 
   @Override
   String jobSuffix() {
-    return " retire " + String.join(",", retire);
+    return " retire " + String.join(",", retire) + (reseal ? " reseal" : "");
   }
 
   @Override
@@ -93,6 +101,7 @@ final class RotateBranch extends TableCommand {
       throw new SQLException("branch key " + active + " is still the active one; run again",
           "55000");
     }
-    return CellRewrite.resealRetired(codec, target.columns(), Set.copyOf(ids), LOG);
+    return reseal ? CellRewrite.resealRetired(codec, target.columns(), Set.copyOf(ids), LOG)
+        : CellRewrite.rewrapRetired(codec, target.columns(), Set.copyOf(ids), LOG);
   }
 }

@@ -13,6 +13,7 @@ import java.time.LocalTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
@@ -126,6 +127,11 @@ class CellCodecTest {
   }
 
   private void assertEveryBitFlipFails(ColumnPolicy column, byte[] cell) throws Exception {
+    assertEveryBitFlipFails(codec, column, cell);
+  }
+
+  private static void assertEveryBitFlipFails(CellCodec codec, ColumnPolicy column, byte[] cell)
+      throws Exception {
     String keyId = org.veil.keys.KeyId.read(cell, 5).toString();
     for (int i = 0; i < cell.length; i++) {
       for (int bit = 0; bit < 8; bit++) {
@@ -149,14 +155,19 @@ class CellCodecTest {
   @Test
   void truncatedCellsFailAtEveryLength() throws Exception {
     for (ColumnPolicy column : List.of(SSN, EMAIL)) {
-      byte[] cell = codec.seal(codec.beginRow(), column, ValueType.TEXT, SECRET);
-      for (int length = 0; length < cell.length; length++) {
-        byte[] cut = Arrays.copyOf(cell, length);
-        assertThatThrownBy(() -> codec.open(column, cut))
-            .isInstanceOf(CellException.class)
-            .hasMessageContaining(column.qualifiedName())
-            .satisfies(e -> assertThat(e.getMessage()).doesNotContain(SECRET));
-      }
+      assertEveryTruncationFails(codec, column,
+          codec.seal(codec.beginRow(), column, ValueType.TEXT, SECRET));
+    }
+  }
+
+  private static void assertEveryTruncationFails(CellCodec codec, ColumnPolicy column,
+      byte[] cell) {
+    for (int length = 0; length < cell.length; length++) {
+      byte[] cut = Arrays.copyOf(cell, length);
+      assertThatThrownBy(() -> codec.open(column, cut))
+          .isInstanceOf(CellException.class)
+          .hasMessageContaining(column.qualifiedName())
+          .satisfies(e -> assertThat(e.getMessage()).doesNotContain(SECRET));
     }
   }
 
@@ -263,5 +274,194 @@ class CellCodecTest {
           .hasMessageNotContaining(SECRET);
     }
     provider.down(false);
+  }
+
+  // ---------------------------------------------------------------- format versions
+
+  private static byte[] v1Cell() throws Exception {
+    return HexFormat.of().parseHex(CellFormatVectorsTest.vector("randomized-cell"));
+  }
+
+  private static byte[] payload(byte[] cell) {
+    return Arrays.copyOfRange(cell, 81, cell.length);
+  }
+
+  private static byte[] wrap(byte[] cell) {
+    return Arrays.copyOfRange(cell, 5, 81);
+  }
+
+  @Test
+  void branchCellsAreWrittenAsV2DirectAndDeterministicCellsAsV1() throws Exception {
+    assertThat(codec.seal(codec.beginRow(), SSN, ValueType.TEXT, SECRET)[2]).isEqualTo((byte) 2);
+    assertThat(codec.seal(codec.beginRow(), EMAIL, ValueType.TEXT, SECRET)[2])
+        .isEqualTo((byte) 1);
+    try (CellCodec direct = codec(Wrapping.DIRECT)) {
+      assertThat(direct.seal(direct.beginRow(), SSN, ValueType.TEXT, SECRET)[2])
+          .isEqualTo((byte) 1);
+    }
+  }
+
+  @Test
+  void v1CellsStillOpenAndLookLikeCells() throws Exception {
+    try (CellCodec old = CellFormatVectorsTest.codecHolding(CellFormatVectorsTest.branchKey())) {
+      byte[] cell = v1Cell();
+      assertThat(old.looksLikeCell(cell)).isTrue();
+      assertThat(old.looksLikeCellText(old.toText(cell))).isTrue();
+      assertThat(old.open(SSN, cell).value()).isEqualTo("078-05-1120");
+    }
+  }
+
+  @Test
+  void flippingAnySingleBitOfAV1CellFails() throws Exception {
+    try (CellCodec old = CellFormatVectorsTest.codecHolding(CellFormatVectorsTest.branchKey())) {
+      assertEveryBitFlipFails(old, SSN, v1Cell());
+    }
+  }
+
+  @Test
+  void truncatedV1CellsFailAtEveryLength() throws Exception {
+    try (CellCodec old = CellFormatVectorsTest.codecHolding(CellFormatVectorsTest.branchKey())) {
+      assertEveryTruncationFails(old, SSN, v1Cell());
+    }
+  }
+
+  @Test
+  void aV1CellMovedToAnotherColumnFails() throws Exception {
+    try (CellCodec old = CellFormatVectorsTest.codecHolding(CellFormatVectorsTest.branchKey())) {
+      assertThatThrownBy(() -> old.open(NOTES, v1Cell()))
+          .isInstanceOf(CellException.class)
+          .hasMessageContaining("public.customers.notes");
+    }
+  }
+
+  @Test
+  void changingTheVersionByteFailsInBothDirections() throws Exception {
+    byte[] v2 = codec.seal(codec.beginRow(), SSN, ValueType.TEXT, SECRET);
+    byte[] downgraded = v2.clone();
+    downgraded[2] = 1;
+    assertThatThrownBy(() -> codec.open(SSN, downgraded)).isInstanceOf(CellException.class);
+    try (CellCodec old = CellFormatVectorsTest.codecHolding(CellFormatVectorsTest.branchKey())) {
+      byte[] upgraded = v1Cell();
+      old.open(SSN, upgraded); // its row key is now cached: the outcome must not depend on it
+      upgraded[2] = 2;
+      assertThatThrownBy(() -> old.open(SSN, upgraded)).isInstanceOf(CellException.class);
+    }
+  }
+
+  @Test
+  void aV2CellOfAnotherKindIsRefused() throws Exception {
+    byte[] cell = codec.seal(codec.beginRow(), SSN, ValueType.TEXT, SECRET);
+    for (byte kind : new byte[] {1, 2}) {
+      byte[] relabelled = cell.clone();
+      relabelled[3] = kind;
+      ColumnPolicy column = kind == 2 ? EMAIL : SSN;
+      assertThatThrownBy(() -> codec.open(column, relabelled))
+          .isInstanceOf(CellException.class)
+          .hasMessageContaining(column.qualifiedName());
+    }
+  }
+
+  @Test
+  void aWrapSwappedInFromAnotherRowFailsToOpen() throws Exception {
+    byte[] mine = codec.seal(codec.beginRow(), SSN, ValueType.TEXT, SECRET);
+    byte[] theirs = codec.seal(codec.beginRow(), SSN, ValueType.TEXT, "another value");
+    byte[] swapped = mine.clone();
+    System.arraycopy(wrap(theirs), 0, swapped, 5, 76);
+    assertThatThrownBy(() -> codec.open(SSN, swapped))
+        .isInstanceOf(CellException.class)
+        .hasMessageNotContaining(SECRET);
+    try (CellCodec cold = codec(Wrapping.BRANCH)) {
+      assertThatThrownBy(() -> cold.open(SSN, swapped)).isInstanceOf(CellException.class);
+    }
+  }
+
+  @Test
+  void aPayloadMovedToAnotherColumnOfTheSameRowFailsThoughTheRowKeyIsShared() throws Exception {
+    RowSeal row = codec.beginRow();
+    byte[] ssn = codec.seal(row, SSN, ValueType.TEXT, SECRET);
+    byte[] notes = codec.seal(row, NOTES, ValueType.TEXT, "a note");
+    assertThat(wrap(notes)).isEqualTo(wrap(ssn));
+    byte[] cell = Arrays.copyOf(Arrays.copyOf(notes, 81), 81 + payload(ssn).length);
+    System.arraycopy(payload(ssn), 0, cell, 81, payload(ssn).length);
+    assertThatThrownBy(() -> codec.open(NOTES, cell))
+        .isInstanceOf(CellException.class)
+        .hasMessageContaining("public.customers.notes");
+  }
+
+  @Test
+  void changingTheValueTypeOfAV2CellFails() throws Exception {
+    byte[] cell = codec.seal(codec.beginRow(), SSN, ValueType.TEXT, SECRET);
+    byte[] retyped = cell.clone();
+    retyped[4] = (byte) ValueType.JSON.code();
+    assertThatThrownBy(() -> codec.open(SSN, retyped)).isInstanceOf(CellException.class);
+  }
+
+  // ---------------------------------------------------------------- re-wrapping
+
+  @Test
+  void rewrapKeepsThePayloadByteForByteAndMovesTheWrapToTheActiveBranchKey() throws Exception {
+    RowSeal row = codec.beginRow();
+    byte[] ssn = codec.seal(row, SSN, ValueType.TEXT, SECRET);
+    byte[] notes = codec.seal(row, NOTES, ValueType.INT, 42);
+    org.veil.keys.KeyId old = codec.keyIdOf(ssn);
+    org.veil.keys.KeyId next = codec.keyRing().rotateBranchKey().id();
+
+    RewrapScope scope = codec.beginRewrap();
+    byte[] newSsn = codec.rewrap(scope, SSN, ssn);
+    byte[] newNotes = codec.rewrap(scope, NOTES, notes);
+
+    assertThat(payload(newSsn)).isEqualTo(payload(ssn));
+    assertThat(payload(newNotes)).isEqualTo(payload(notes));
+    assertThat(Arrays.copyOf(newSsn, 5)).isEqualTo(Arrays.copyOf(ssn, 5));
+    assertThat(codec.keyIdOf(newSsn)).isEqualTo(next).isNotEqualTo(old);
+    assertThat(Arrays.copyOfRange(newSsn, 21, 33)).isNotEqualTo(Arrays.copyOfRange(ssn, 21, 33));
+    assertThat(wrap(newNotes)).as("the row still shares one row key").isEqualTo(wrap(newSsn));
+    try (CellCodec cold = codec(Wrapping.BRANCH)) {
+      assertThat(cold.open(SSN, newSsn).value()).isEqualTo(SECRET);
+      assertThat(cold.open(NOTES, newNotes).value()).isEqualTo(42);
+    }
+  }
+
+  @Test
+  void rewrappedCellsStillFailEveryBitFlipAndTruncation() throws Exception {
+    byte[] cell = codec.seal(codec.beginRow(), SSN, ValueType.TEXT, SECRET);
+    codec.keyRing().rotateBranchKey();
+    byte[] rewrapped = codec.rewrap(codec.beginRewrap(), SSN, cell);
+    assertEveryBitFlipFails(SSN, rewrapped);
+    assertEveryTruncationFails(codec, SSN, rewrapped);
+  }
+
+  @Test
+  void rewrapOfAV1CellReSealsItWholeIntoV2() throws Exception {
+    try (CellCodec old = CellFormatVectorsTest.codecHolding(CellFormatVectorsTest.branchKey(),
+        CellFormatVectorsTest.nextBranchKey())) {
+      byte[] v1 = v1Cell();
+      byte[] resealed = old.rewrap(old.beginRewrap(), SSN, v1);
+      assertThat(resealed[2]).isEqualTo((byte) 2);
+      assertThat(old.keyIdOf(resealed)).isEqualTo(CellFormatVectorsTest.NEXT_BRANCH_ID);
+      assertThat(payload(resealed)).isNotEqualTo(payload(v1));
+      assertThat(old.open(SSN, resealed).value()).isEqualTo("078-05-1120");
+    }
+  }
+
+  @Test
+  void rewrapOfACellThatDoesNotOpenFailsNamingTheColumn() throws Exception {
+    byte[] cell = codec.seal(codec.beginRow(), SSN, ValueType.TEXT, SECRET);
+    cell[cell.length - 1] ^= 1;
+    assertThatThrownBy(() -> codec.rewrap(codec.beginRewrap(), SSN, cell))
+        .isInstanceOf(CellException.class)
+        .hasMessageContaining(SSN.qualifiedName())
+        .hasMessageNotContaining(SECRET);
+    assertThatThrownBy(() -> codec.rewrap(codec.beginRewrap(), NOTES,
+        codec.seal(codec.beginRow(), SSN, ValueType.TEXT, SECRET)))
+        .isInstanceOf(CellException.class);
+  }
+
+  @Test
+  void rewrapRefusesCellsWithoutABranchWrap() throws Exception {
+    byte[] det = codec.seal(codec.beginRow(), EMAIL, ValueType.TEXT, SECRET);
+    assertThatThrownBy(() -> codec.rewrap(codec.beginRewrap(), EMAIL, det))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageNotContaining(SECRET);
   }
 }

@@ -25,6 +25,8 @@ class KeyRingTest {
 
   static final ColumnPolicy SSN = ColumnPolicy.of("public", "customers", "ssn",
       EncryptionMode.RANDOMIZED);
+  static final ColumnPolicy NOTES = ColumnPolicy.of("public", "customers", "notes",
+      EncryptionMode.RANDOMIZED);
 
   private final FlakyKeyProvider provider;
   private final InMemoryBranchKeyStore store = new InMemoryBranchKeyStore();
@@ -163,6 +165,68 @@ class KeyRingTest {
       assertThat(codec.open(SSN, before).value()).isEqualTo("old");
       assertThat(codec.open(SSN, after).value()).isEqualTo("new");
     }
+  }
+
+  @Test
+  void theBranchKeyRotatesAfterRotateAfterRowsRowsAndOldCellsStillOpen() throws Exception {
+    try (CellCodec codec = codec().rotateAfterRows(3).build()) {
+      List<byte[]> cells = new ArrayList<>();
+      for (int i = 0; i < 7; i++) {
+        RowSeal row = codec.beginRow();
+        cells.add(codec.seal(row, SSN, ValueType.INT, i));
+        cells.add(codec.seal(row, NOTES, ValueType.INT, i)); // a row counts once, not per cell
+      }
+      List<KeyId> keys = cells.stream().map(c -> KeyId.read(c, 5)).toList();
+      assertThat(keys.subList(0, 6)).containsOnly(keys.get(0));
+      assertThat(keys.subList(6, 12)).containsOnly(keys.get(6));
+      assertThat(keys.get(12)).isEqualTo(keys.get(13));
+      assertThat(List.of(keys.get(0), keys.get(6), keys.get(12))).doesNotHaveDuplicates();
+      assertThat(store.active("default", KeyPurpose.BRANCH).orElseThrow().id())
+          .isEqualTo(keys.get(12));
+      for (int i = 0; i < cells.size(); i++) {
+        assertThat(codec.open(i % 2 == 0 ? SSN : NOTES, cells.get(i)).value()).isEqualTo(i / 2);
+      }
+    }
+  }
+
+  @Test
+  void rotateAfterRowsCountsTheRowsOfOneInstanceOnly() throws Exception {
+    try (CellCodec a = codec().rotateAfterRows(3).build();
+        CellCodec b = codec().rotateAfterRows(3).build()) {
+      List<KeyId> keys = new ArrayList<>();
+      for (int i = 0; i < 2; i++) {
+        keys.add(KeyId.read(a.seal(a.beginRow(), SSN, ValueType.INT, i), 5));
+        keys.add(KeyId.read(b.seal(b.beginRow(), SSN, ValueType.INT, i), 5));
+      }
+      assertThat(keys).containsOnly(keys.get(0));
+      assertThat(provider.generated.get()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aCountRotationThatFailsKeepsTheOldKeySealingAndIsRetriedLater() throws Exception {
+    try (CellCodec codec = codec().rotateAfterRows(2).build()) {
+      KeyId first = KeyId.read(codec.seal(codec.beginRow(), SSN, ValueType.INT, 1), 5);
+      provider.down(true);
+      codec.seal(codec.beginRow(), SSN, ValueType.INT, 2); // the rotation fails here
+      KeyId still = KeyId.read(codec.seal(codec.beginRow(), SSN, ValueType.INT, 3), 5);
+      assertThat(still).isEqualTo(first);
+      provider.down(false);
+      ticker.advance(Duration.ofSeconds(2));
+      codec.seal(codec.beginRow(), SSN, ValueType.INT, 4); // retried now
+      KeyId next = KeyId.read(codec.seal(codec.beginRow(), SSN, ValueType.INT, 5), 5);
+      assertThat(next).isNotEqualTo(first);
+    }
+  }
+
+  @Test
+  void aNegativeRotateAfterRowsIsRefusedAsAConfigurationError() {
+    java.util.Properties props = new java.util.Properties();
+    props.setProperty("veil.keys.rotateAfterRows", "-1");
+    assertThatThrownBy(() -> CellCodec.fromProperties(props, null))
+        .isInstanceOf(java.sql.SQLException.class)
+        .hasMessageContaining("veil.keys.rotateAfterRows")
+        .extracting(e -> ((java.sql.SQLException) e).getSQLState()).isEqualTo("22023");
   }
 
   @Test

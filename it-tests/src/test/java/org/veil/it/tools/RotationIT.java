@@ -23,16 +23,17 @@ class RotationIT {
   private static final int ROWS = 2000;
 
   private final ToolFixture fx = new ToolFixture(
-      "tool_rot.secret, tool_rot.email:deterministic", "tools-rot");
+      "tool_rot.secret, tool_rot.note, tool_rot.email:deterministic", "tools-rot");
 
   private void createAndFill(Properties settings, int from, int to) throws SQLException {
     try (Connection c = fx.server.veilConnection(settings);
         PreparedStatement ps = c.prepareStatement(
-            "INSERT INTO tool_rot (id, secret, email) VALUES (?, ?, ?)")) {
+            "INSERT INTO tool_rot (id, secret, email, note) VALUES (?, ?, ?, ?)")) {
       for (int id = from; id <= to; id++) {
         ps.setInt(1, id);
         ps.setString(2, id % 7 == 0 ? null : "secret " + id);
         ps.setString(3, "user" + id + "@example.com");
+        ps.setString(4, "note " + id);
         ps.addBatch();
       }
       ps.executeBatch();
@@ -41,7 +42,7 @@ class RotationIT {
 
   private void createTable() throws SQLException {
     fx.exec("DROP TABLE IF EXISTS tool_rot",
-        "CREATE TABLE tool_rot (id integer PRIMARY KEY, secret bytea, email text)");
+        "CREATE TABLE tool_rot (id integer PRIMARY KEY, secret bytea, email text, note text)");
   }
 
   @Test
@@ -69,7 +70,7 @@ class RotationIT {
   }
 
   @Test
-  void retiringABranchKeyResealsItsCellsOnlyAndKeepsEveryValue() throws Exception {
+  void retiringABranchKeyRewrapsItsCellsKeepingEveryPayloadByteForByte() throws Exception {
     createTable();
     createAndFill(fx.veilSettings(fx.keyFile), 1, ROWS / 2);
     // The other half through another keyring: cells under a branch key that is not retired.
@@ -85,19 +86,43 @@ class RotationIT {
     UUID active = activeBranchKey(fx.keyring);
     assertThat(active).isNotEqualTo(retired);
     Map<Integer, List<Object>> after = rawRows();
+    int rewrapped = 0;
     for (int id = 1; id <= ROWS; id++) {
-      byte[] was = (byte[]) before.get(id).get(0);
-      byte[] now = (byte[]) after.get(id).get(0);
       assertThat(after.get(id).get(1)).as("deterministic cell of %d", id)
           .isEqualTo(before.get(id).get(1));
+      byte[] wasNote = cellOfText(before.get(id).get(2));
+      byte[] nowNote = cellOfText(after.get(id).get(2));
+      byte[] was = (byte[]) before.get(id).get(0);
+      byte[] now = (byte[]) after.get(id).get(0);
       if (was == null) {
         assertThat(now).isNull();
-      } else if (keyOf(was).equals(retired)) {
-        assertThat(keyOf(now)).as("key of %d", id).isEqualTo(active);
-      } else {
-        assertThat(now).as("cell of %d under a key not retired", id).isEqualTo(was);
+      }
+      boolean retiredRow = keyOf(wasNote).equals(retired);
+      for (byte[][] c : new byte[][][] {{was, now}, {wasNote, nowNote}}) {
+        if (c[0] == null) {
+          continue;
+        }
+        if (retiredRow) {
+          assertThat(c[0][2]).as("format version of %d", id).isEqualTo((byte) 2);
+          assertThat(c[1][2]).isEqualTo((byte) 2);
+          assertThat(keyOf(c[1])).as("key of %d", id).isEqualTo(active);
+          assertThat(Arrays.copyOf(c[1], 5)).as("magic to type of %d", id)
+              .isEqualTo(Arrays.copyOf(c[0], 5));
+          assertThat(Arrays.copyOfRange(c[1], 21, 81)).as("wrapped row key of %d", id)
+              .isNotEqualTo(Arrays.copyOfRange(c[0], 21, 81));
+          assertThat(payload(c[1])).as("IV, ciphertext and tag of %d", id)
+              .isEqualTo(payload(c[0]));
+          rewrapped++;
+        } else {
+          assertThat(c[1]).as("cell of %d under a key not retired", id).isEqualTo(c[0]);
+        }
+      }
+      if (retiredRow && now != null) {
+        assertThat(Arrays.copyOfRange(now, 5, 81)).as("row %d still shares one row key", id)
+            .isEqualTo(Arrays.copyOfRange(nowNote, 5, 81));
       }
     }
+    assertThat(rewrapped).isGreaterThan(ROWS / 2);
     assertThat(after.values().stream().filter(r -> r.get(0) != null)
         .map(r -> keyOf((byte[]) r.get(0)))).doesNotContain(retired);
     Properties strict = fx.veilSettings(fx.keyFile);
@@ -107,6 +132,42 @@ class RotationIT {
     assertThat(fx.run("rotate-branch", "--table", "tool_rot", "--retire", retired.toString(),
         "--restart")).isZero();
     assertThat(rawRows()).isEqualTo(after);
+  }
+
+  @Test
+  void retiringABranchKeyWithResealGivesFreshPayloadsAndKeepsEveryValue() throws Exception {
+    createTable();
+    createAndFill(fx.veilSettings(fx.keyFile), 1, ROWS / 4);
+    Map<Integer, List<Object>> before = rawRows();
+    UUID retired = activeBranchKey(fx.keyring);
+
+    assertThat(fx.run("rotate-branch", "--table", "tool_rot", "--retire", retired.toString(),
+        "--reseal")).isZero();
+
+    UUID active = activeBranchKey(fx.keyring);
+    Map<Integer, List<Object>> after = rawRows();
+    for (int id = 1; id <= ROWS / 4; id++) {
+      byte[] was = cellOfText(before.get(id).get(2));
+      byte[] now = cellOfText(after.get(id).get(2));
+      assertThat(keyOf(now)).isEqualTo(active);
+      assertThat(payload(now)).as("payload of %d", id).isNotEqualTo(payload(was));
+    }
+    Properties strict = fx.veilSettings(fx.keyFile);
+    strict.setProperty("veil.plaintextReads", "deny");
+    Map<Integer, String> expected = expectedValues();
+    expected.keySet().removeIf(id -> id > ROWS / 4);
+    assertThat(values(fx.server.veilConnection(strict))).isEqualTo(expected);
+  }
+
+  /** Bytes 81 onwards of a branch-wrapped cell: the value's IV, ciphertext and tag. */
+  private static byte[] payload(byte[] cell) {
+    return Arrays.copyOfRange(cell, 81, cell.length);
+  }
+
+  private static byte[] cellOfText(Object stored) {
+    String text = (String) stored;
+    assertThat(text).startsWith("veil:");
+    return java.util.Base64.getDecoder().decode(text.substring("veil:".length()));
   }
 
   private static UUID keyOf(byte[] cell) {
@@ -150,9 +211,9 @@ class RotationIT {
   private Map<Integer, List<Object>> rawRows() throws SQLException {
     Map<Integer, List<Object>> rows = new HashMap<>();
     try (Connection c = fx.plain(); Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT id, secret, email FROM tool_rot")) {
+        ResultSet rs = s.executeQuery("SELECT id, secret, email, note FROM tool_rot")) {
       while (rs.next()) {
-        rows.put(rs.getInt(1), Arrays.asList(rs.getBytes(2), rs.getString(3)));
+        rows.put(rs.getInt(1), Arrays.asList(rs.getBytes(2), rs.getString(3), rs.getString(4)));
       }
     }
     return new HashMap<>(rows) {
@@ -166,7 +227,7 @@ class RotationIT {
           List<Object> other = (List<Object>) m.get(e.getKey());
           if (other == null || !Arrays.equals((byte[]) e.getValue().get(0),
               (byte[]) other.get(0)) || !java.util.Objects.equals(e.getValue().get(1),
-              other.get(1))) {
+              other.get(1)) || !java.util.Objects.equals(e.getValue().get(2), other.get(2))) {
             return false;
           }
         }
@@ -178,7 +239,8 @@ class RotationIT {
   private static Map<Integer, String> expectedValues() {
     Map<Integer, String> v = new HashMap<>();
     for (int id = 1; id <= ROWS; id++) {
-      v.put(id, (id % 7 == 0 ? null : "secret " + id) + "|user" + id + "@example.com");
+      v.put(id, (id % 7 == 0 ? null : "secret " + id) + "|user" + id + "@example.com|note "
+          + id);
     }
     return v;
   }
@@ -186,9 +248,9 @@ class RotationIT {
   private static Map<Integer, String> values(Connection veil) throws SQLException {
     Map<Integer, String> v = new HashMap<>();
     try (veil; Statement s = veil.createStatement();
-        ResultSet rs = s.executeQuery("SELECT id, secret, email FROM tool_rot")) {
+        ResultSet rs = s.executeQuery("SELECT id, secret, email, note FROM tool_rot")) {
       while (rs.next()) {
-        v.put(rs.getInt(1), rs.getString(2) + "|" + rs.getString(3));
+        v.put(rs.getInt(1), rs.getString(2) + "|" + rs.getString(3) + "|" + rs.getString(4));
       }
     }
     return v;
