@@ -29,6 +29,9 @@ final class Session implements AutoCloseable {
   /** The next id a write workload uses; write workloads start from an empty table. */
   long nextId = 1;
 
+  /** How many rows {@link Workloads#preload} loaded: ids 1 to this. */
+  int preloadedRows;
+
   /** Folds every value read, so the JIT cannot drop the reads. */
   long sink;
 
