@@ -96,7 +96,7 @@ public final class RunAll {
         .param("type", "TEXT").param("size", SIZES).param("mode", MODES)));
     results.addAll(run(matrix().include(codec + ".sealThenOpen$")
         .param("type", "BYTES").param("size", SIZES).param("mode", MODES)));
-    results.addAll(run(matrix().include(codec + ".openCold$")
+    results.addAll(run(matrix().include(codec + ".(openCold|sealThenOpenInRow)$")
         .param("type", "TEXT").param("size", "64").param("mode", "randomized")));
     results.addAll(run(matrix().include(codec + ".sealThenOpen$")
         .param("type", FIXED_TYPES).param("size", "0").param("mode", MODES)));
@@ -173,7 +173,17 @@ public final class RunAll {
         "randomized"));
     if (cold != null) {
       md.append("\nOpen of a 64 B TEXT cell with the row-key cache emptied first (one DEK"
-          + " unwrap, plus emptying a one-entry cache): ").append(cold).append(" ns.\n");
+          + " unwrap, plus emptying the cache): ").append(cold).append(" ns.\n");
+    }
+    String inRow = cells.get(Targets.jmhKey("CellCodecBenchmark", "sealThenOpenInRow", "TEXT",
+        "64", "randomized"));
+    if (inRow != null) {
+      md.append("\nSeal + open of a 64 B TEXT cell into a row whose key already exists (a"
+          + " second cell of a row: no DEK draw, wrap or caching): ").append(inRow)
+          .append(" ns, ").append(ratio(scores.get(Targets.jmhKey("CellCodecBenchmark",
+              "sealThenOpenInRow", "TEXT", "64", "randomized")),
+              scores.get(Targets.jmhKey("AesGcmFloorBenchmark", "sealThenOpen", "64"))))
+          .append(" × the floor.\n");
     }
     md.append("\nFixed-width types, seal + open (one-cell row), ns/op:\n\n"
         + "| type | randomized | deterministic |\n|---|---:|---:|\n");
