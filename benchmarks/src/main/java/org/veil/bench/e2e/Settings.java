@@ -16,7 +16,7 @@ import java.util.stream.Collectors;
  *       (at least one operation, however long it takes);</li>
  *   <li>{@code bench.contenders}, {@code bench.workloads}: comma-separated ids to run (all when
  *       empty); the workload id {@code kms} is the KMS call count;</li>
- *   <li>{@code bench.kmsRows} (1000000) and {@code bench.kmsDirectRows} (10000): rows written
+ *   <li>{@code bench.kmsRows} (1000000) and {@code bench.kmsDirectRows} (2000): rows written
  *       and read back for the KMS call count with branch and with direct wrapping.</li>
  * </ul>
  */
@@ -33,7 +33,7 @@ public record Settings(int rows, int batchRows, int warmupRounds, int rounds, lo
         ids(System.getProperty("bench.contenders", "")),
         ids(System.getProperty("bench.workloads", "")),
         Integer.getInteger("bench.kmsRows", 1_000_000),
-        Integer.getInteger("bench.kmsDirectRows", 10_000));
+        Integer.getInteger("bench.kmsDirectRows", 2_000));
   }
 
   boolean runs(Contender contender) {
