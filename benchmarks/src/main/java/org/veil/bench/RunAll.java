@@ -34,8 +34,8 @@ import org.veil.jdbc.ResultColumnLookupBenchmark;
  * Runs the JMH microbenchmarks, then the end-to-end harness, and writes both as one Markdown
  * report with the machine, JDK and date: {@code java -cp … org.veil.bench.RunAll RESULTS.md}.
  *
- * <p>System properties: those of {@link Settings}, plus {@code bench.jmh.warmup} (3),
- * {@code bench.jmh.iterations} (5), {@code bench.jmh.millis} (1000 per iteration),
+ * <p>System properties: those of {@link Settings}, plus {@code bench.jmh.warmup} (2),
+ * {@code bench.jmh.iterations} (3), {@code bench.jmh.millis} (1000 per iteration),
  * {@code bench.jmh.forks} (1), {@code bench.skipJmh}, {@code bench.skipE2e}, and
  * {@code bench.label} (a heading that says what kind of run this was) and {@code bench.commit}.
  */
@@ -172,8 +172,8 @@ public final class RunAll {
     String cold = cells.get(Targets.jmhKey("CellCodecBenchmark", "openCold", "TEXT", "64",
         "randomized"));
     if (cold != null) {
-      md.append("\nOpen of a 64 B TEXT cell with the row-key cache emptied first (one DEK"
-          + " unwrap, plus emptying the cache): ").append(cold).append(" ns.\n");
+      md.append("\nOpen of a 64 B TEXT cell whose row key was evicted first (one DEK unwrap under"
+          + " the cached branch key, and the re-caching): ").append(cold).append(" ns.\n");
     }
     String inRow = cells.get(Targets.jmhKey("CellCodecBenchmark", "sealThenOpenInRow", "TEXT",
         "64", "randomized"));
@@ -220,20 +220,20 @@ public final class RunAll {
     long millis = Long.getLong("bench.jmh.millis", 1000L);
     ChainedOptionsBuilder b = new OptionsBuilder();
     b.forks(Integer.getInteger("bench.jmh.forks", 1))
-        .warmupIterations(Integer.getInteger("bench.jmh.warmup", 3))
+        .warmupIterations(Integer.getInteger("bench.jmh.warmup", 2))
         .warmupTime(TimeValue.milliseconds(millis))
-        .measurementIterations(Integer.getInteger("bench.jmh.iterations", 5))
+        .measurementIterations(Integer.getInteger("bench.jmh.iterations", 3))
         .measurementTime(TimeValue.milliseconds(millis));
     return b;
   }
 
   private static ChainedOptionsBuilder matrix() {
-    long millis = Long.getLong("bench.jmh.matrixMillis", 400L);
+    long millis = Long.getLong("bench.jmh.matrixMillis", 500L);
     ChainedOptionsBuilder b = new OptionsBuilder();
     b.forks(Integer.getInteger("bench.jmh.forks", 1))
-        .warmupIterations(Math.min(2, Integer.getInteger("bench.jmh.warmup", 3)))
+        .warmupIterations(Math.min(2, Integer.getInteger("bench.jmh.warmup", 2)))
         .warmupTime(TimeValue.milliseconds(millis))
-        .measurementIterations(Math.min(3, Integer.getInteger("bench.jmh.iterations", 5)))
+        .measurementIterations(Math.min(3, Integer.getInteger("bench.jmh.iterations", 3)))
         .measurementTime(TimeValue.milliseconds(millis));
     return b;
   }
