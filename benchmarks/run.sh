@@ -38,6 +38,7 @@ else
     -Dbench.rows=10000 -Dbench.batch=1000
     -Dbench.warmupRounds=1 -Dbench.rounds=2 -Dbench.roundMillis=300
     -Dbench.jmh.warmup=1 -Dbench.jmh.iterations=2 -Dbench.jmh.millis=300
+    -Dbench.jmh.matrixMillis=300 -Dbench.kmsRows=20000 -Dbench.kmsDirectRows=500
   )
 fi
 

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
@@ -15,22 +16,26 @@ import java.util.TreeMap;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
-import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 import org.veil.bench.e2e.E2eReport;
 import org.veil.bench.e2e.E2eResults;
 import org.veil.bench.e2e.EndToEnd;
 import org.veil.bench.e2e.Settings;
+import org.veil.bench.e2e.Targets;
 import org.veil.bench.micro.AesGcmFloorBenchmark;
+import org.veil.bench.micro.CellCodecBenchmark;
 import org.veil.bench.micro.IvSourceBenchmark;
+import org.veil.bench.micro.StatementAnalysisBenchmark;
+import org.veil.jdbc.ResultColumnLookupBenchmark;
 
 /**
  * Runs the JMH microbenchmarks, then the end-to-end harness, and writes both as one Markdown
  * report with the machine, JDK and date: {@code java -cp … org.veil.bench.RunAll RESULTS.md}.
  *
- * <p>System properties: those of {@link Settings}, plus {@code bench.jmh.warmup} (3),
- * {@code bench.jmh.iterations} (5), {@code bench.jmh.millis} (1000 per iteration),
+ * <p>System properties: those of {@link Settings}, plus {@code bench.jmh.warmup} (2),
+ * {@code bench.jmh.iterations} (3), {@code bench.jmh.millis} (1000 per iteration),
  * {@code bench.jmh.forks} (1), {@code bench.skipJmh}, {@code bench.skipE2e}, and
  * {@code bench.label} (a heading that says what kind of run this was) and {@code bench.commit}.
  */
@@ -41,14 +46,19 @@ public final class RunAll {
   public static void main(String[] args) throws Exception {
     Path out = Path.of(args.length > 0 ? args[0] : "RESULTS.md");
     String label = System.getProperty("bench.label", "Benchmark run");
+    Map<String, Double> jmhScores = new TreeMap<>();
+    String jmh = Boolean.getBoolean("bench.skipJmh") ? null : jmh(jmhScores);
+    E2eResults e2e = Boolean.getBoolean("bench.skipE2e") ? null
+        : new EndToEnd(Settings.fromSystemProperties()).run();
     StringBuilder md = new StringBuilder();
     md.append("# Veil benchmarks: ").append(label).append("\n\n");
     md.append(environment()).append('\n');
-    if (!Boolean.getBoolean("bench.skipJmh")) {
-      md.append("## Microbenchmarks (JMH)\n\n").append(jmh()).append('\n');
+    md.append("## Targets (issue 7), judged from this run's ratios\n\n")
+        .append(Targets.markdown(e2e, jmhScores)).append('\n');
+    if (jmh != null) {
+      md.append("## Microbenchmarks (JMH)\n\n").append(jmh).append('\n');
     }
-    if (!Boolean.getBoolean("bench.skipE2e")) {
-      E2eResults e2e = new EndToEnd(Settings.fromSystemProperties()).run();
+    if (e2e != null) {
       md.append("## End to end (one process, contenders interleaved)\n\n")
           .append(E2eReport.markdown(e2e));
     }
@@ -61,38 +71,68 @@ public final class RunAll {
     System.exit(0);
   }
 
-  private static String jmh() throws RunnerException {
-    Options options = new OptionsBuilder()
-        .include(AesGcmFloorBenchmark.class.getName())
+  /** Value types with a length: measured at each size. The others are fixed-width. */
+  private static final List<String> SIZED_TYPES = List.of("TEXT", "BYTES");
+  private static final String[] SIZES = {"16", "64", "256", "4096"};
+  private static final String[] FIXED_TYPES = {"SHORT", "INT", "LONG", "NUMERIC", "BOOLEAN",
+      "FLOAT", "DOUBLE", "DATE", "TIME", "TIMESTAMP", "TIMESTAMPTZ", "UUID"};
+  private static final String[] MODES = {"randomized", "deterministic"};
+
+  /**
+   * Runs every JMH benchmark; fills {@code scores} (mean ns/op by {@link Targets#jmhKey}) and
+   * returns the Markdown. The per-type matrix of the cell codec runs with shorter iterations
+   * ({@code bench.jmh.matrixMillis}, 2 warm-up + 3 measured) so the full run stays in budget;
+   * the floor, the statement analysis and the lookup use the main settings.
+   */
+  private static String jmh(Map<String, Double> scores) throws RunnerException {
+    Map<String, String> cells = new TreeMap<>();
+    List<RunResult> results = new ArrayList<>();
+    results.addAll(run(main().include(AesGcmFloorBenchmark.class.getName())
         .include(IvSourceBenchmark.class.getName())
-        .forks(Integer.getInteger("bench.jmh.forks", 1))
-        .warmupIterations(Integer.getInteger("bench.jmh.warmup", 3))
-        .warmupTime(TimeValue.milliseconds(Long.getLong("bench.jmh.millis", 1000L)))
-        .measurementIterations(Integer.getInteger("bench.jmh.iterations", 5))
-        .measurementTime(TimeValue.milliseconds(Long.getLong("bench.jmh.millis", 1000L)))
-        .build();
-    Collection<RunResult> results = new Runner(options).run();
-    // size -> benchmark method -> "score ± error"
-    Map<Integer, Map<String, String>> table = new TreeMap<>();
+        .include(StatementAnalysisBenchmark.class.getName())
+        .include(ResultColumnLookupBenchmark.class.getName())));
+    String codec = CellCodecBenchmark.class.getName();
+    results.addAll(run(matrix().include(codec + ".(seal|open|sealThenOpen)$")
+        .param("type", "TEXT").param("size", SIZES).param("mode", MODES)));
+    results.addAll(run(matrix().include(codec + ".sealThenOpen$")
+        .param("type", "BYTES").param("size", SIZES).param("mode", MODES)));
+    results.addAll(run(matrix().include(codec + ".(openCold|sealThenOpenInRow)$")
+        .param("type", "TEXT").param("size", "64").param("mode", "randomized")));
+    results.addAll(run(matrix().include(codec + ".sealThenOpen$")
+        .param("type", FIXED_TYPES).param("size", "0").param("mode", MODES)));
+
+    Map<Integer, Map<String, String>> floor = new TreeMap<>();
     Map<String, String> ivSources = new TreeMap<>();
+    Map<String, String> analysis = new java.util.LinkedHashMap<>();
     for (RunResult r : results) {
       String benchmark = r.getParams().getBenchmark();
       String method = benchmark.substring(benchmark.lastIndexOf('.') + 1);
-      if (benchmark.startsWith(IvSourceBenchmark.class.getName())) {
+      String cls = benchmark.substring(0, benchmark.lastIndexOf('.'));
+      cls = cls.substring(cls.lastIndexOf('.') + 1);
+      double mean = r.getPrimaryResult().getScore();
+      if (cls.equals("IvSourceBenchmark")) {
         ivSources.put(r.getParams().getParam("source"), score(r));
+      } else if (cls.equals("AesGcmFloorBenchmark")) {
+        String size = r.getParams().getParam("size");
+        floor.computeIfAbsent(Integer.parseInt(size), k -> new TreeMap<>()).put(method, score(r));
+        scores.put(Targets.jmhKey(cls, method, size), mean);
+      } else if (cls.equals("CellCodecBenchmark")) {
+        String key = Targets.jmhKey(cls, method, r.getParams().getParam("type"),
+            r.getParams().getParam("size"), r.getParams().getParam("mode"));
+        scores.put(key, mean);
+        cells.put(key, score(r));
       } else {
-        int size = Integer.parseInt(r.getParams().getParam("size"));
-        table.computeIfAbsent(size, k -> new TreeMap<>()).put(method, score(r));
+        scores.put(Targets.jmhKey(cls, method), mean);
+        analysis.put(cls + "." + method, score(r));
       }
     }
     List<String> methods = List.of("seal", "open", "sealThenOpen");
     StringBuilder md = new StringBuilder();
-    md.append("Raw JDK AES-256-GCM, one static key, reused `Cipher`, fresh random IV per seal "
-        + "(`AesGcmFloorBenchmark`): the floor Veil's cell seal/open is compared with. "
-        + "ns/op, mean ± 99.9% error. Veil's own seal/open, statement analysis and result-column "
-        + "lookup benchmarks are added with the code they measure.\n\n");
+    md.append("ns/op, mean ± 99.9% error (mean alone with fewer than three iterations).\n\n");
+    md.append("**Floor**: raw JDK AES-256-GCM, one static key, reused `Cipher`, fresh random IV per"
+        + " seal (`AesGcmFloorBenchmark`).\n\n");
     md.append("| value size | seal | open | seal + open |\n|---:|---:|---:|---:|\n");
-    table.forEach((size, row) -> {
+    floor.forEach((size, row) -> {
       md.append("| ").append(size).append(" B");
       for (String m : methods) {
         md.append(" | ").append(row.getOrDefault(m, "–"));
@@ -106,7 +146,100 @@ public final class RunAll {
       md.setLength(md.length() - 2);
       md.append(".\n");
     }
+    md.append("\n**Veil's cell codec** (`CellCodecBenchmark`), local key provider, branch key"
+        + " cached. A randomized *seal* here is a one-cell row: it includes drawing the row's DEK,"
+        + " wrapping it under the branch key and caching it (a two-cell row pays that once)."
+        + " *open* finds the row key cached; *open, cold* empties the row-key cache first, so it"
+        + " unwraps the DEK. × floor = seal + open over the floor's seal + open at the same"
+        + " size. JSON shares TEXT's code path.\n\n");
+    md.append("| type | size | mode | seal | open | seal + open | × floor |\n"
+        + "|---|---:|---|---:|---:|---:|---:|\n");
+    for (String type : SIZED_TYPES) {
+      for (String size : SIZES) {
+        for (String mode : MODES) {
+          md.append("| ").append(type).append(" | ").append(size).append(" B | ").append(mode);
+          for (String m : methods) {
+            md.append(" | ").append(cells.getOrDefault(
+                Targets.jmhKey("CellCodecBenchmark", m, type, size, mode), "–"));
+          }
+          md.append(" | ").append(ratio(scores.get(Targets.jmhKey("CellCodecBenchmark",
+              "sealThenOpen", type, size, mode)),
+              scores.get(Targets.jmhKey("AesGcmFloorBenchmark", "sealThenOpen", size))))
+              .append(" |\n");
+        }
+      }
+    }
+    String cold = cells.get(Targets.jmhKey("CellCodecBenchmark", "openCold", "TEXT", "64",
+        "randomized"));
+    if (cold != null) {
+      md.append("\nOpen of a 64 B TEXT cell whose row key was evicted first (one DEK unwrap under"
+          + " the cached branch key, and the re-caching): ").append(cold).append(" ns.\n");
+    }
+    String inRow = cells.get(Targets.jmhKey("CellCodecBenchmark", "sealThenOpenInRow", "TEXT",
+        "64", "randomized"));
+    if (inRow != null) {
+      md.append("\nSeal + open of a 64 B TEXT cell into a row whose key already exists (a"
+          + " second cell of a row: no DEK draw, wrap or caching): ").append(inRow)
+          .append(" ns, ").append(ratio(scores.get(Targets.jmhKey("CellCodecBenchmark",
+              "sealThenOpenInRow", "TEXT", "64", "randomized")),
+              scores.get(Targets.jmhKey("AesGcmFloorBenchmark", "sealThenOpen", "64"))))
+          .append(" × the floor.\n");
+    }
+    md.append("\nFixed-width types, seal + open (one-cell row), ns/op:\n\n"
+        + "| type | randomized | deterministic |\n|---|---:|---:|\n");
+    for (String type : FIXED_TYPES) {
+      md.append("| ").append(type);
+      for (String mode : MODES) {
+        md.append(" | ").append(cells.getOrDefault(
+            Targets.jmhKey("CellCodecBenchmark", "sealThenOpen", type, "0", mode), "–"));
+      }
+      md.append(" |\n");
+    }
+    md.append("\n**Statement analysis** (`StatementAnalysisBenchmark`, the benchmark's INSERT"
+        + " with two encrypted columns) and **result-column lookup**"
+        + " (`ResultColumnLookupBenchmark`, five result columns, two encrypted), ns/op:\n\n"
+        + "| what | ns/op |\n|---|---:|\n");
+    Map<String, String> names = Map.of(
+        "StatementAnalysisBenchmark.cached", "prepared SQL text seen before (cache hit)",
+        "StatementAnalysisBenchmark.uncached", "INSERT text seen for the first time (parse + plan)",
+        "StatementAnalysisBenchmark.uncachedSelect",
+        "SELECT … WHERE email = ? seen for the first time (parse + plan)",
+        "StatementAnalysisBenchmark.plain", "SQL naming no encrypted table (not parsed)",
+        "ResultColumnLookupBenchmark.lookUp", "result-column lookup, once per executed query");
+    analysis.forEach((k, v) -> md.append("| ").append(names.getOrDefault(k, k)).append(" | ")
+        .append(v).append(" |\n"));
     return md.toString();
+  }
+
+  private static String ratio(Double veil, Double floor) {
+    return veil == null || floor == null ? "–"
+        : String.format(Locale.ROOT, "%.2f", veil / floor);
+  }
+
+  private static ChainedOptionsBuilder main() {
+    long millis = Long.getLong("bench.jmh.millis", 1000L);
+    ChainedOptionsBuilder b = new OptionsBuilder();
+    b.forks(Integer.getInteger("bench.jmh.forks", 1))
+        .warmupIterations(Integer.getInteger("bench.jmh.warmup", 2))
+        .warmupTime(TimeValue.milliseconds(millis))
+        .measurementIterations(Integer.getInteger("bench.jmh.iterations", 3))
+        .measurementTime(TimeValue.milliseconds(millis));
+    return b;
+  }
+
+  private static ChainedOptionsBuilder matrix() {
+    long millis = Long.getLong("bench.jmh.matrixMillis", 500L);
+    ChainedOptionsBuilder b = new OptionsBuilder();
+    b.forks(Integer.getInteger("bench.jmh.forks", 1))
+        .warmupIterations(Math.min(2, Integer.getInteger("bench.jmh.warmup", 2)))
+        .warmupTime(TimeValue.milliseconds(millis))
+        .measurementIterations(Math.min(3, Integer.getInteger("bench.jmh.iterations", 3)))
+        .measurementTime(TimeValue.milliseconds(millis));
+    return b;
+  }
+
+  private static Collection<RunResult> run(ChainedOptionsBuilder options) throws RunnerException {
+    return new Runner(options.build()).run();
   }
 
   /** Mean ± error; JMH gives no error for fewer than three iterations, so then the mean alone. */

@@ -82,6 +82,24 @@ public interface Contender extends AutoCloseable {
    */
   default void beforeOperation(Connection connection) throws SQLException {}
 
+  /**
+   * Why this contender is not measured on workload {@code workloadId} although it could run it
+   * (an operation would take minutes), or null when it is.
+   */
+  default String notMeasured(String workloadId) {
+    return null;
+  }
+
+  /** How many of the {@code requested} rows to preload for the reads (fewer if slow to write). */
+  default int preloadRows(int requested) {
+    return requested;
+  }
+
+  /** Key provider and key cache counters, for the log; empty when the contender has none. */
+  default java.util.Map<String, Long> keyCounters() {
+    return java.util.Map.of();
+  }
+
   /** Releases what {@link #prepare} set up (pools, key caches); connections are closed apart. */
   @Override
   default void close() throws SQLException {}

@@ -12,6 +12,10 @@ final class Contenders {
         new PlainPgjdbc(),
         new StaticKeyAesGcm(),
         VeilContender.withoutEncryptedColumns(),
+        VeilContender.randomized(),
+        VeilContender.randomizedCold(),
+        VeilContender.deterministic(),
+        VeilContender.direct(),
         new Pgcrypto(),
         new ShardingSphereEncrypt());
   }

@@ -6,7 +6,8 @@ import java.util.Map;
 
 /** Everything one end-to-end run measured, ready to be written as a report. */
 public record E2eResults(Settings settings, String server, List<ContenderInfo> contenders,
-    Map<String, String> skipped, List<WorkloadResult> workloads, Duration elapsed) {
+    Map<String, String> skipped, List<WorkloadResult> workloads, List<KmsCallCount.Count> kmsCalls,
+    Duration elapsed) {
 
   /** A measured contender and what the harness saw in its table at rest. */
   public record ContenderInfo(String id, String description, String atRest) {}

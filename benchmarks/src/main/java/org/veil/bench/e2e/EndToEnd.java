@@ -87,12 +87,18 @@ public final class EndToEnd {
           }
           results.add(run(workload, sessions));
         }
+        List<KmsCallCount.Count> kmsCalls = List.of();
+        if (settings.runs("kms")) {
+          log("counting KMS calls for rows written and read on cold caches …");
+          kmsCalls = KmsCallCount.run(server, settings.kmsRows(), settings.kmsDirectRows(),
+              settings.batchRows());
+        }
         List<E2eResults.ContenderInfo> measured = new ArrayList<>();
         for (Session s : sessions) {
           measured.add(new E2eResults.ContenderInfo(s.contender.id(), s.contender.description(),
               atRest.getOrDefault(s.contender.id(), "not checked (no read workload ran)")));
         }
-        return new E2eResults(settings, version, measured, skipped, results,
+        return new E2eResults(settings, version, measured, skipped, results, kmsCalls,
             Duration.ofNanos(System.nanoTime() - started));
       } finally {
         for (Session s : sessions) {
@@ -109,10 +115,17 @@ public final class EndToEnd {
     Map<String, String> notes = new LinkedHashMap<>();
     Map<String, Long> operationCounts = new LinkedHashMap<>();
     List<Session> active = new ArrayList<>();
+    Map<String, Map<String, Long>> countersBefore = new LinkedHashMap<>();
     for (Session s : sessions) {
+      countersBefore.put(s.contender.id(), s.contender.keyCounters());
       String why = workload.notApplicable(s.contender);
       if (why != null) {
         notes.put(s.contender.id(), "n/a: " + why);
+        continue;
+      }
+      String skip = s.contender.notMeasured(workload.id());
+      if (skip != null) {
+        notes.put(s.contender.id(), skip);
         continue;
       }
       try {
@@ -163,9 +176,10 @@ public final class EndToEnd {
       } else {
         Samples.Summary summary = samples.get(id).summary();
         outcomes.add(new E2eResults.Outcome(id, summary, null));
-        log(String.format("  %-10s %,12.0f rows/s  p50 %s  p99 %s  (%d ops)", id,
+        log(String.format("  %-13s %,12.0f rows/s  p50 %s  p99 %s  (%d ops)%s", id,
             summary.rowsPerSecond(), E2eReport.latency(summary.p50Nanos()),
-            E2eReport.latency(summary.p99Nanos()), summary.operations()));
+            E2eReport.latency(summary.p99Nanos()), summary.operations(),
+            keyTraffic(countersBefore.get(id), s.contender.keyCounters())));
       }
     }
     return new E2eResults.WorkloadResult(workload.id(), workload.title(), outcomes);
@@ -175,8 +189,9 @@ public final class EndToEnd {
   private void preload(List<Session> sessions, Map<String, String> atRest) throws SQLException {
     for (Session s : sessions) {
       long t0 = System.nanoTime();
-      Workloads.preload(s, settings.rows(), settings.batchRows());
-      log(String.format("preloaded %,d rows for %s in %.1f s", settings.rows(), s.contender.id(),
+      int count = s.contender.preloadRows(settings.rows());
+      Workloads.preload(s, count, settings.batchRows());
+      log(String.format("preloaded %,d rows for %s in %.1f s", count, s.contender.id(),
           (System.nanoTime() - t0) / 1e9));
       atRest.put(s.contender.id(), checkAtRest(s));
     }
@@ -211,6 +226,18 @@ public final class EndToEnd {
     s.put("synchronous_commit", "off");
     s.put("full_page_writes", "off");
     return Collections.unmodifiableMap(s);
+  }
+
+  /** The key counters that moved during a workload (warm-up included), for the log. */
+  private static String keyTraffic(Map<String, Long> before, Map<String, Long> after) {
+    StringBuilder b = new StringBuilder();
+    after.forEach((name, value) -> {
+      long delta = value - before.getOrDefault(name, 0L);
+      if (delta != 0) {
+        b.append(b.length() == 0 ? "  [" : ", ").append(name).append(" +").append(delta);
+      }
+    });
+    return b.length() == 0 ? "" : b.append(']').toString();
   }
 
   private static String oneLine(Throwable e) {

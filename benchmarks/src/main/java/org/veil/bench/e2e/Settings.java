@@ -15,11 +15,13 @@ import java.util.stream.Collectors;
  *   <li>{@code bench.roundMillis} (1000): how long each contender runs a workload per round
  *       (at least one operation, however long it takes);</li>
  *   <li>{@code bench.contenders}, {@code bench.workloads}: comma-separated ids to run (all when
- *       empty).</li>
+ *       empty); the workload id {@code kms} is the KMS call count;</li>
+ *   <li>{@code bench.kmsRows} (1000000) and {@code bench.kmsDirectRows} (2000): rows written
+ *       and read back for the KMS call count with branch and with direct wrapping.</li>
  * </ul>
  */
 public record Settings(int rows, int batchRows, int warmupRounds, int rounds, long roundMillis,
-    Set<String> contenders, Set<String> workloads) {
+    Set<String> contenders, Set<String> workloads, int kmsRows, int kmsDirectRows) {
 
   public static Settings fromSystemProperties() {
     return new Settings(
@@ -29,7 +31,9 @@ public record Settings(int rows, int batchRows, int warmupRounds, int rounds, lo
         Integer.getInteger("bench.rounds", 5),
         Long.getLong("bench.roundMillis", 1000L),
         ids(System.getProperty("bench.contenders", "")),
-        ids(System.getProperty("bench.workloads", "")));
+        ids(System.getProperty("bench.workloads", "")),
+        Integer.getInteger("bench.kmsRows", 1_000_000),
+        Integer.getInteger("bench.kmsDirectRows", 2_000));
   }
 
   boolean runs(Contender contender) {
@@ -37,7 +41,11 @@ public record Settings(int rows, int batchRows, int warmupRounds, int rounds, lo
   }
 
   boolean runs(Workload workload) {
-    return workloads.isEmpty() || workloads.contains(workload.id());
+    return runs(workload.id());
+  }
+
+  boolean runs(String workloadId) {
+    return workloads.isEmpty() || workloads.contains(workloadId);
   }
 
   /** One line for the report. */

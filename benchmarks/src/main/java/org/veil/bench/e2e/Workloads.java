@@ -25,6 +25,7 @@ final class Workloads {
   /** Loads rows 1..count through the contender itself, in batches, then analyses the table. */
   static void preload(Session session, int count, int batchRows) throws SQLException {
     session.truncate();
+    session.preloadedRows = count;
     try (PreparedStatement insert = session.connection.prepareStatement(session.insertSql)) {
       for (long id = 1; id <= count; id++) {
         session.bindRow(insert, id);
@@ -124,9 +125,11 @@ final class Workloads {
       this.preloadedRows = preloadedRows;
     }
 
-    long idFor(long n) {
-      // A multiplicative walk over 1..preloadedRows: spread out, repeatable, no Random state.
-      return Math.floorMod(n * 2_654_435_761L, (long) preloadedRows) + 1;
+    long idFor(Session session, long n) {
+      // A multiplicative walk over the preloaded ids: spread out, repeatable, no Random state.
+      // A contender that preloads fewer rows (Contender#preloadRows) walks over those.
+      long rows = Math.min(preloadedRows, session.preloadedRows);
+      return Math.floorMod(n * 2_654_435_761L, rows) + 1;
     }
 
     @Override
@@ -157,7 +160,7 @@ final class Workloads {
 
     @Override
     public void operate(Session session, long n) throws SQLException {
-      long id = idFor(n);
+      long id = idFor(session, n);
       try (PreparedStatement select = session.connection.prepareStatement(session.selectByIdSql)) {
         select.setLong(1, id);
         readOne(session, select, id);
@@ -187,7 +190,7 @@ final class Workloads {
 
     @Override
     public void operate(Session session, long n) throws SQLException {
-      long id = idFor(n);
+      long id = idFor(session, n);
       try (PreparedStatement select =
           session.connection.prepareStatement(session.selectByEmailSql)) {
         session.contender.bind(select, 1, ProtectedColumn.EMAIL, session.rows.email(id));
@@ -213,7 +216,7 @@ final class Workloads {
 
     @Override
     public void operate(Session session, long n) throws SQLException {
-      long id = idFor(n);
+      long id = idFor(session, n);
       try (PreparedStatement select = session.connection.prepareStatement(session.unprotectedSql)) {
         select.setLong(1, id);
         try (ResultSet result = select.executeQuery()) {

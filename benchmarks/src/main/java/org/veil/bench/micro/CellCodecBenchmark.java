@@ -1,0 +1,193 @@
+package org.veil.bench.micro;
+
+import java.lang.reflect.Field;
+import java.math.BigDecimal;
+import java.security.GeneralSecurityException;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Arrays;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.veil.config.ColumnPolicy;
+import org.veil.config.EncryptionMode;
+import org.veil.crypto.CellCodec;
+import org.veil.crypto.ValueType;
+
+/**
+ * Veil's cell codec, sealing and opening one value of each type, beside
+ * {@link AesGcmFloorBenchmark} (raw AES-256-GCM, reused {@code Cipher}) on the same sizes.
+ *
+ * <ul>
+ *   <li>{@link #seal}: one value as the only cell of a new row, so a randomized seal includes
+ *       drawing the row's DEK, wrapping it under the cached branch key and caching it: what a
+ *       one-encrypted-column INSERT pays (a row of two cells pays it once for both);</li>
+ *   <li>{@link #open}: a cell whose row key is cached (a warm read);</li>
+ *   <li>{@link #openCold}: the same with the row-key cache emptied first, so the open unwraps
+ *       the DEK (branch key still cached), as a read on a cold cache;</li>
+ *   <li>{@link #sealThenOpen}: the unit of the "within 2x of raw at 64 B" target, as a one-cell
+ *       row;</li>
+ *   <li>{@link #sealThenOpenInRow}: the same for a cell of a row whose key already exists (the
+ *       second and later cells of a row): the codec's per-cell cost without the per-row key.</li>
+ * </ul>
+ *
+ * <p>For randomized columns, setup first seals {@value #STEADY_ROWS} rows so the row-key cache
+ * is full (default {@code veil.cache.dekMax} is 100,000) and every further seal pays its
+ * eviction, as in a long-running application; without it short iterations measure the cache
+ * growing instead.
+ *
+ * <p>{@code size} is the encoded plaintext length for {@code TEXT}, {@code JSON} and
+ * {@code BYTES}; fixed-width types ignore it (RunAll runs them once, with size 0).
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+public class CellCodecBenchmark {
+
+  @Param({"TEXT"})
+  public String type;
+
+  @Param({"64"})
+  public int size;
+
+  @Param({"randomized", "deterministic"})
+  public String mode;
+
+  private CellCodec codec;
+  @SuppressWarnings("rawtypes")
+  private com.github.benmanes.caffeine.cache.Cache rowKeys;
+  private ColumnPolicy column;
+  private ValueType valueType;
+  private Object value;
+  private byte[] cell;
+  private org.veil.crypto.RowSeal openRow;
+  /** The row-key cache's key for {@link #cell}, so openCold evicts that entry alone. */
+  private Object cellRowKey;
+
+  static final int STEADY_ROWS = 110_000;
+
+  @Setup
+  public void setUp() throws Exception {
+    codec = VeilKeys.newCodec();
+    Field f = CellCodec.class.getDeclaredField("rowKeys");
+    f.setAccessible(true);
+    rowKeys = (com.github.benmanes.caffeine.cache.Cache) f.get(codec);
+    column = ColumnPolicy.of("public", "bench", "value",
+        mode.equals("deterministic") ? EncryptionMode.DETERMINISTIC : EncryptionMode.RANDOMIZED);
+    valueType = ValueType.valueOf(type);
+    value = sample(valueType, size);
+    cell = codec.seal(codec.beginRow(), column, valueType, value);
+    openRow = codec.beginRow();
+    codec.seal(openRow, column, valueType, value);
+    if (column.mode() == EncryptionMode.RANDOMIZED) {
+      for (int i = 0; i < STEADY_ROWS; i++) {
+        codec.seal(codec.beginRow(), column, valueType, value);
+      }
+      // The cell opened by open() must stay cached: read it again so it is the hottest entry.
+      for (int i = 0; i < 10; i++) {
+        codec.open(column, cell);
+      }
+      // Its cache key, found as the only entry after emptying the cache and opening it.
+      rowKeys.invalidateAll();
+      codec.open(column, cell);
+      cellRowKey = rowKeys.asMap().keySet().iterator().next();
+    }
+    if (!equal(value, codec.open(column, cell).value())) {
+      throw new IllegalStateException(type + " did not open as sealed");
+    }
+  }
+
+  @TearDown
+  public void tearDown() {
+    codec.close();
+  }
+
+  @Benchmark
+  public byte[] seal() throws GeneralSecurityException {
+    return codec.seal(codec.beginRow(), column, valueType, value);
+  }
+
+  @Benchmark
+  public Object open() throws GeneralSecurityException {
+    return codec.open(column, cell).value();
+  }
+
+  /**
+   * Evicts this cell's row key alone (emptying the whole cache would walk a hash table sized for
+   * 100,000 entries, which is not what a cold read costs), then opens the cell.
+   */
+  @Benchmark
+  public Object openCold() throws GeneralSecurityException {
+    rowKeys.invalidate(cellRowKey);
+    return codec.open(column, cell).value();
+  }
+
+  @Benchmark
+  public Object sealThenOpen() throws GeneralSecurityException {
+    return codec.open(column, codec.seal(codec.beginRow(), column, valueType, value)).value();
+  }
+
+  @Benchmark
+  public Object sealThenOpenInRow() throws GeneralSecurityException {
+    return codec.open(column, codec.seal(openRow, column, valueType, value)).value();
+  }
+
+  /** A value of {@code type}; {@code size} bytes encoded where the type has a length. */
+  static Object sample(ValueType type, int size) {
+    switch (type) {
+      case TEXT: {
+        char[] c = new char[size];
+        for (int i = 0; i < size; i++) {
+          c[i] = (char) ('a' + i % 26);
+        }
+        return new String(c);
+      }
+      case JSON: {
+        StringBuilder b = new StringBuilder("{\"k\":\"");
+        while (b.length() < size - 2) {
+          b.append((char) ('a' + b.length() % 26));
+        }
+        return b.append("\"}").substring(0, Math.max(size, 8));
+      }
+      case BYTES: {
+        byte[] b = new byte[size];
+        Arrays.fill(b, (byte) 0x5a);
+        return b;
+      }
+      case SHORT: return (short) 12_345;
+      case INT: return 1_234_567_890;
+      case LONG: return 1_234_567_890_123L;
+      case NUMERIC: return new BigDecimal("12345678.90");
+      case BOOLEAN: return Boolean.TRUE;
+      case FLOAT: return 3.25f;
+      case DOUBLE: return 12_345.678;
+      case DATE: return LocalDate.of(2024, 6, 7);
+      case TIME: return LocalTime.of(12, 34, 56, 789_000_000);
+      case TIMESTAMP: return LocalDateTime.of(2024, 6, 7, 12, 34, 56, 789_000_000);
+      case TIMESTAMPTZ:
+        return OffsetDateTime.of(2024, 6, 7, 12, 34, 56, 789_000_000, ZoneOffset.ofHours(2));
+      case UUID: return new UUID(0x0123456789abcdefL, 0xfedcba9876543210L);
+      default: throw new IllegalArgumentException(type.name());
+    }
+  }
+
+  private static boolean equal(Object a, Object b) {
+    return a instanceof byte[] x ? Arrays.equals(x, (byte[]) b) : a.equals(b);
+  }
+
+  /** The encoded length of a sample, for the report. */
+  static int encodedLength(ValueType type, int size) {
+    return type.encode(sample(type, size)).length;
+  }
+}

@@ -1,0 +1,112 @@
+package org.veil.jdbc;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import java.lang.reflect.Field;
+import java.sql.Connection;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import org.veil.config.ColumnPolicy;
+import org.veil.config.EncryptedColumns;
+import org.veil.crypto.CellCodec;
+
+/**
+ * What the benchmarks need from inside the driver that it does not offer publicly: the cell
+ * codec of a Veil connection (for its key counters), emptying its row-key cache, and the
+ * result-column lookup.
+ *
+ * <p>This class lives in the benchmarks module but in package {@code org.veil.jdbc}: the driver
+ * is not a named module and both jars are on the class path of one class loader, so a class of
+ * the same package name may call the driver's package-private members ({@link VeilConnection},
+ * {@link VeilRuntime}, {@link ResultColumns}). Nothing in the driver is changed or loaded
+ * differently; only benchmarks use this.
+ */
+public final class VeilInternals {
+
+  private static final Field ROW_KEYS = rowKeysField();
+
+  private VeilInternals() {}
+
+  /** The cell codec behind a connection from {@code jdbc:veil:}, or null if it encrypts nothing. */
+  public static CellCodec codec(Connection connection) throws SQLException {
+    return connection.unwrap(VeilConnection.class).runtime().codec();
+  }
+
+  /**
+   * Empties the codec's cache of unwrapped row keys (DEKs), so the next read of each row
+   * unwraps its key again, as after a restart or an eviction. The branch keys stay cached: that
+   * is Veil's design (one KMS call per branch key per cache lifetime), not a warm-cache effect.
+   *
+   * <p>The driver has no public way to do this yet; the field is read by reflection once, and
+   * {@code invalidateAll} costs about a microsecond per thousand entries, untimed.
+   */
+  public static void forgetRowKeys(Connection connection) throws SQLException {
+    CellCodec codec = codec(connection);
+    if (codec != null) {
+      rowKeys(codec).invalidateAll();
+    }
+  }
+
+  /** How many row keys the codec holds now (an estimate, as Caffeine gives it). */
+  public static long cachedRowKeys(CellCodec codec) {
+    return rowKeys(codec).estimatedSize();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Cache<?, ?> rowKeys(CellCodec codec) {
+    try {
+      return (Cache<?, ?>) ROW_KEYS.get(codec);
+    } catch (IllegalAccessException e) {
+      throw new IllegalStateException("CellCodec.rowKeys is not accessible", e);
+    }
+  }
+
+  private static Field rowKeysField() {
+    try {
+      Field f = CellCodec.class.getDeclaredField("rowKeys");
+      f.setAccessible(true);
+      return f;
+    } catch (NoSuchFieldException e) {
+      throw new IllegalStateException("CellCodec has no rowKeys cache any more: update the"
+          + " benchmarks' cold-cache contender", e);
+    }
+  }
+
+  /**
+   * The result-column lookup as {@link VeilPreparedStatement} and {@link VeilResultSet} do it,
+   * over a catalog whose storage forms are already known (as after the first connection).
+   */
+  public static final class ResultColumnLookup {
+    private final EncryptedColumns columns;
+    private final ColumnCatalog catalog;
+
+    /** {@code known}: the encrypted columns, each stored as {@code bytea}. */
+    public ResultColumnLookup(EncryptedColumns known) throws SQLException {
+      this.columns = known;
+      this.catalog = new ColumnCatalog(known);
+      try {
+        Field forms = ColumnCatalog.class.getDeclaredField("forms");
+        forms.setAccessible(true);
+        @SuppressWarnings("unchecked")
+        java.util.Map<ColumnPolicy, ColumnCatalog.StorageForm> map =
+            (java.util.Map<ColumnPolicy, ColumnCatalog.StorageForm>) forms.get(catalog);
+        for (ColumnPolicy p : known.all()) {
+          map.put(p, ColumnCatalog.StorageForm.BINARY);
+        }
+      } catch (ReflectiveOperationException e) {
+        throw new IllegalStateException("ColumnCatalog.forms changed: update the benchmark", e);
+      }
+    }
+
+    /** Which columns of {@code md} are encrypted; returns how many, so nothing is dead code. */
+    public int lookUp(ResultSetMetaData md) throws SQLException {
+      ResultColumns r = ResultColumns.of(md, columns, catalog, null);
+      int n = 0;
+      for (int i = 1, count = md.getColumnCount(); i <= count; i++) {
+        if (r.policy(i) != null) {
+          n++;
+        }
+      }
+      return n;
+    }
+  }
+}
