@@ -5,7 +5,6 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
 import com.google.crypto.tink.subtle.AesSiv;
 import com.google.crypto.tink.subtle.Hkdf;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
@@ -79,10 +78,15 @@ public final class CellCodec implements AutoCloseable {
   private final Wrapping wrapping;
   private final SecureRandom random;
   private final KeyCounters counters;
-  private final Cache<ByteBuffer, SecretKeySpec> rowKeys;
+  private final Cache<RowKeySlot, SecretKeySpec> rowKeys;
   private final ConcurrentMap<String, byte[]> contexts = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, AesSiv> sivs = new ConcurrentHashMap<>();
   private final ThreadLocal<Cipher> gcm = ThreadLocal.withInitial(CellCodec::newGcm);
+  /**
+   * Wraps and unwraps row keys under branch keys only: the JDK keeps the last key's schedule,
+   * so a cipher that stays on the branch key skips an AES key expansion per row.
+   */
+  private final ThreadLocal<Cipher> wrapGcm = ThreadLocal.withInitial(CellCodec::newGcm);
   private final AutoCloseable owned;
 
   private CellCodec(Builder b, KeyRing keyRing) {
@@ -94,7 +98,8 @@ public final class CellCodec implements AutoCloseable {
         .maximumSize(b.dekMax)
         .expireAfterWrite(b.expireAfter.plus(b.grace))
         .ticker(b.ticker)
-        .executor(Runnable::run)
+        // Caffeine's maintenance off the reading thread, unless a test asks for its own executor.
+        .executor(b.executor != null ? b.executor : java.util.concurrent.ForkJoinPool.commonPool())
         .build();
     this.owned = b.owned;
   }
@@ -237,7 +242,7 @@ public final class CellCodec implements AutoCloseable {
     byte[] part = new byte[KeyId.LENGTH + CellFormat.WRAPPED_DEK];
     branch.id().writeTo(part, 0);
     System.arraycopy(wrapIv, 0, part, KeyId.LENGTH, CellFormat.IV);
-    Cipher cipher = gcm.get();
+    Cipher cipher = wrapGcm.get();
     cipher.init(Cipher.ENCRYPT_MODE, branch.secretKey(),
         new GCMParameterSpec(CellFormat.TAG * 8, wrapIv));
     cipher.updateAAD(wrapAad(CellFormat.VERSION_2, CellFormat.KIND_BRANCH, part));
@@ -269,12 +274,41 @@ public final class CellCodec implements AutoCloseable {
    * wrapped row key or blob), so a key part unwrapped for one version or kind is never taken for
    * another's, and a cell opens or fails the same whether its row key is cached or not.
    */
-  private static ByteBuffer rowKeySlot(byte version, int kind, byte[] src, int from, int to) {
+  private static RowKeySlot rowKeySlot(byte version, int kind, byte[] src, int from, int to) {
     byte[] slot = new byte[2 + to - from];
     slot[0] = version;
     slot[1] = (byte) kind;
     System.arraycopy(src, from, slot, 2, to - from);
-    return ByteBuffer.wrap(slot);
+    return new RowKeySlot(slot);
+  }
+
+  /**
+   * A row-key cache key. Its hash is the last four bytes of the key part (the end of the wrap's
+   * GCM tag, or of the KMS blob): already uniformly random, so a lookup hashes four bytes, not
+   * seventy-six.
+   */
+  private static final class RowKeySlot {
+    private final byte[] bytes;
+    private final int hash;
+
+    RowKeySlot(byte[] bytes) {
+      this.bytes = bytes;
+      int n = bytes.length;
+      this.hash = n < 4 ? Arrays.hashCode(bytes)
+          : (bytes[n - 4] << 24) | ((bytes[n - 3] & 0xff) << 16) | ((bytes[n - 2] & 0xff) << 8)
+              | (bytes[n - 1] & 0xff);
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof RowKeySlot other && hash == other.hash
+          && Arrays.equals(bytes, other.bytes);
+    }
   }
 
   /** {@code iv} null means a fresh random IV; test vectors pass a fixed one. */
@@ -438,7 +472,7 @@ public final class CellCodec implements AutoCloseable {
   private SecretKeySpec rowKey(ColumnPolicy column, byte[] cell, int kind, KeyId id, int ivAt)
       throws GeneralSecurityException {
     byte version = cell[CellFormat.VERSION_OFFSET];
-    ByteBuffer slot = rowKeySlot(version, kind, cell, CellFormat.KEY_ID_OFFSET, ivAt);
+    RowKeySlot slot = rowKeySlot(version, kind, cell, CellFormat.KEY_ID_OFFSET, ivAt);
     SecretKeySpec rowKey = rowKeys.getIfPresent(slot);
     if (rowKey != null) {
       counters.rowKeyHit();
@@ -452,7 +486,7 @@ public final class CellCodec implements AutoCloseable {
       if (branch.purpose() != KeyPurpose.BRANCH) {
         throw tampered(column, cell, null);
       }
-      Cipher cipher = gcm.get();
+      Cipher cipher = wrapGcm.get();
       cipher.init(Cipher.DECRYPT_MODE, branch.secretKey(),
           new GCMParameterSpec(CellFormat.TAG * 8, part, KeyId.LENGTH, CellFormat.IV));
       cipher.updateAAD(wrapAad(version, kind, part));
@@ -527,7 +561,7 @@ public final class CellCodec implements AutoCloseable {
     byte[] plaintext = openPlaintext(column, cell);
     try {
       byte version = cell[CellFormat.VERSION_OFFSET];
-      ByteBuffer slot = rowKeySlot(version, CellFormat.KIND_BRANCH, cell,
+      RowKeySlot slot = rowKeySlot(version, CellFormat.KIND_BRANCH, cell,
           CellFormat.KEY_ID_OFFSET, CellFormat.BRANCH_PAYLOAD_IV);
       RowSeal row = scope.rows.get(slot);
       if (row == null) {

@@ -1,6 +1,5 @@
 package org.veil.crypto;
 
-import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -14,7 +13,7 @@ import java.util.Map;
 public final class RewrapScope {
 
   /** Version and key part of the cell as read (see CellCodec.rowKeySlot) to its new row seal. */
-  final Map<ByteBuffer, RowSeal> rows = new HashMap<>();
+  final Map<Object, RowSeal> rows = new HashMap<>();
 
   RewrapScope() {}
 
