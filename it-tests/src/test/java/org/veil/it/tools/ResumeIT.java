@@ -49,8 +49,14 @@ class ResumeIT {
     List<Long> seenAfterKill = new ArrayList<>();
     for (int kill = 0; kill < 3; kill++) {
       Process p = fx.start(out, "encrypt-existing", job);
-      // JVM start and key setup take about a second; kill somewhere in the work after that.
-      Thread.sleep(ThreadLocalRandom.current().nextLong(2000, 6000));
+      // Kill at a random point of the work, judged by committed progress rather than by wall
+      // time, so that a faster job is still killed before its end: in the k-th quarter.
+      long target = rows * kill / 4 + ThreadLocalRandom.current().nextLong(rows / 5);
+      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+      while (p.isAlive() && progress("tool_resume_jobs")[0] < target
+          && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
       p.destroyForcibly();
       assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
       seenAfterKill.add(progress("tool_resume_jobs")[0]);
