@@ -53,7 +53,7 @@ fi
 
 started=$(date +%s)
 # shellcheck disable=SC2086 # BENCH_OPTS is a list of -D options
-java -Xmx2g \
+java -Xms2g -Xmx2g -XX:+AlwaysPreTouch \
   -Dveil.it.postgres="${VEIL_IT_POSTGRES:-auto}" \
   -Dbench.commit="$commit" \
   "${settings[@]}" ${BENCH_OPTS:-} \

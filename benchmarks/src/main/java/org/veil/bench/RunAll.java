@@ -147,11 +147,11 @@ public final class RunAll {
       md.append(".\n");
     }
     md.append("\n**Veil's cell codec** (`CellCodecBenchmark`), local key provider, branch key"
-        + " cached. A randomized *seal* here is a one-cell row: it includes drawing the row's DEK,"
-        + " wrapping it under the branch key and caching it (a two-cell row pays that once)."
-        + " *open* finds the row key cached; *open, cold* empties the row-key cache first, so it"
-        + " unwraps the DEK. × floor = seal + open over the floor's seal + open at the same"
-        + " size. JSON shares TEXT's code path.\n\n");
+        + " cached. A randomized *seal* here is a one-cell row: it includes drawing the row's DEK"
+        + " and wrapping it under the branch key (a two-cell row pays that once). *open* is a"
+        + " later cell of the row read last, so its row key is at hand; the first cell of a row"
+        + " (below) unwraps the row key. × floor = seal + open over the floor's seal + open at"
+        + " the same size. JSON shares TEXT's code path.\n\n");
     md.append("| type | size | mode | seal | open | seal + open | × floor |\n"
         + "|---|---:|---|---:|---:|---:|---:|\n");
     for (String type : SIZED_TYPES) {
@@ -172,8 +172,8 @@ public final class RunAll {
     String cold = cells.get(Targets.jmhKey("CellCodecBenchmark", "openCold", "TEXT", "64",
         "randomized"));
     if (cold != null) {
-      md.append("\nOpen of a 64 B TEXT cell whose row key was evicted first (one DEK unwrap under"
-          + " the cached branch key, and the re-caching): ").append(cold).append(" ns.\n");
+      md.append("\nOpen of a 64 B TEXT cell that is the first of its row read (one DEK unwrap"
+          + " under the cached branch key): ").append(cold).append(" ns.\n");
     }
     String inRow = cells.get(Targets.jmhKey("CellCodecBenchmark", "sealThenOpenInRow", "TEXT",
         "64", "randomized"));

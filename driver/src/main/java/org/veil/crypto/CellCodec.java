@@ -68,7 +68,7 @@ import org.veil.kms.KeyProviders;
  * SQL {@code NULL} is stored as {@code NULL}. Keys and values never appear in messages, logs or
  * {@code toString}.
  *
- * <p>Thread-safe. Ciphers are reused per thread; the hot path (a cached branch key and row key)
+ * <p>Thread-safe. Ciphers are reused per thread; the hot path (a cached branch key)
  * makes no provider call, no reflection and no logging. Close it to release the key ring and a
  * key provider that it created itself.
  */
@@ -81,12 +81,8 @@ public final class CellCodec implements AutoCloseable {
   private final Cache<RowKeySlot, SecretKeySpec> rowKeys;
   private final ConcurrentMap<String, byte[]> contexts = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, AesSiv> sivs = new ConcurrentHashMap<>();
-  private final ThreadLocal<Cipher> gcm = ThreadLocal.withInitial(CellCodec::newGcm);
-  /**
-   * Wraps and unwraps row keys under branch keys only: the JDK keeps the last key's schedule,
-   * so a cipher that stays on the branch key skips an AES key expansion per row.
-   */
-  private final ThreadLocal<Cipher> wrapGcm = ThreadLocal.withInitial(CellCodec::newGcm);
+  private final ThreadLocal<PerThread> perThread = ThreadLocal.withInitial(PerThread::new);
+  private final Ticker ticker;
   private final AutoCloseable owned;
 
   private CellCodec(Builder b, KeyRing keyRing) {
@@ -101,6 +97,7 @@ public final class CellCodec implements AutoCloseable {
         // Caffeine's maintenance off the reading thread, unless a test asks for its own executor.
         .executor(b.executor != null ? b.executor : java.util.concurrent.ForkJoinPool.commonPool())
         .build();
+    this.ticker = b.ticker;
     this.owned = b.owned;
   }
 
@@ -204,15 +201,15 @@ public final class CellCodec implements AutoCloseable {
   private void startRow(RowSeal row) throws GeneralSecurityException {
     byte[] dek = new byte[CellFormat.DEK];
     if (wrapping == Wrapping.BRANCH) {
-      // One draw for the row key and the wrap IV. The new row key is not cached: unwrapping it
-      // again costs a fraction of a microsecond under the cached branch key, while caching every
-      // key written would make writers pay the cache's eviction work.
-      byte[] fresh = new byte[CellFormat.DEK + CellFormat.IV];
+      // One draw for the row key, the wrap IV and the first value's IV.
+      byte[] fresh = new byte[CellFormat.DEK + 2 * CellFormat.IV];
       random.nextBytes(fresh);
       System.arraycopy(fresh, 0, dek, 0, CellFormat.DEK);
-      byte[] wrapIv = Arrays.copyOfRange(fresh, CellFormat.DEK, fresh.length);
+      byte[] wrapIv = Arrays.copyOfRange(fresh, CellFormat.DEK, CellFormat.DEK + CellFormat.IV);
+      byte[] firstIv = Arrays.copyOfRange(fresh, CellFormat.DEK + CellFormat.IV, fresh.length);
       Arrays.fill(fresh, (byte) 0);
       startBranchRow(row, keyRing.branchKeyForRow(), dek, wrapIv);
+      row.nextIv = firstIv;
       return;
     } else {
       KeyId id = KeyId.random(random);
@@ -248,10 +245,10 @@ public final class CellCodec implements AutoCloseable {
     byte[] part = new byte[KeyId.LENGTH + CellFormat.WRAPPED_DEK];
     branch.id().writeTo(part, 0);
     System.arraycopy(wrapIv, 0, part, KeyId.LENGTH, CellFormat.IV);
-    Cipher cipher = wrapGcm.get();
+    Cipher cipher = perThread.get().wrapGcm;
     cipher.init(Cipher.ENCRYPT_MODE, branch.secretKey(),
         new GCMParameterSpec(CellFormat.TAG * 8, wrapIv));
-    cipher.updateAAD(wrapAad(CellFormat.VERSION_2, CellFormat.KIND_BRANCH, part));
+    cipher.updateAAD(wrapAad(CellFormat.VERSION_2, CellFormat.KIND_BRANCH, part, 0));
     cipher.doFinal(dek, 0, CellFormat.DEK, part, KeyId.LENGTH + CellFormat.IV);
     row.version = CellFormat.VERSION_2;
     row.kind = CellFormat.KIND_BRANCH;
@@ -261,17 +258,17 @@ public final class CellCodec implements AutoCloseable {
   }
 
   /**
-   * The row key wrap's associated data: magic, version, kind, and the key id. It binds the
-   * wrap to its branch key id; not to the column, since the cells of one row (in several
-   * columns) share one row key.
+   * The row key wrap's associated data: magic, version, kind, and the key id (at {@code from} in
+   * {@code keyPart}). It binds the wrap to its branch key id; not to the column, since the cells
+   * of one row (in several columns) share one row key.
    */
-  private static byte[] wrapAad(byte version, int kind, byte[] keyPart) {
+  private static byte[] wrapAad(byte version, int kind, byte[] keyPart, int from) {
     byte[] aad = new byte[4 + KeyId.LENGTH];
     aad[0] = CellFormat.MAGIC_0;
     aad[1] = CellFormat.MAGIC_1;
     aad[2] = version;
     aad[3] = (byte) kind;
-    System.arraycopy(keyPart, 0, aad, 4, KeyId.LENGTH);
+    System.arraycopy(keyPart, from, aad, 4, KeyId.LENGTH);
     return aad;
   }
 
@@ -326,11 +323,16 @@ public final class CellCodec implements AutoCloseable {
     writeHeader(cell, row.version, kind, type);
     System.arraycopy(row.keyPart, 0, cell, CellFormat.KEY_ID_OFFSET, row.keyPart.length);
     if (iv == null) {
-      iv = new byte[CellFormat.IV];
-      random.nextBytes(iv);
+      // The row's first IV came with its key, in one draw; every later one is drawn alone.
+      iv = row.nextIv;
+      row.nextIv = null;
+      if (iv == null) {
+        iv = new byte[CellFormat.IV];
+        random.nextBytes(iv);
+      }
     }
     System.arraycopy(iv, 0, cell, ivAt, CellFormat.IV);
-    Cipher cipher = gcm.get();
+    Cipher cipher = perThread.get().gcm;
     cipher.init(Cipher.ENCRYPT_MODE, row.rowKey,
         new GCMParameterSpec(CellFormat.TAG * 8, cell, ivAt, CellFormat.IV));
     cipher.updateAAD(cell, 0, payloadAadEnd(cell, ivAt));
@@ -447,8 +449,15 @@ public final class CellCodec implements AutoCloseable {
       if (cell.length < ivAt + CellFormat.IV + CellFormat.TAG) {
         throw tampered(column, cell, null);
       }
-      SecretKeySpec rowKey = rowKey(column, cell, kind, id, ivAt);
-      Cipher cipher = gcm.get();
+      PerThread thread = perThread.get();
+      SecretKeySpec rowKey = thread.lastRowKey(cell, ivAt, ticker.read());
+      if (rowKey == null) {
+        rowKey = rowKey(column, cell, kind, id, ivAt);
+        thread.rememberRowKey(cell, ivAt, rowKey, ticker.read() + ROW_KEY_MEMO_NANOS);
+      } else {
+        counters.rowKeyHit();
+      }
+      Cipher cipher = thread.gcm;
       cipher.init(Cipher.DECRYPT_MODE, rowKey,
           new GCMParameterSpec(CellFormat.TAG * 8, cell, ivAt, CellFormat.IV));
       cipher.updateAAD(cell, 0, payloadAadEnd(cell, ivAt));
@@ -475,9 +484,20 @@ public final class CellCodec implements AutoCloseable {
     }
   }
 
+  /**
+   * The row key of a kind 0 or kind 1 cell. A branch-wrapped row key is unwrapped under the
+   * cached branch key every time (one AES-GCM decryption of 32 bytes with a cipher that keeps
+   * the branch key's schedule): that costs less than a cache lookup among many row keys, so only
+   * the cells' shared row key is reused (see {@link PerThread}). A directly wrapped row key costs
+   * a provider call to unwrap, so those are cached, keyed by their wrapped bytes.
+   */
   private SecretKeySpec rowKey(ColumnPolicy column, byte[] cell, int kind, KeyId id, int ivAt)
       throws GeneralSecurityException {
     byte version = cell[CellFormat.VERSION_OFFSET];
+    if (kind == CellFormat.KIND_BRANCH) {
+      counters.rowKeyMiss();
+      return unwrapBranchRowKey(column, cell, version, id);
+    }
     RowKeySlot slot = rowKeySlot(version, kind, cell, CellFormat.KEY_ID_OFFSET, ivAt);
     SecretKeySpec rowKey = rowKeys.getIfPresent(slot);
     if (rowKey != null) {
@@ -485,27 +505,33 @@ public final class CellCodec implements AutoCloseable {
       return rowKey;
     }
     counters.rowKeyMiss();
-    byte[] part = Arrays.copyOfRange(cell, CellFormat.KEY_ID_OFFSET, ivAt);
-    byte[] dek;
-    if (kind == CellFormat.KIND_BRANCH) {
-      BranchKey branch = keyRing.key(id);
-      if (branch.purpose() != KeyPurpose.BRANCH) {
-        throw tampered(column, cell, null);
-      }
-      Cipher cipher = wrapGcm.get();
-      cipher.init(Cipher.DECRYPT_MODE, branch.secretKey(),
-          new GCMParameterSpec(CellFormat.TAG * 8, part, KeyId.LENGTH, CellFormat.IV));
-      cipher.updateAAD(wrapAad(version, kind, part));
-      dek = cipher.doFinal(part, KeyId.LENGTH + CellFormat.IV, CellFormat.DEK + CellFormat.TAG);
-    } else {
-      dek = keyRing.unwrapDirectKey(id, Arrays.copyOfRange(part, KeyId.LENGTH + 2, part.length));
-    }
+    byte[] dek = keyRing.unwrapDirectKey(id,
+        Arrays.copyOfRange(cell, CellFormat.KEY_ID_OFFSET + KeyId.LENGTH + 2, ivAt));
     if (dek.length != CellFormat.DEK) {
       throw tampered(column, cell, null);
     }
     rowKey = new SecretKeySpec(dek, "AES");
     Arrays.fill(dek, (byte) 0);
     rowKeys.put(slot, rowKey);
+    return rowKey;
+  }
+
+  private SecretKeySpec unwrapBranchRowKey(ColumnPolicy column, byte[] cell, byte version,
+      KeyId id) throws GeneralSecurityException {
+    BranchKey branch = keyRing.key(id);
+    if (branch.purpose() != KeyPurpose.BRANCH) {
+      throw tampered(column, cell, null);
+    }
+    int wrapIvAt = CellFormat.KEY_ID_OFFSET + KeyId.LENGTH;
+    Cipher cipher = perThread.get().wrapGcm;
+    cipher.init(Cipher.DECRYPT_MODE, branch.secretKey(),
+        new GCMParameterSpec(CellFormat.TAG * 8, cell, wrapIvAt, CellFormat.IV));
+    cipher.updateAAD(wrapAad(version, CellFormat.KIND_BRANCH, cell, CellFormat.KEY_ID_OFFSET));
+    byte[] dek = new byte[CellFormat.DEK];
+    int wrappedAt = wrapIvAt + CellFormat.IV;
+    cipher.doFinal(cell, wrappedAt, CellFormat.DEK + CellFormat.TAG, dek, 0);
+    SecretKeySpec rowKey = new SecretKeySpec(dek, "AES");
+    Arrays.fill(dek, (byte) 0);
     return rowKey;
   }
 
@@ -586,8 +612,6 @@ public final class CellCodec implements AutoCloseable {
         }
         startBranchRow(row, target != null ? target : keyRing.branchKeyForRow(),
             rowKey.getEncoded(), wrapIv);
-        rowKeys.put(rowKeySlot(row.version, row.kind, row.keyPart, 0, row.keyPart.length),
-            row.rowKey);
       }
       byte[] out = cell.clone();
       System.arraycopy(row.keyPart, 0, out, CellFormat.KEY_ID_OFFSET, row.keyPart.length);
@@ -701,6 +725,49 @@ public final class CellCodec implements AutoCloseable {
     } finally {
       BranchKey.clear(ikm);
       Arrays.fill(columnKey, (byte) 0);
+    }
+  }
+
+  /**
+   * How long a thread may reuse the row key it used last without asking the cache again: the
+   * cells of one row share a row key, so the second cell of a row skips the lookup. Short, so
+   * that a row key leaves memory no later than this after the cache lets it go.
+   */
+  private static final long ROW_KEY_MEMO_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+
+  /** A thread's ciphers and the row key it opened a cell with last. */
+  private static final class PerThread {
+    final Cipher gcm = newGcm();
+    /**
+     * Wraps and unwraps row keys under branch keys only: the JDK keeps the last key's schedule,
+     * so a cipher that stays on the branch key skips an AES key expansion per row.
+     */
+    final Cipher wrapGcm = newGcm();
+    private byte lastVersion;
+    private byte lastKind;
+    private byte[] lastKeyPart = new byte[0];
+    private SecretKeySpec lastRowKey;
+    private long lastUntil;
+
+    /** The row key of the last cell opened, when {@code cell}'s version, kind and key part match. */
+    SecretKeySpec lastRowKey(byte[] cell, int ivAt, long now) {
+      SecretKeySpec key = lastRowKey;
+      if (key == null || now - lastUntil >= 0
+          || cell[CellFormat.VERSION_OFFSET] != lastVersion
+          || cell[CellFormat.KIND_OFFSET] != lastKind
+          || !Arrays.equals(cell, CellFormat.KEY_ID_OFFSET, ivAt,
+              lastKeyPart, 0, lastKeyPart.length)) {
+        return null;
+      }
+      return key;
+    }
+
+    void rememberRowKey(byte[] cell, int ivAt, SecretKeySpec key, long until) {
+      lastVersion = cell[CellFormat.VERSION_OFFSET];
+      lastKind = cell[CellFormat.KIND_OFFSET];
+      lastKeyPart = Arrays.copyOfRange(cell, CellFormat.KEY_ID_OFFSET, ivAt);
+      lastRowKey = key;
+      lastUntil = until;
     }
   }
 

@@ -16,6 +16,8 @@ public final class RowSeal {
   /** The cell bytes from the key id up to the payload IV: key id, then the wrapped row key. */
   byte[] keyPart;
   SecretKeySpec rowKey;
+  /** A random IV drawn with the row key for the row's first value; null once used. */
+  byte[] nextIv;
 
   RowSeal() {}
 

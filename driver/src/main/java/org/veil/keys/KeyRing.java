@@ -24,6 +24,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.veil.kms.DataKey;
 import org.veil.kms.KeyProvider;
 import org.veil.kms.KeyProviderException;
@@ -73,6 +74,8 @@ public final class KeyRing implements AutoCloseable {
   private final ExecutorService calls;
   private final LoadingCache<KeyId, Loaded> keys;
   private final LoadingCache<KeyPurpose, Active> active;
+  /** The active key of each purpose as last looked up; see {@link #hot}. */
+  private final AtomicReferenceArray<Hot> hot = new AtomicReferenceArray<>(KeyPurpose.values().length);
   private final Executor background;
   /** Rows this instance sealed under the active branch key (veil.keys.rotateAfterRows). */
   private final AtomicReference<RowCount> rowCount = new AtomicReference<>();
@@ -157,7 +160,7 @@ public final class KeyRing implements AutoCloseable {
    * rotated when due) or the deterministic root key.
    */
   public BranchKey activeKey(KeyPurpose purpose) throws KeyUnavailableException {
-    return key(active(purpose).stored.id());
+    return hot(purpose).key;
   }
 
   /**
@@ -170,12 +173,41 @@ public final class KeyRing implements AutoCloseable {
    * to N times the setting under one key.
    */
   public BranchKey branchKeyForRow() throws KeyUnavailableException {
-    Active current = active(KeyPurpose.BRANCH);
-    BranchKey key = key(current.stored.id());
+    Hot current = hot(KeyPurpose.BRANCH);
     if (rotateAfterRows > 0) {
-      countRow(current.stored);
+      countRow(current.active.stored);
     }
-    return key;
+    return current.key;
+  }
+
+  /**
+   * The active key of {@code purpose}, looked up in the caches at most every {@link #HOT_NANOS}
+   * per purpose: every row sealed asks for it, and two cache reads per row cost more than the
+   * row's key wrap. The answer is the caches' answer of a moment ago, never past the key's
+   * {@code expireAfter} or the active key's due time; a rotation here clears it at once, a
+   * background refresh (another instance rotated) is seen within {@code HOT_NANOS}.
+   */
+  private Hot hot(KeyPurpose purpose) throws KeyUnavailableException {
+    Hot h = hot.get(purpose.ordinal());
+    long now = ticker.read();
+    if (h != null && now - h.untilNanos < 0 && clock.millis() < h.active.dueAtMillis) {
+      counters.branchKeyHits.increment();
+      return h;
+    }
+    Active current = active(purpose);
+    BranchKey key = key(current.stored.id());
+    Loaded loaded = keys.getIfPresent(current.stored.id());
+    h = new Hot(current, key, now + HOT_NANOS);
+    if (loaded != null && loaded.key == key && now + HOT_NANOS - loaded.loadedAt <= expireNanos) {
+      hot.set(purpose.ordinal(), h);
+    }
+    return h;
+  }
+
+  private void clearHot() {
+    for (int i = 0; i < hot.length(); i++) {
+      hot.set(i, null);
+    }
   }
 
   private Active active(KeyPurpose purpose) throws KeyUnavailableException {
@@ -296,6 +328,7 @@ public final class KeyRing implements AutoCloseable {
           keys.put(id, new Loaded(new BranchKey(id, purpose, created.plaintext()), ticker.read()));
         }
         active.invalidate(purpose);
+        clearHot();
         LOG.log(System.Logger.Level.INFO, "rotated the branch key of keyring " + keyring
             + " (" + why + "): key " + winner.id() + " is now active");
         return key(winner.id());
@@ -485,6 +518,7 @@ public final class KeyRing implements AutoCloseable {
     calls.shutdownNow();
     keys.invalidateAll();
     active.invalidateAll();
+    clearHot();
   }
 
   @Override
@@ -500,6 +534,22 @@ public final class KeyRing implements AutoCloseable {
     Loaded(BranchKey key, long loadedAt) {
       this.key = key;
       this.loadedAt = loadedAt;
+    }
+  }
+
+  /** How long a looked-up active key is reused without asking the caches again. */
+  private static final long HOT_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+  /** An active key as looked up, and until when it may be reused. */
+  private static final class Hot {
+    final Active active;
+    final BranchKey key;
+    final long untilNanos;
+
+    Hot(Active active, BranchKey key, long untilNanos) {
+      this.active = active;
+      this.key = key;
+      this.untilNanos = untilNanos;
     }
   }
 

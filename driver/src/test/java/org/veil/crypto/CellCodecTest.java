@@ -117,6 +117,30 @@ class CellCodecTest {
   }
 
   @Test
+  void aRowsNextCellReusesItsUnwrappedRowKeyForAtMostASecond() throws Exception {
+    ManualTicker ticker = new ManualTicker();
+    try (CellCodec c = CellCodec.builder().keyProvider(provider).keyStore(store)
+        .ticker(ticker).executor(Runnable::run).build()) {
+      RowSeal row = c.beginRow();
+      byte[] a = c.seal(row, SSN, ValueType.TEXT, SECRET);
+      byte[] b = c.seal(row, NOTES, ValueType.TEXT, "other");
+      byte[] otherRow = c.seal(c.beginRow(), NOTES, ValueType.TEXT, "third");
+      assertThat(c.open(SSN, a).value()).isEqualTo(SECRET);
+      assertThat(c.counters().rowKeyMisses()).isEqualTo(1);
+      assertThat(c.open(NOTES, b).value()).isEqualTo("other");
+      assertThat(c.counters().rowKeyMisses()).isEqualTo(1);
+      assertThat(c.open(NOTES, otherRow).value()).isEqualTo("third");
+      assertThat(c.counters().rowKeyMisses()).isEqualTo(2);
+      assertThat(c.open(NOTES, otherRow).value()).isEqualTo("third");
+      assertThat(c.counters().rowKeyMisses()).isEqualTo(2);
+      // A row key leaves the thread's hands a second after it was unwrapped.
+      ticker.advance(Duration.ofSeconds(1));
+      assertThat(c.open(NOTES, otherRow).value()).isEqualTo("third");
+      assertThat(c.counters().rowKeyMisses()).isEqualTo(3);
+    }
+  }
+
+  @Test
   void flippingAnySingleBitOfARandomizedCellFailsNamingColumnAndKey() throws Exception {
     assertEveryBitFlipFails(SSN, codec.seal(codec.beginRow(), SSN, ValueType.TEXT, SECRET));
   }
