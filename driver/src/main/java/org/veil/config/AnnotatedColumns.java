@@ -33,7 +33,7 @@ final class AnnotatedColumns {
   /** The classes named in {@code veil.annotatedClasses}. */
   static List<Class<?>> load(String classNames, ClassLoader loader) throws SQLException {
     List<Class<?>> classes = new ArrayList<>();
-    for (String name : split(classNames)) {
+    for (String name : VeilProperty.splitList(classNames)) {
       try {
         classes.add(Class.forName(name, false, loader));
       } catch (ClassNotFoundException | LinkageError e) {
@@ -46,7 +46,7 @@ final class AnnotatedColumns {
 
   /** Classes under the packages in {@code veil.scanPackages} with an {@code @Encrypted} member. */
   static List<Class<?>> scan(String packages, ClassLoader loader) {
-    List<String> names = split(packages);
+    List<String> names = VeilProperty.splitList(packages);
     if (names.isEmpty()) {
       return List.of();
     }
@@ -161,17 +161,5 @@ final class AnnotatedColumns {
       }
     }
     return sb.toString().toLowerCase(Locale.ROOT);
-  }
-
-  private static List<String> split(String list) {
-    List<String> names = new ArrayList<>();
-    if (list != null) {
-      for (String s : list.split(",")) {
-        if (!s.isBlank()) {
-          names.add(s.trim());
-        }
-      }
-    }
-    return names;
   }
 }

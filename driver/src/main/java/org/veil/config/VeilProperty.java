@@ -4,7 +4,9 @@ import java.sql.DriverPropertyInfo;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
@@ -78,6 +80,11 @@ public enum VeilProperty {
 
   KMS_KEYSTORE_PASSWORD("veil.kms.keystorePassword", null, false,
       "Local provider: the PKCS12 keystore password (or the VEIL_KEYSTORE_PASSWORD environment variable)."),
+
+  KMS_PREVIOUS_KEYS("veil.kms.previousKeys", null, false,
+      "Master keys that may still unwrap the keys stored under them but never wrap a new one, for"
+          + " a master key rotation without downtime; comma-separated, each as the current one is"
+          + " named: local, a keystore or key file; aws, a key ARN or alias."),
 
   KMS_REGION("veil.kms.region", null, false,
       "AWS region of the KMS key."),
@@ -165,6 +172,24 @@ public enum VeilProperty {
     }
     throw new SQLException(name + "=" + value + " is not one of " + String.join(", ", choices)
         + ": " + description, VeilSqlState.INVALID_CONFIGURATION);
+  }
+
+  /** The value as a comma-separated list, trimmed, without empty entries; empty when unset. */
+  public List<String> getList(Properties props) {
+    return splitList(get(props));
+  }
+
+  /** {@code "a, b,,c"} → {@code [a, b, c]}; null gives an empty list. */
+  static List<String> splitList(String value) {
+    List<String> items = new ArrayList<>();
+    if (value != null) {
+      for (String item : value.split(",")) {
+        if (!item.isBlank()) {
+          items.add(item.trim());
+        }
+      }
+    }
+    return items;
   }
 
   public int getInt(Properties props) throws SQLException {

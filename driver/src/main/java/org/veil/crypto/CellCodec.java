@@ -12,6 +12,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Properties;
@@ -34,12 +35,11 @@ import org.veil.keys.KeyId;
 import org.veil.keys.KeyPurpose;
 import org.veil.keys.KeyRing;
 import org.veil.keys.KeyUnavailableException;
+import org.veil.keys.MasterKeys;
 import org.veil.keys.PostgresBranchKeyStore;
 import org.veil.kms.DataKey;
 import org.veil.kms.KeyProvider;
 import org.veil.kms.KeyProviderException;
-import org.veil.kms.KeyProviderSettings;
-import org.veil.kms.KeyProviders;
 
 /**
  * Seals values into cells and opens cells back into values: the one object the JDBC layer asks
@@ -107,9 +107,9 @@ public final class CellCodec implements AutoCloseable {
 
   /**
    * A codec configured by the {@code veil.*} settings in {@code props} ({@code veil.kms},
-   * {@code veil.kms.*}, {@code veil.keys.*}, {@code veil.cache.*}); the key provider is created
-   * here and closed with the codec. {@code keysDb} opens the short-lived connections of the key
-   * store.
+   * {@code veil.kms.*}, {@code veil.keys.*}, {@code veil.cache.*}); the key providers of the
+   * current and previous master keys are created here and closed with the codec. {@code keysDb}
+   * opens the short-lived connections of the key store.
    *
    * @throws SQLException 22023 for a malformed setting, 58000 when the key provider cannot start
    */
@@ -144,24 +144,14 @@ public final class CellCodec implements AutoCloseable {
     } catch (IllegalArgumentException e) {
       throw new SQLException(e.getMessage(), VeilSqlState.INVALID_CONFIGURATION, e);
     }
-    String password = VeilProperty.KMS_KEYSTORE_PASSWORD.get(props);
-    KeyProviderSettings settings = KeyProviderSettings.builder()
-        .keyId(VeilProperty.KMS_KEY_ID.get(props))
-        .keystore(VeilProperty.KMS_KEYSTORE.get(props))
-        .keystorePassword(password == null ? null : password.toCharArray())
-        .region(VeilProperty.KMS_REGION.get(props))
-        .endpoint(VeilProperty.KMS_ENDPOINT.get(props))
-        .timeout(b.timeout)
-        .build();
-    String kms = VeilProperty.KMS.getChoice(props);
     try {
-      KeyProvider provider = KeyProviders.create(kms, settings, CellCodec.class.getClassLoader());
-      b.keyProvider(provider);
-      b.owned = provider;
+      MasterKeys masterKeys = MasterKeys.open(props, CellCodec.class.getClassLoader());
+      b.keyProvider(masterKeys.current()).previousKeyProviders(masterKeys.previous());
+      b.owned = masterKeys;
     } catch (KeyProviderException e) {
-      throw new SQLException("veil.kms=" + kms + ": " + e.getMessage(),
-          e.isUnavailable() ? VeilSqlState.KEY_PROVIDER_FAILED : VeilSqlState.INVALID_CONFIGURATION,
-          e);
+      throw new SQLException("veil.kms=" + VeilProperty.KMS.getChoice(props) + ": "
+          + e.getMessage(), e.isUnavailable() ? VeilSqlState.KEY_PROVIDER_FAILED
+          : VeilSqlState.INVALID_CONFIGURATION, e);
     }
     return b;
   }
@@ -801,6 +791,7 @@ public final class CellCodec implements AutoCloseable {
   /** Builds a {@link CellCodec}; defaults follow {@code VeilProperty}. Not thread-safe. */
   public static final class Builder {
     private KeyProvider provider;
+    private List<KeyProvider> previousProviders = List.of();
     private BranchKeyStore store;
     private String keyring = "default";
     private Wrapping wrapping = Wrapping.BRANCH;
@@ -823,6 +814,12 @@ public final class CellCodec implements AutoCloseable {
 
     public Builder keyProvider(KeyProvider provider) {
       this.provider = provider;
+      return this;
+    }
+
+    /** Previous master keys: they unwrap the keys stored under them, and wrap nothing new. */
+    public Builder previousKeyProviders(List<KeyProvider> providers) {
+      this.previousProviders = List.copyOf(providers);
       return this;
     }
 
@@ -914,7 +911,8 @@ public final class CellCodec implements AutoCloseable {
       if (random == null) {
         random = new SecureRandom();
       }
-      KeyRing ring = KeyRing.builder().provider(provider).store(store).keyring(keyring)
+      KeyRing ring = KeyRing.builder().provider(provider).previousProviders(previousProviders)
+          .store(store).keyring(keyring)
           .rotateAfter(rotateAfter).rotateAfterRows(rotateAfterRows)
           .expireAfter(expireAfter).refreshAfter(refreshAfter)
           .grace(grace).timeout(timeout).keyMax(keyMax).clock(clock).ticker(ticker)

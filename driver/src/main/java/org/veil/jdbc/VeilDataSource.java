@@ -199,6 +199,10 @@ public class VeilDataSource extends PGSimpleDataSource {
     setVeilProperty(VeilProperty.KMS_KEYSTORE_PASSWORD, value);
   }
 
+  public void setKmsPreviousKeys(String value) {
+    setVeilProperty(VeilProperty.KMS_PREVIOUS_KEYS, value);
+  }
+
   public void setKmsRegion(String value) {
     setVeilProperty(VeilProperty.KMS_REGION, value);
   }

@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -43,6 +44,13 @@ import org.veil.kms.UnwrappedKey;
  * {@link KeyUnavailableException} within the provider timeout: never a hang. Time comes from the
  * injected {@link Ticker}, so tests advance it instead of sleeping.
  *
+ * <h2>Master keys</h2>
+ * Every new key is generated under the current master key ({@link MasterKeys#current()}). A
+ * stored key is unwrapped by the master key its row names: the current one or a previous one
+ * ({@code veil.kms.previousKeys}), so that keys load all through a master key rotation. A key
+ * under any other master key is refused with a {@link KeyUnavailableException} that says what
+ * to configure, and no provider is asked.
+ *
  * <h2>Rotation</h2>
  * The active branch key is replaced once older than {@code rotateAfter} (by the injected
  * {@link Clock}); the rotation runs in the background while the old key keeps sealing, and the
@@ -51,12 +59,14 @@ import org.veil.kms.UnwrappedKey;
  * ({@link #branchKeyForRow}). Deterministic keys never rotate.
  *
  * <p>No lock is held across a provider or database call. Thread-safe; close it to stop its
- * provider-call threads (the provider itself belongs to the caller).
+ * provider-call threads (the providers themselves belong to the caller).
  */
 public final class KeyRing implements AutoCloseable {
 
   private static final System.Logger LOG = System.getLogger(KeyRing.class.getName());
 
+  private final MasterKeys masterKeys;
+  /** The current master key: every new key is generated under it. */
   private final KeyProvider provider;
   private final BranchKeyStore store;
   private final String keyring;
@@ -82,7 +92,9 @@ public final class KeyRing implements AutoCloseable {
   private volatile long providerRetryAt;
 
   private KeyRing(Builder b) {
-    this.provider = Objects.requireNonNull(b.provider, "provider");
+    this.masterKeys = new MasterKeys(Objects.requireNonNull(b.provider, "provider"),
+        b.previousProviders);
+    this.provider = masterKeys.current();
     this.store = Objects.requireNonNull(b.store, "store");
     this.keyring = Objects.requireNonNull(b.keyring, "keyring");
     this.rotateAfter = b.rotateAfter;
@@ -150,7 +162,7 @@ public final class KeyRing implements AutoCloseable {
     return counters;
   }
 
-  /** The provider's name and master key id, for messages. */
+  /** The current master key's id, for messages. */
   public String masterKeyId() {
     return provider.masterKeyId();
   }
@@ -318,7 +330,7 @@ public final class KeyRing implements AutoCloseable {
       DataKey created = callProvider("GenerateDataKey", id, false,
           () -> provider.generateDataKey(id.toString()));
       try {
-        checkMaster(id, created.masterKeyId(), "GenerateDataKey");
+        checkMaster(id, provider, created.masterKeyId(), "GenerateDataKey");
         StoredKey candidate = new StoredKey(id, keyring, purpose, created.blob(), provider.name(),
             created.masterKeyId(), clock.instant());
         // notBefore after the candidate's creation: any key active now is older, so it retires.
@@ -340,7 +352,7 @@ public final class KeyRing implements AutoCloseable {
       throw new KeyUnavailableException(null, "cannot rotate the branch key of keyring "
           + keyring + ": " + e.getMessage(), e);
     } catch (KeyProviderException e) {
-      throw unavailable(null, "create a branch key for keyring " + keyring, e);
+      throw unavailable(null, provider, "create a branch key for keyring " + keyring, e);
     }
   }
 
@@ -349,22 +361,25 @@ public final class KeyRing implements AutoCloseable {
     try {
       DataKey key = callProvider("GenerateDataKey", rowKeyId, false,
           () -> provider.generateDataKey(rowKeyId.toString()));
-      checkMaster(rowKeyId, key.masterKeyId(), "GenerateDataKey");
+      checkMaster(rowKeyId, provider, key.masterKeyId(), "GenerateDataKey");
       return key;
     } catch (KeyProviderException e) {
-      throw unavailable(rowKeyId, "generate a row key", e);
+      throw unavailable(rowKeyId, provider, "generate a row key", e);
     }
   }
 
-  /** Unwraps a directly wrapped row key; one provider call (the caller caches the result). */
+  /**
+   * Unwraps a directly wrapped row key; one provider call (the caller caches the result). The
+   * cell does not name its master key, so only the current one is asked.
+   */
   public byte[] unwrapDirectKey(KeyId rowKeyId, byte[] blob) throws KeyUnavailableException {
     try {
       UnwrappedKey key = callProvider("Unwrap", rowKeyId, false,
           () -> provider.unwrap(blob, rowKeyId.toString()));
-      checkMaster(rowKeyId, key.masterKeyId(), "Unwrap");
+      checkMaster(rowKeyId, provider, key.masterKeyId(), "Unwrap");
       return key.plaintext();
     } catch (KeyProviderException e) {
-      throw unavailable(rowKeyId, "unwrap the row key", e);
+      throw unavailable(rowKeyId, provider, "unwrap the row key", e);
     }
   }
 
@@ -379,18 +394,27 @@ public final class KeyRing implements AutoCloseable {
       throw new KeyUnavailableException(id.toString(), "cannot read key " + id + ": "
           + e.getMessage(), e);
     }
+    KeyProvider master = masterKeys.unwrapping(stored.masterKeyId()).orElseThrow(
+        () -> new KeyUnavailableException(id.toString(), "cannot load "
+            + stored.purpose().sqlName() + " key " + id + " of keyring " + stored.keyring()
+            + ": " + masterKeys.notConfigured(stored.masterKeyId()) + ".", null));
     try {
-      checkMaster(id, stored.masterKeyId(), "stored key");
       UnwrappedKey plain = callProvider("Unwrap", id, reload,
-          () -> provider.unwrap(stored.wrapped(), id.toString()));
-      checkMaster(id, plain.masterKeyId(), "Unwrap");
+          () -> master.unwrap(stored.wrapped(), id.toString()));
       try {
+        checkMaster(id, master, plain.masterKeyId(), "Unwrap");
+        if (master != provider && !reload) {
+          LOG.log(System.Logger.Level.INFO, stored.purpose().sqlName() + " key " + id
+              + " of keyring " + stored.keyring() + " is still wrapped by previous master key "
+              + master.masterKeyId() + " (veil.kms.previousKeys); veil rotate-master moves it"
+              + " to " + provider.masterKeyId());
+        }
         return new Loaded(new BranchKey(id, stored.purpose(), plain.plaintext()), ticker.read());
       } finally {
         Arrays.fill(plain.plaintext(), (byte) 0);
       }
     } catch (KeyProviderException e) {
-      throw unavailable(id, "unwrap " + stored.purpose().sqlName() + " key", e);
+      throw unavailable(id, master, "unwrap " + stored.purpose().sqlName() + " key", e);
     }
   }
 
@@ -404,7 +428,7 @@ public final class KeyRing implements AutoCloseable {
       DataKey created = callProvider("GenerateDataKey", id, false,
           () -> provider.generateDataKey(id.toString()));
       try {
-        checkMaster(id, created.masterKeyId(), "GenerateDataKey");
+        checkMaster(id, provider, created.masterKeyId(), "GenerateDataKey");
         StoredKey candidate = new StoredKey(id, keyring, purpose, created.blob(), provider.name(),
             created.masterKeyId(), clock.instant());
         StoredKey winner = store.activate(candidate,
@@ -424,7 +448,8 @@ public final class KeyRing implements AutoCloseable {
       throw new KeyUnavailableException(null, "cannot find or create the active "
           + purpose.sqlName() + " key of keyring " + keyring + ": " + e.getMessage(), e);
     } catch (KeyProviderException e) {
-      throw unavailable(null, "create a " + purpose.sqlName() + " key for keyring " + keyring, e);
+      throw unavailable(null, provider, "create a " + purpose.sqlName() + " key for keyring "
+          + keyring, e);
     }
   }
 
@@ -437,10 +462,12 @@ public final class KeyRing implements AutoCloseable {
         ? key.createdAt().plus(rotateAfter).toEpochMilli() : Long.MAX_VALUE;
   }
 
-  private void checkMaster(KeyId id, String masterKeyId, String what) throws KeyProviderException {
-    if (!provider.masterKeyId().equals(masterKeyId)) {
+  /** Checks that the provider's answer names the master key it was asked to use. */
+  private static void checkMaster(KeyId id, KeyProvider asked, String answered, String what)
+      throws KeyProviderException {
+    if (!asked.masterKeyId().equals(answered)) {
       throw new KeyProviderException("key " + id + ": " + what + " names master key "
-          + masterKeyId + ", but the configured master key is " + provider.masterKeyId()
+          + answered + ", but master key " + asked.masterKeyId() + " was asked"
           + " (check veil.kms and veil.kms.keyId)", false);
     }
   }
@@ -484,7 +511,8 @@ public final class KeyRing implements AutoCloseable {
     return e;
   }
 
-  private KeyUnavailableException unavailable(KeyId id, String what, KeyProviderException e) {
+  private KeyUnavailableException unavailable(KeyId id, KeyProvider master, String what,
+      KeyProviderException e) {
     String hint = e.isUnavailable()
         ? " Cached keys are served for veil.cache.expireAfter + veil.cache.grace ("
             + expireAfter.plus(grace) + ") after their last successful load; check that the key"
@@ -492,7 +520,7 @@ public final class KeyRing implements AutoCloseable {
         : " Check the key provider's permissions and veil.kms.keyId.";
     return new KeyUnavailableException(id == null ? null : id.toString(), "cannot " + what
         + (id == null ? "" : " " + id) + " (keyring " + keyring + ", master key "
-        + provider.masterKeyId() + "): " + e.getMessage() + "." + hint, e);
+        + master.masterKeyId() + "): " + e.getMessage() + "." + hint, e);
   }
 
   private static <K, V> V get(LoadingCache<K, V> cache, K key, KeyId id)
@@ -523,7 +551,7 @@ public final class KeyRing implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "KeyRing[" + keyring + ", provider=" + provider + ", store=" + store + "]";
+    return "KeyRing[" + keyring + ", " + masterKeys + ", store=" + store + "]";
   }
 
   private static final class Loaded {
@@ -579,6 +607,7 @@ public final class KeyRing implements AutoCloseable {
   /** Builds a {@link KeyRing}; defaults follow {@code VeilProperty}. Not thread-safe. */
   public static final class Builder {
     private KeyProvider provider;
+    private List<KeyProvider> previousProviders = List.of();
     private BranchKeyStore store;
     private String keyring = "default";
     private Duration rotateAfter = Duration.ofDays(90);
@@ -596,8 +625,18 @@ public final class KeyRing implements AutoCloseable {
 
     private Builder() {}
 
+    /** The current master key: it wraps every new key, and unwraps the keys stored under it. */
     public Builder provider(KeyProvider provider) {
       this.provider = provider;
+      return this;
+    }
+
+    /**
+     * Previous master keys ({@code veil.kms.previousKeys}): each unwraps the keys stored under
+     * it, none wraps a new one. None by default.
+     */
+    public Builder previousProviders(List<KeyProvider> providers) {
+      this.previousProviders = List.copyOf(providers);
       return this;
     }
 

@@ -2,18 +2,18 @@ package org.veil.tools;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
-import org.veil.config.VeilConfig;
+import java.util.stream.Collectors;
 import org.veil.config.VeilProperty;
+import org.veil.keys.MasterKeys;
 import org.veil.kms.KeyProvider;
 import org.veil.kms.KeyProviderException;
-import org.veil.kms.KeyProviderSettings;
-import org.veil.kms.KeyProviders;
 import org.veil.kms.UnwrappedKey;
 import org.veil.kms.WrappedKey;
 import picocli.CommandLine.Command;
@@ -21,16 +21,19 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code rotate-master}: re-wraps every key in {@code veil_keys} from the configured master key
- * to a new one, in one transaction. No data row is read or written, so it takes seconds
- * whatever the data size. Keys already under the new master key are left alone, so it can be
- * run again after a failure.
+ * {@code rotate-master}: re-wraps the keys in {@code veil_keys} under the configured master key,
+ * and under the previous ones ({@code veil.kms.previousKeys}), with a new master key, in one
+ * transaction. No data row is read or written, so it takes seconds whatever the data size. Keys
+ * already under the new master key are left alone, so it can be run again after a failure, and
+ * the tool may be configured with the old master key or as the applications are during a
+ * rotation (the new one, with the old one in {@code veil.kms.previousKeys}).
  */
 @Command(name = "rotate-master", mixinStandardHelpOptions = true,
-    description = {"Re-wrap every branch and deterministic key in veil_keys under a new master"
-        + " key. Touches no data row.",
-        "Afterwards, configure the new master key (veil.kms.keystore / veil.kms.keyId) in the"
-            + " application and restart it; see docs/RUNBOOK.md."})
+    description = {"Re-wrap every branch and deterministic key in veil_keys that the configured"
+        + " master key or one of veil.kms.previousKeys wraps under a new master key. Touches no"
+        + " data row.",
+        "Run it once every application has the new master key configured, with the old one in"
+            + " veil.kms.previousKeys; see docs/RUNBOOK.md."})
 final class RotateMaster implements Callable<Integer> {
 
   @Mixin
@@ -51,85 +54,87 @@ final class RotateMaster implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Database db = connection.database();
-    VeilConfig veil = connection.veilConfig();
-    Properties from = veil.toProperties();
-    Properties next = veil.toProperties();
-    String kms = VeilProperty.KMS.getChoice(from);
-    next.setProperty("aws".equals(kms) ? VeilProperty.KMS_KEY_ID.getName()
-        : VeilProperty.KMS_KEYSTORE.getName(), to);
+    Properties settings = connection.veilConfig().toProperties();
+    Properties next = new Properties();
+    next.putAll(settings);
     toSettings.forEach(next::setProperty);
-    KeyTable keys = new KeyTable(VeilProperty.KEYS_TABLE.get(from));
-    try (KeyProvider old = provider(from); KeyProvider fresh = provider(next);
+    KeyTable keys = new KeyTable(VeilProperty.KEYS_TABLE.get(settings));
+    ClassLoader loader = RotateMaster.class.getClassLoader();
+    try (MasterKeys configured = MasterKeys.open(settings, loader);
+        KeyProvider fresh = MasterKeys.openProvider(next, to, loader);
         Connection c = db.open()) {
-      if (old.masterKeyId().equals(fresh.masterKeyId())) {
+      Map<String, KeyProvider> from = new LinkedHashMap<>();
+      List<KeyProvider> candidates = new ArrayList<>(List.of(configured.current()));
+      candidates.addAll(configured.previous());
+      for (KeyProvider p : candidates) {
+        if (!p.masterKeyId().equals(fresh.masterKeyId())) {
+          from.put(p.masterKeyId(), p);
+        }
+      }
+      if (from.isEmpty()) {
         throw new IllegalArgumentException("--to " + to + " is the master key already"
-            + " configured (" + old.masterKeyId() + ")");
+            + " configured (" + fresh.masterKeyId() + "), and "
+            + VeilProperty.KMS_PREVIOUS_KEYS.getName() + " names no other to move keys from");
       }
       c.setAutoCommit(false);
-      List<KeyTable.Key> all = keys.all(c);
-      int moved = 0;
+      Map<String, Integer> moved = new LinkedHashMap<>();
       int already = 0;
       int others = 0;
-      for (KeyTable.Key k : all) {
+      for (KeyTable.Key k : keys.all(c)) {
+        KeyProvider old = from.get(k.masterKeyId());
         if (k.masterKeyId().equals(fresh.masterKeyId())) {
           already++;
-          continue;
-        }
-        if (!k.masterKeyId().equals(old.masterKeyId())) {
+        } else if (old == null) {
           // Another application's keyring sharing the table, under its own master key.
           others++;
-          continue;
+        } else {
+          rewrap(c, keys, k, old, fresh);
+          moved.merge(old.masterKeyId(), 1, Integer::sum);
         }
-        // The wrap's context is the key id, as the key ring unwraps it.
-        String context = k.id().toString();
-        UnwrappedKey plain = old.unwrap(k.wrapped(), context);
-        try {
-          WrappedKey wrapped = fresh.wrap(plain.plaintext(), context);
-          UnwrappedKey check = fresh.unwrap(wrapped.blob(), context);
-          boolean same = Arrays.equals(check.plaintext(), plain.plaintext());
-          Arrays.fill(check.plaintext(), (byte) 0);
-          if (!same) {
-            throw new KeyProviderException("key " + k.id() + " does not unwrap to itself under"
-                + " the new master key; nothing was changed", false);
-          }
-          if (!dryRun && !keys.rewrap(c, k, wrapped.blob(), fresh.name(),
-              fresh.masterKeyId())) {
-            throw new SQLException("key " + k.id() + " changed while it was re-wrapped;"
-                + " nothing was changed, run again", "40001");
-          }
-        } finally {
-          Arrays.fill(plain.plaintext(), (byte) 0);
-        }
-        moved++;
       }
       if (dryRun) {
         c.rollback();
       } else {
         c.commit();
       }
-      System.err.println((dryRun ? "dry run: would re-wrap " : "re-wrapped ") + moved
-          + " keys of " + keys.name() + " from master key " + old.masterKeyId() + " to "
-          + fresh.masterKeyId() + (already > 0 ? " (" + already + " were already under it)" : "")
+      int total = moved.values().stream().mapToInt(Integer::intValue).sum();
+      System.err.println((dryRun ? "dry run: would re-wrap " : "re-wrapped ") + total
+          + " keys of " + keys.name() + " to master key " + fresh.masterKeyId()
+          + (total > 0 ? " (" + moved.entrySet().stream().map(e -> e.getValue() + " from "
+              + e.getKey()).collect(Collectors.joining(", ")) + ")" : "")
+          + (already > 0 ? "; " + already + " were already under it" : "")
           + (others > 0 ? "; " + others + " keys under other master keys were left alone" : "")
-          + "; no data row was touched." + (dryRun ? "" : " Now configure the new master key"
-          + " in every application and restart them."));
+          + "; no data row was touched." + (dryRun ? "" : " Every application needs "
+          + fresh.masterKeyId() + " as its master key now; "
+          + VeilProperty.KMS_PREVIOUS_KEYS.getName() + " can go at their next deploy."));
       return 0;
     }
   }
 
-  private static KeyProvider provider(Properties props) throws SQLException,
-      KeyProviderException {
-    String password = VeilProperty.KMS_KEYSTORE_PASSWORD.get(props);
-    KeyProviderSettings settings = KeyProviderSettings.builder()
-        .keyId(VeilProperty.KMS_KEY_ID.get(props))
-        .keystore(VeilProperty.KMS_KEYSTORE.get(props))
-        .keystorePassword(password == null ? null : password.toCharArray())
-        .region(VeilProperty.KMS_REGION.get(props))
-        .endpoint(VeilProperty.KMS_ENDPOINT.get(props))
-        .timeout(VeilProperty.KMS_TIMEOUT.getDuration(props))
-        .build();
-    return KeyProviders.create(VeilProperty.KMS.getChoice(props), settings,
-        RotateMaster.class.getClassLoader());
+  /**
+   * Re-wraps one key from {@code old} to {@code fresh}, after checking that the new wrap
+   * unwraps to the same key.
+   */
+  private void rewrap(Connection c, KeyTable keys, KeyTable.Key k, KeyProvider old,
+      KeyProvider fresh) throws KeyProviderException, SQLException {
+    // The wrap's context is the key id, as the key ring unwraps it.
+    String context = k.id().toString();
+    UnwrappedKey plain = old.unwrap(k.wrapped(), context);
+    try {
+      WrappedKey wrapped = fresh.wrap(plain.plaintext(), context);
+      UnwrappedKey check = fresh.unwrap(wrapped.blob(), context);
+      boolean same = Arrays.equals(check.plaintext(), plain.plaintext());
+      Arrays.fill(check.plaintext(), (byte) 0);
+      if (!same) {
+        throw new KeyProviderException("key " + k.id() + " does not unwrap to itself under"
+            + " the new master key; nothing was changed", false);
+      }
+      if (!dryRun && !keys.rewrap(c, k, wrapped.blob(), fresh.name(), fresh.masterKeyId())) {
+        throw new SQLException("key " + k.id() + " changed while it was re-wrapped;"
+            + " nothing was changed, run again", "40001");
+      }
+    } finally {
+      Arrays.fill(plain.plaintext(), (byte) 0);
+    }
   }
-
 }

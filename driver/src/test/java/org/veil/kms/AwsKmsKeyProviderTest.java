@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.Properties;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -13,6 +14,8 @@ import org.veil.crypto.CellCodec;
 import org.veil.crypto.ValueType;
 import org.veil.keys.InMemoryBranchKeyStore;
 import org.veil.keys.KeyId;
+import org.veil.keys.KeyPurpose;
+import org.veil.keys.MasterKeys;
 
 /** The AWS KMS provider through the real AWS SDK client, against {@link FakeKmsServer}. */
 class AwsKmsKeyProviderTest {
@@ -81,6 +84,37 @@ class AwsKmsKeyProviderTest {
   }
 
   @Test
+  void aPreviousMasterKeyIsAnotherKmsKeyOnTheSameEndpointThatUnwrapsTheKeysUnderIt()
+      throws Exception {
+    InMemoryBranchKeyStore store = new InMemoryBranchKeyStore();
+    byte[] cell;
+    KeyProviderSettings before = KeyProviderSettings.builder().keyId(FakeKmsServer.OTHER_ALIAS)
+        .region("us-east-1").endpoint(kms.endpoint()).timeout(Duration.ofSeconds(2)).build();
+    try (KeyProvider old = KeyProviders.create("aws", before, getClass().getClassLoader());
+        CellCodec codec = CellCodec.builder().keyProvider(old).keyStore(store).build()) {
+      cell = codec.seal(codec.beginRow(), SSN, ValueType.TEXT, "under the old key");
+    }
+    Properties props = new Properties();
+    props.setProperty("veil.kms", "aws");
+    props.setProperty("veil.kms.keyId", FakeKmsServer.ALIAS);
+    props.setProperty("veil.kms.previousKeys", FakeKmsServer.OTHER_ALIAS);
+    props.setProperty("veil.kms.region", "us-east-1");
+    props.setProperty("veil.kms.endpoint", kms.endpoint());
+
+    try (MasterKeys keys = MasterKeys.open(props, getClass().getClassLoader());
+        CellCodec codec = CellCodec.builder().keyProvider(keys.current())
+            .previousKeyProviders(keys.previous()).keyStore(store).keyring("after").build()) {
+      assertThat(keys.current().masterKeyId()).isEqualTo(FakeKmsServer.ARN);
+      assertThat(keys.previous()).extracting(KeyProvider::masterKeyId)
+          .containsExactly(FakeKmsServer.OTHER_ARN);
+      assertThat(codec.open(SSN, cell).value()).isEqualTo("under the old key");
+      codec.seal(codec.beginRow(), SSN, ValueType.TEXT, "new");
+      assertThat(store.active("after", KeyPurpose.BRANCH).orElseThrow().masterKeyId())
+          .isEqualTo(FakeKmsServer.ARN);
+    }
+  }
+
+  @Test
   void anAnswerForAnotherKeyIsRefused() throws Exception {
     try (KeyProvider aws = KeyProviders.create("aws", settings(kms.endpoint()),
         getClass().getClassLoader())) {
@@ -90,7 +124,7 @@ class AwsKmsKeyProviderTest {
           .hasMessageContaining("key/another")
           .hasMessageContaining(FakeKmsServer.ARN);
     } finally {
-      kms.answerKeyId = FakeKmsServer.ARN;
+      kms.answerKeyId = null;
     }
   }
 

@@ -22,7 +22,8 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * A loopback HTTP server that speaks enough of the AWS KMS JSON protocol
  * ({@code X-Amz-Target: TrentService.GenerateDataKey/Encrypt/Decrypt/DescribeKey}) for the real
- * SDK client: one symmetric key, blobs made with AES-GCM bound to the encryption context.
+ * SDK client: two symmetric keys ({@link #ARN}, and {@link #OTHER_ARN} for a second master key),
+ * blobs made with AES-GCM under the key the request names, bound to the encryption context.
  * Counts calls per operation and records the encryption contexts it saw.
  */
 public final class FakeKmsServer implements AutoCloseable {
@@ -30,20 +31,33 @@ public final class FakeKmsServer implements AutoCloseable {
   public static final String KEY_UUID = "1234abcd-12ab-34cd-56ef-1234567890ab";
   public static final String ARN = "arn:aws:kms:us-east-1:111122223333:key/" + KEY_UUID;
   public static final String ALIAS = "alias/veil-test";
+  public static final String OTHER_KEY_UUID = "5678efab-56ef-78ab-90cd-5678901234ef";
+  public static final String OTHER_ARN = "arn:aws:kms:us-east-1:111122223333:key/"
+      + OTHER_KEY_UUID;
+  public static final String OTHER_ALIAS = "alias/veil-test-other";
 
   public final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
   public final List<String> contexts = new CopyOnWriteArrayList<>();
-  public volatile String answerKeyId = ARN;
+  /** The key id every answer names; null for the ARN of the key the request named. */
+  public volatile String answerKeyId;
   private final HttpServer server;
-  private final SecretKeySpec key;
+  private final Map<String, FakeKey> keys = new ConcurrentHashMap<>();
   private final SecureRandom random = new SecureRandom();
+
+  private record FakeKey(String uuid, String arn, SecretKeySpec key) {}
 
   public FakeKmsServer() throws IOException {
     // Without TCP_NODELAY each exchange waits ~40 ms for a delayed ACK.
     System.setProperty("sun.net.httpserver.nodelay", "true");
-    byte[] k = new byte[32];
-    random.nextBytes(k);
-    key = new SecretKeySpec(k, "AES");
+    for (String[] names : new String[][] {{KEY_UUID, ARN, ALIAS},
+        {OTHER_KEY_UUID, OTHER_ARN, OTHER_ALIAS}}) {
+      byte[] k = new byte[32];
+      random.nextBytes(k);
+      FakeKey key = new FakeKey(names[0], names[1], new SecretKeySpec(k, "AES"));
+      for (String name : names) {
+        keys.put(name, key);
+      }
+    }
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.createContext("/", this::handle);
     server.start();
@@ -65,43 +79,45 @@ public final class FakeKmsServer implements AutoCloseable {
     calls.computeIfAbsent(operation, o -> new AtomicInteger()).incrementAndGet();
     try {
       String keyId = field(body, "KeyId");
-      if (keyId != null && !keyId.equals(ARN) && !keyId.equals(ALIAS)
-          && !keyId.equals(KEY_UUID)) {
+      FakeKey key = keys.get(keyId == null ? ARN : keyId);
+      if (key == null) {
         reply(exchange, 400, "{\"__type\":\"NotFoundException\",\"message\":\"no such key\"}");
         return;
       }
+      String answer = answerKeyId != null ? answerKeyId : key.arn();
       String context = field(body, "veil:key");
       if (context != null) {
         contexts.add(operation + " " + context);
       }
       switch (operation) {
         case "DescribeKey":
-          reply(exchange, 200, "{\"KeyMetadata\":{\"KeyId\":\"" + KEY_UUID + "\",\"Arn\":\""
-              + ARN + "\",\"Enabled\":true,\"KeyState\":\"Enabled\",\"KeyUsage\":"
+          reply(exchange, 200, "{\"KeyMetadata\":{\"KeyId\":\"" + key.uuid() + "\",\"Arn\":\""
+              + key.arn() + "\",\"Enabled\":true,\"KeyState\":\"Enabled\",\"KeyUsage\":"
               + "\"ENCRYPT_DECRYPT\"}}");
           return;
         case "GenerateDataKey": {
           byte[] plaintext = new byte[32];
           random.nextBytes(plaintext);
-          reply(exchange, 200, "{\"CiphertextBlob\":\"" + b64(seal(plaintext, context))
-              + "\",\"Plaintext\":\"" + b64(plaintext) + "\",\"KeyId\":\"" + answerKeyId + "\"}");
+          reply(exchange, 200, "{\"CiphertextBlob\":\"" + b64(seal(key, plaintext, context))
+              + "\",\"Plaintext\":\"" + b64(plaintext) + "\",\"KeyId\":\"" + answer + "\"}");
           return;
         }
         case "Encrypt":
-          reply(exchange, 200, "{\"CiphertextBlob\":\"" + b64(seal(
+          reply(exchange, 200, "{\"CiphertextBlob\":\"" + b64(seal(key,
               Base64.getDecoder().decode(field(body, "Plaintext")), context))
-              + "\",\"KeyId\":\"" + answerKeyId + "\"}");
+              + "\",\"KeyId\":\"" + answer + "\"}");
           return;
         case "Decrypt": {
           byte[] plaintext;
           try {
-            plaintext = open(Base64.getDecoder().decode(field(body, "CiphertextBlob")), context);
+            plaintext = open(key, Base64.getDecoder().decode(field(body, "CiphertextBlob")),
+                context);
           } catch (Exception e) {
             reply(exchange, 400, "{\"__type\":\"InvalidCiphertextException\",\"message\":null}");
             return;
           }
           reply(exchange, 200, "{\"Plaintext\":\"" + b64(plaintext) + "\",\"KeyId\":\""
-              + answerKeyId + "\",\"EncryptionAlgorithm\":\"SYMMETRIC_DEFAULT\"}");
+              + answer + "\",\"EncryptionAlgorithm\":\"SYMMETRIC_DEFAULT\"}");
           return;
         }
         default:
@@ -112,11 +128,11 @@ public final class FakeKmsServer implements AutoCloseable {
     }
   }
 
-  private byte[] seal(byte[] plaintext, String context) throws Exception {
+  private byte[] seal(FakeKey key, byte[] plaintext, String context) throws Exception {
     byte[] iv = new byte[12];
     random.nextBytes(iv);
     Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
-    gcm.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(128, iv));
+    gcm.init(Cipher.ENCRYPT_MODE, key.key(), new GCMParameterSpec(128, iv));
     gcm.updateAAD(String.valueOf(context).getBytes(StandardCharsets.UTF_8));
     byte[] c = gcm.doFinal(plaintext);
     byte[] blob = new byte[12 + c.length];
@@ -125,9 +141,9 @@ public final class FakeKmsServer implements AutoCloseable {
     return blob;
   }
 
-  private byte[] open(byte[] blob, String context) throws Exception {
+  private byte[] open(FakeKey key, byte[] blob, String context) throws Exception {
     Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
-    gcm.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(128, blob, 0, 12));
+    gcm.init(Cipher.DECRYPT_MODE, key.key(), new GCMParameterSpec(128, blob, 0, 12));
     gcm.updateAAD(String.valueOf(context).getBytes(StandardCharsets.UTF_8));
     return gcm.doFinal(blob, 12, blob.length - 12);
   }

@@ -6,7 +6,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A local key provider that counts its calls by operation and can be switched to fail like an
- * unreachable KMS, or to hang until released; the test's view "at the provider".
+ * unreachable KMS, to hang until released, or to answer for another master key; the test's view
+ * "at the provider".
  */
 public final class FlakyKeyProvider implements KeyProvider {
 
@@ -17,6 +18,7 @@ public final class FlakyKeyProvider implements KeyProvider {
   private volatile boolean down;
   private volatile CountDownLatch hang;
   private volatile long delayMillis;
+  private volatile String answersFor;
 
   public FlakyKeyProvider(byte[] masterKey) throws KeyProviderException {
     this.delegate = LocalKeyProvider.ofKey(masterKey, new SecureRandom());
@@ -52,6 +54,11 @@ public final class FlakyKeyProvider implements KeyProvider {
   /** Each call sleeps this long first, to widen races. */
   public void delay(long millis) {
     this.delayMillis = millis;
+  }
+
+  /** Unwrap answers name this master key instead of its own, as a misrouted KMS call would. */
+  public void answerFor(String masterKeyId) {
+    this.answersFor = masterKeyId;
   }
 
   private void before() throws KeyProviderException {
@@ -100,7 +107,8 @@ public final class FlakyKeyProvider implements KeyProvider {
   public UnwrappedKey unwrap(byte[] blob, String context) throws KeyProviderException {
     unwrapped.incrementAndGet();
     before();
-    return delegate.unwrap(blob, context);
+    UnwrappedKey key = delegate.unwrap(blob, context);
+    return answersFor == null ? key : new UnwrappedKey(key.plaintext(), answersFor);
   }
 
   @Override

@@ -61,11 +61,11 @@ public final class NoSecretsInLogs implements AfterAllCallback {
   }
 
   /** A value that must never be logged; its hex and base64 forms are watched too. */
-  static void register(String secret) {
+  public static void register(String secret) {
     SECRETS.add(secret);
   }
 
-  static void register(byte[] secret) {
+  public static void register(byte[] secret) {
     SECRETS.add(HexFormat.of().formatHex(secret));
     SECRETS.add(Base64.getEncoder().encodeToString(secret));
   }

@@ -53,11 +53,11 @@ class RotationIT {
     Path newKey = ToolFixture.newMasterKeyFile();
 
     assertThat(fx.run("rotate-master", "--to", newKey.toString(), "--dry-run")).isZero();
-    assertThat(masterKeyIds()).doesNotContain(masterKeyId(newKey));
+    assertThat(fx.masterKeyIds()).doesNotContain(ToolFixture.masterKeyId(newKey));
     assertThat(fx.run("rotate-master", "--to", newKey.toString())).isZero();
 
     assertThat(rawRows()).as("data rows, byte for byte").isEqualTo(before);
-    assertThat(masterKeyIds()).containsOnly(masterKeyId(newKey));
+    assertThat(fx.masterKeyIds()).containsOnly(ToolFixture.masterKeyId(newKey));
     Properties strict = fx.veilSettings(newKey);
     strict.setProperty("veil.plaintextReads", "deny");
     assertThat(values(fx.server.veilConnection(strict))).isEqualTo(expectedValues());
@@ -183,27 +183,6 @@ class RotationIT {
         assertThat(rs.next()).isTrue();
         return rs.getObject(1, UUID.class);
       }
-    }
-  }
-
-  private List<String> masterKeyIds() throws SQLException {
-    try (Connection c = fx.plain(); PreparedStatement ps = c.prepareStatement(
-        "SELECT DISTINCT master_key_id FROM veil_keys WHERE keyring = ?")) {
-      ps.setString(1, fx.keyring);
-      try (ResultSet rs = ps.executeQuery()) {
-        List<String> ids = new java.util.ArrayList<>();
-        while (rs.next()) {
-          ids.add(rs.getString(1));
-        }
-        return ids;
-      }
-    }
-  }
-
-  private static String masterKeyId(Path keyFile) throws Exception {
-    try (org.veil.kms.LocalKeyProvider p = org.veil.kms.LocalKeyProvider.ofKey(
-        java.nio.file.Files.readAllBytes(keyFile), new java.security.SecureRandom())) {
-      return p.masterKeyId();
     }
   }
 

@@ -7,11 +7,14 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import org.veil.kms.LocalKeyProvider;
 import org.veil.testing.PostgresServer;
 import org.veil.testing.TestPostgres;
 import org.veil.tools.Veil;
@@ -46,6 +49,29 @@ final class ToolFixture {
       return file;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The id of the master key in a local key file: {@code local:} and its key check value. */
+  static String masterKeyId(Path keyFile) throws Exception {
+    try (LocalKeyProvider p = LocalKeyProvider.ofKey(Files.readAllBytes(keyFile),
+        new SecureRandom())) {
+      return p.masterKeyId();
+    }
+  }
+
+  /** The master keys that wrap this fixture's keys in veil_keys. */
+  List<String> masterKeyIds() throws SQLException {
+    try (Connection c = plain(); PreparedStatement ps = c.prepareStatement(
+        "SELECT DISTINCT master_key_id FROM veil_keys WHERE keyring = ?")) {
+      ps.setString(1, keyring);
+      try (ResultSet rs = ps.executeQuery()) {
+        List<String> ids = new ArrayList<>();
+        while (rs.next()) {
+          ids.add(rs.getString(1));
+        }
+        return ids;
+      }
     }
   }
 
