@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -27,6 +28,10 @@ import org.veil.testing.TestPostgres;
  * {@link Settings} from system properties and writes the tables to the file (or stdout).
  */
 public final class EndToEnd {
+  /** The untimed warm-up before the workloads ({@link #warmUp}). */
+  private static final int WARM_UP_ROWS = 20_000;
+  private static final int WARM_UP_BATCH = 500;
+  private static final long WARM_UP_MILLIS = 3_000;
 
   /** The server settings the benchmark runs with: no statement logging, no fsync wait. */
   static final Map<String, String> SERVER_SETTINGS = serverSettings();
@@ -74,6 +79,7 @@ public final class EndToEnd {
           }
           sessions.add(new Session(contender, target, rows));
         }
+        warmUp(sessions);
         List<E2eResults.WorkloadResult> results = new ArrayList<>();
         Map<String, String> atRest = new LinkedHashMap<>();
         boolean preloaded = false;
@@ -157,7 +163,7 @@ public final class EndToEnd {
             workload.operate(s, n++);
             long elapsed = System.nanoTime() - t0;
             if (measured) {
-              samples.get(id).add(elapsed, workload.rowsPerOperation());
+              samples.get(id).add(elapsed, workload.rowsPerOperation(s));
             }
           } while (System.nanoTime() - roundStart < roundNanos);
           operationCounts.put(id, n);
@@ -183,6 +189,46 @@ public final class EndToEnd {
       }
     }
     return new E2eResults.WorkloadResult(workload.id(), workload.title(), outcomes);
+  }
+
+  /**
+   * Writes and reads back rows through every contender, untimed, before the first workload: so
+   * that no contender's first measured workload (the single-row INSERT) also measures the JIT
+   * compiling its code, which the per-workload warm-up rounds do not give every code path
+   * enough calls for. Each contender gets up to {@value #WARM_UP_ROWS} rows or
+   * {@value #WARM_UP_MILLIS} ms of batches, whichever ends first; the table is emptied after.
+   */
+  private static void warmUp(List<Session> sessions) throws SQLException {
+    for (Session s : sessions) {
+      long t0 = System.nanoTime();
+      long deadline = t0 + WARM_UP_MILLIS * 1_000_000L;
+      s.truncate();
+      long written = 0;
+      try (PreparedStatement insert = s.connection.prepareStatement(s.insertSql)) {
+        while (written < WARM_UP_ROWS && System.nanoTime() < deadline) {
+          for (int i = 0; i < WARM_UP_BATCH; i++) {
+            s.bindRow(insert, ++written);
+            insert.addBatch();
+          }
+          insert.executeBatch();
+        }
+      }
+      long read = 0;
+      try (PreparedStatement scan = s.connection.prepareStatement(s.scanSql);
+          ResultSet result = scan.executeQuery()) {
+        while (result.next()) {
+          s.readRow(result);
+          read++;
+        }
+      }
+      if (read != written) {
+        throw new IllegalStateException(s.contender.id() + ": warm-up wrote " + written
+            + " rows and read back " + read);
+      }
+      s.truncate();
+      log(String.format("warmed up %s: %,d rows written and read in %.1f s", s.contender.id(),
+          written, (System.nanoTime() - t0) / 1e9));
+    }
   }
 
   /** Loads the rows every read workload reads, then checks each contender's at-rest claim. */

@@ -50,8 +50,10 @@ public record Settings(int rows, int batchRows, int warmupRounds, int rounds, lo
 
   /** One line for the report. */
   String describe() {
-    return String.format("%,d preloaded rows, batches of %,d, %d warm-up + %d measured rounds of "
-        + "%,d ms per contender per workload", rows, batchRows, warmupRounds, rounds, roundMillis);
+    return String.format("an untimed warm-up first (up to 20,000 rows written and read back per"
+        + " contender), then %,d preloaded rows, batches of %,d, %d warm-up + %d measured rounds"
+        + " of %,d ms per contender per workload", rows, batchRows, warmupRounds, rounds,
+        roundMillis);
   }
 
   private static Set<String> ids(String list) {

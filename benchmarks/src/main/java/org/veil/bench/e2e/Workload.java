@@ -18,6 +18,11 @@ interface Workload {
   /** How many rows one operation writes or reads: throughput is reported in rows per second. */
   int rowsPerOperation();
 
+  /** As {@link #rowsPerOperation()}, for {@code session}'s contender (a scan reads its rows). */
+  default int rowsPerOperation(Session session) {
+    return rowsPerOperation();
+  }
+
   /** Whether the table must hold the preloaded rows ({@code true}) or start empty. */
   boolean readsPreloadedRows();
 

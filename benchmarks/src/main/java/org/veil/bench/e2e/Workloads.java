@@ -251,6 +251,12 @@ final class Workloads {
       return preloadedRows;
     }
 
+    /** The contender's preloaded rows: a slow one preloads fewer ({@link Contender#preloadRows}). */
+    @Override
+    public int rowsPerOperation(Session session) {
+      return session.preloadedRows;
+    }
+
     @Override
     public boolean readsPreloadedRows() {
       return true;
@@ -266,9 +272,9 @@ final class Workloads {
           count++;
         }
       }
-      if (count != preloadedRows) {
+      if (count != session.preloadedRows) {
         throw new IllegalStateException(session.contender.id() + ": scanned " + count
-            + " rows, expected " + preloadedRows);
+            + " rows, expected " + session.preloadedRows);
       }
     }
   }
