@@ -80,7 +80,7 @@ public final class CellCodec implements AutoCloseable {
   private final KeyCounters counters;
   private final Cache<RowKeySlot, SecretKeySpec> rowKeys;
   private final ConcurrentMap<String, byte[]> contexts = new ConcurrentHashMap<>();
-  private final ConcurrentMap<String, AesSiv> sivs = new ConcurrentHashMap<>();
+  private final ConcurrentMap<SivSlot, AesSiv> sivs = new ConcurrentHashMap<>();
   private final ThreadLocal<PerThread> perThread = ThreadLocal.withInitial(PerThread::new);
   private final Ticker ticker;
   private final AutoCloseable owned;
@@ -696,7 +696,7 @@ public final class CellCodec implements AutoCloseable {
 
   /** The AES-SIV of one column: HKDF-SHA256(key, salt = key id, info = label + context). */
   private AesSiv siv(BranchKey key, ColumnPolicy column) throws GeneralSecurityException {
-    String slot = key.id() + "|" + column.context();
+    SivSlot slot = new SivSlot(key.id(), column.context());
     AesSiv siv = sivs.get(slot);
     if (siv == null) {
       siv = deriveSiv(key, context(column));
@@ -704,6 +704,9 @@ public final class CellCodec implements AutoCloseable {
     }
     return siv;
   }
+
+  /** Where a column's AES-SIV is kept: its deterministic key and the column's context. */
+  private record SivSlot(KeyId keyId, String context) {}
 
   static AesSiv deriveSiv(BranchKey key, byte[] context) throws GeneralSecurityException {
     byte[] ikm = key.copyOfKeyBytes();

@@ -86,6 +86,8 @@ public final class KeyRing implements AutoCloseable {
   private final LoadingCache<KeyPurpose, Active> active;
   /** The active key of each purpose as last looked up; see {@link #hot}. */
   private final AtomicReferenceArray<Hot> hot = new AtomicReferenceArray<>(KeyPurpose.values().length);
+  /** Keys read last, by a bit of their id's hash; see {@link #key}. */
+  private final AtomicReferenceArray<Hot> recent = new AtomicReferenceArray<>(2);
   private final Executor background;
   /** Rows this instance sealed under the active branch key (veil.keys.rotateAfterRows). */
   private final AtomicReference<RowCount> rowCount = new AtomicReference<>();
@@ -207,7 +209,7 @@ public final class KeyRing implements AutoCloseable {
       return h;
     }
     Active current = active(purpose);
-    BranchKey key = key(current.stored.id());
+    BranchKey key = lookUp(current.stored.id());
     Loaded loaded = keys.getIfPresent(current.stored.id());
     h = new Hot(current, key, now + HOT_NANOS);
     if (loaded != null && loaded.key == key && now + HOT_NANOS - loaded.loadedAt <= expireNanos) {
@@ -219,6 +221,9 @@ public final class KeyRing implements AutoCloseable {
   private void clearHot() {
     for (int i = 0; i < hot.length(); i++) {
       hot.set(i, null);
+    }
+    for (int i = 0; i < recent.length(); i++) {
+      recent.set(i, null);
     }
   }
 
@@ -265,8 +270,28 @@ public final class KeyRing implements AutoCloseable {
     }
   }
 
-  /** The key with this id, as named by a stored cell. */
+  /**
+   * The key with this id, as named by a stored cell. Every row read asks for one, so the keys
+   * read last are reused as {@link #hot} reuses the active key: for at most {@code HOT_NANOS}
+   * and never past their {@code expireAfter}.
+   */
   public BranchKey key(KeyId id) throws KeyUnavailableException {
+    int slot = id.hashCode() & (recent.length() - 1);
+    Hot h = recent.get(slot);
+    long now = ticker.read();
+    if (h != null && now - h.untilNanos < 0 && h.key.id().equals(id)) {
+      counters.branchKeyHits.increment();
+      return h.key;
+    }
+    BranchKey key = lookUp(id);
+    Loaded loaded = keys.getIfPresent(id);
+    if (loaded != null && loaded.key == key && now + HOT_NANOS - loaded.loadedAt <= expireNanos) {
+      recent.set(slot, new Hot(null, key, now + HOT_NANOS));
+    }
+    return key;
+  }
+
+  private BranchKey lookUp(KeyId id) throws KeyUnavailableException {
     Loaded loaded = keys.getIfPresent(id);
     if (loaded == null) {
       counters.branchKeyMisses.increment();
@@ -568,7 +593,10 @@ public final class KeyRing implements AutoCloseable {
   /** How long a looked-up active key is reused without asking the caches again. */
   private static final long HOT_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
-  /** An active key as looked up, and until when it may be reused. */
+  /**
+   * A key as looked up (with its record when it is the active key), and until when it may be
+   * reused.
+   */
   private static final class Hot {
     final Active active;
     final BranchKey key;
