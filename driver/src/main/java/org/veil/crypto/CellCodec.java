@@ -742,7 +742,7 @@ public final class CellCodec implements AutoCloseable {
     private SecretKeySpec lastRowKey;
     private long lastUntil;
 
-    /** The row key of the last cell opened, when {@code cell}'s version, kind and key part match. */
+    /** The row key of the last cell opened, if {@code cell}'s version, kind and key part match. */
     SecretKeySpec lastRowKey(byte[] cell, int ivAt, long now) {
       SecretKeySpec key = lastRowKey;
       if (key == null || now - lastUntil >= 0

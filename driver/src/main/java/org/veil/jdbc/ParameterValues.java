@@ -130,7 +130,6 @@ final class ParameterValues {
    */
   static Object coerce(Object value, ValueType type, Calendar calendar, ColumnPolicy column)
       throws SQLException {
-    String name = column.qualifiedName();
     switch (type) {
       case TEXT:
         return value instanceof String s ? s : ValueConversions.toString(value);
@@ -139,38 +138,38 @@ final class ParameterValues {
       case BYTES:
         return ValueConversions.toBytes(value);
       case SHORT:
-        return (short) ValueConversions.toLong(value, name, Short.MIN_VALUE, Short.MAX_VALUE,
+        return (short) ValueConversions.toLong(value, column, Short.MIN_VALUE, Short.MAX_VALUE,
             "smallint");
       case INT:
-        return (int) ValueConversions.toLong(value, name, Integer.MIN_VALUE, Integer.MAX_VALUE,
+        return (int) ValueConversions.toLong(value, column, Integer.MIN_VALUE, Integer.MAX_VALUE,
             "integer");
       case LONG:
-        return ValueConversions.toLong(value, name, Long.MIN_VALUE, Long.MAX_VALUE, "bigint");
+        return ValueConversions.toLong(value, column, Long.MIN_VALUE, Long.MAX_VALUE, "bigint");
       case NUMERIC:
         return ValueConversions.toBigDecimal(
-            value instanceof BigInteger i ? new BigDecimal(i) : value, name);
+            value instanceof BigInteger i ? new BigDecimal(i) : value, column);
       case FLOAT:
-        return (float) ValueConversions.toDouble(value, name);
+        return (float) ValueConversions.toDouble(value, column);
       case DOUBLE:
-        return ValueConversions.toDouble(value, name);
+        return ValueConversions.toDouble(value, column);
       case BOOLEAN:
-        return ValueConversions.toBoolean(value, name);
+        return ValueConversions.toBoolean(value, column);
       case DATE:
-        return toLocalDate(value, calendar, name);
+        return toLocalDate(value, calendar, column);
       case TIME:
-        return toLocalTime(value, calendar, name);
+        return toLocalTime(value, calendar, column);
       case TIMESTAMP:
-        return toLocalDateTime(value, calendar, name);
+        return toLocalDateTime(value, calendar, column);
       case TIMESTAMPTZ:
-        return toOffsetDateTime(value, name);
+        return toOffsetDateTime(value, column);
       case UUID:
-        return value instanceof UUID u ? u : ValueConversions.toType(value, UUID.class, name);
+        return value instanceof UUID u ? u : ValueConversions.toType(value, UUID.class, column);
       default:
         throw new IllegalStateException("unhandled value type " + type);
     }
   }
 
-  private static LocalDate toLocalDate(Object v, Calendar cal, String column)
+  private static LocalDate toLocalDate(Object v, Calendar cal, ColumnPolicy column)
       throws SQLException {
     if (v instanceof LocalDate d) {
       return d;
@@ -185,11 +184,11 @@ final class ParameterValues {
     if (v instanceof String s) {
       return ValueConversions.toDate(s, null, column).toLocalDate();
     }
-    throw new SQLException("cannot bind the value for encrypted column " + column
-        + " as a date", VeilSqlState.DATATYPE_MISMATCH);
+    throw new SQLException("cannot bind the value for encrypted column "
+        + column.qualifiedName() + " as a date", VeilSqlState.DATATYPE_MISMATCH);
   }
 
-  private static LocalTime toLocalTime(Object v, Calendar cal, String column)
+  private static LocalTime toLocalTime(Object v, Calendar cal, ColumnPolicy column)
       throws SQLException {
     if (v instanceof LocalTime t) {
       return t;
@@ -208,11 +207,11 @@ final class ParameterValues {
         // fall through to the error below
       }
     }
-    throw new SQLException("cannot bind the value for encrypted column " + column
-        + " as a time", VeilSqlState.DATATYPE_MISMATCH);
+    throw new SQLException("cannot bind the value for encrypted column "
+        + column.qualifiedName() + " as a time", VeilSqlState.DATATYPE_MISMATCH);
   }
 
-  private static LocalDateTime toLocalDateTime(Object v, Calendar cal, String column)
+  private static LocalDateTime toLocalDateTime(Object v, Calendar cal, ColumnPolicy column)
       throws SQLException {
     if (v instanceof LocalDateTime t) {
       return t;
@@ -234,11 +233,12 @@ final class ParameterValues {
         // fall through to the error below
       }
     }
-    throw new SQLException("cannot bind the value for encrypted column " + column
+    throw new SQLException("cannot bind the value for encrypted column " + column.qualifiedName()
         + " as a timestamp", VeilSqlState.DATATYPE_MISMATCH);
   }
 
-  private static OffsetDateTime toOffsetDateTime(Object v, String column) throws SQLException {
+  private static OffsetDateTime toOffsetDateTime(Object v, ColumnPolicy column)
+      throws SQLException {
     if (v instanceof OffsetDateTime t) {
       return t;
     }
@@ -251,7 +251,7 @@ final class ParameterValues {
     if (v instanceof java.sql.Timestamp t) {
       return t.toInstant().atOffset(ZoneOffset.UTC);
     }
-    throw new SQLException("cannot bind the value for encrypted column " + column
+    throw new SQLException("cannot bind the value for encrypted column " + column.qualifiedName()
         + " as a timestamp with time zone", VeilSqlState.DATATYPE_MISMATCH);
   }
 }

@@ -20,6 +20,7 @@ import java.time.temporal.ChronoField;
 import java.util.Calendar;
 import java.util.HexFormat;
 import java.util.UUID;
+import org.veil.config.ColumnPolicy;
 
 /**
  * Turns an opened value into what a {@code ResultSet} getter returns, the way pgjdbc converts
@@ -80,7 +81,7 @@ final class ValueConversions {
     return value.toString();
   }
 
-  static long toLong(Object value, String column, long min, long max, String type)
+  static long toLong(Object value, ColumnPolicy column, long min, long max, String type)
       throws SQLException {
     long result;
     if (value instanceof Long || value instanceof Integer || value instanceof Short) {
@@ -101,7 +102,7 @@ final class ValueConversions {
     return result;
   }
 
-  static BigDecimal toBigDecimal(Object value, String column) throws SQLException {
+  static BigDecimal toBigDecimal(Object value, ColumnPolicy column) throws SQLException {
     if (value instanceof BigDecimal d) {
       return d;
     }
@@ -124,7 +125,7 @@ final class ValueConversions {
     throw bad(column, "numeric");
   }
 
-  static double toDouble(Object value, String column) throws SQLException {
+  static double toDouble(Object value, ColumnPolicy column) throws SQLException {
     if (value instanceof Number n) {
       return n.doubleValue();
     }
@@ -141,7 +142,7 @@ final class ValueConversions {
     throw bad(column, "double");
   }
 
-  static boolean toBoolean(Object value, String column) throws SQLException {
+  static boolean toBoolean(Object value, ColumnPolicy column) throws SQLException {
     if (value instanceof Boolean b) {
       return b;
     }
@@ -168,7 +169,7 @@ final class ValueConversions {
     return toString(value).getBytes(StandardCharsets.UTF_8);
   }
 
-  static Date toDate(Object value, Calendar calendar, String column) throws SQLException {
+  static Date toDate(Object value, Calendar calendar, ColumnPolicy column) throws SQLException {
     if (value instanceof LocalDate d) {
       return calendar == null ? Date.valueOf(d) : new Date(atStartOfDay(d, calendar));
     }
@@ -188,7 +189,7 @@ final class ValueConversions {
     throw bad(column, "date");
   }
 
-  static Time toTime(Object value, Calendar calendar, String column) throws SQLException {
+  static Time toTime(Object value, Calendar calendar, ColumnPolicy column) throws SQLException {
     if (value instanceof LocalTime t) {
       if (calendar == null) {
         return Time.valueOf(t);
@@ -208,7 +209,7 @@ final class ValueConversions {
     throw bad(column, "time");
   }
 
-  static Timestamp toTimestamp(Object value, Calendar calendar, String column)
+  static Timestamp toTimestamp(Object value, Calendar calendar, ColumnPolicy column)
       throws SQLException {
     if (value instanceof LocalDateTime t) {
       if (calendar == null) {
@@ -227,7 +228,7 @@ final class ValueConversions {
   }
 
   /** {@code getObject(i, type)}: the value as {@code type}, converting as pgjdbc would. */
-  static <T> T toType(Object value, Class<T> type, String column) throws SQLException {
+  static <T> T toType(Object value, Class<T> type, ColumnPolicy column) throws SQLException {
     if (type.isInstance(value)) {
       return type.cast(value);
     }
@@ -271,7 +272,8 @@ final class ValueConversions {
         throw bad(column, "uuid");
       }
     } else {
-      throw new SQLException("cannot convert the value of encrypted column " + column + " to "
+      throw new SQLException("cannot convert the value of encrypted column "
+          + column.qualifiedName() + " to "
           + type.getName(), VeilSqlState.DATATYPE_MISMATCH);
     }
     return type.cast(result);
@@ -281,8 +283,8 @@ final class ValueConversions {
     return d.atStartOfDay(calendar.getTimeZone().toZoneId()).toInstant().toEpochMilli();
   }
 
-  private static SQLException bad(String column, String type) {
-    return new SQLException("the value of encrypted column " + column + " is not a valid "
-        + type, "22P02");
+  private static SQLException bad(ColumnPolicy column, String type) {
+    return new SQLException("the value of encrypted column " + column.qualifiedName()
+        + " is not a valid " + type, "22P02");
   }
 }

@@ -121,7 +121,7 @@ final class VeilResultSet extends ForwardingResultSet<ResultSet> {
       return untraced(delegate.getObject(i, type), i);
     }
     Object v = open(i, p);
-    return v == null ? null : ValueConversions.toType(v, type, p.qualifiedName());
+    return v == null ? null : ValueConversions.toType(v, type, p);
   }
 
   @Override
@@ -136,7 +136,7 @@ final class VeilResultSet extends ForwardingResultSet<ResultSet> {
       return delegate.getBoolean(i);
     }
     Object v = open(i, p);
-    return v != null && ValueConversions.toBoolean(v, p.qualifiedName());
+    return v != null && ValueConversions.toBoolean(v, p);
   }
 
   @Override
@@ -170,7 +170,7 @@ final class VeilResultSet extends ForwardingResultSet<ResultSet> {
   private long integral(int i, ColumnPolicy p, long min, long max, String type)
       throws SQLException {
     Object v = open(i, p);
-    return v == null ? 0 : ValueConversions.toLong(v, p.qualifiedName(), min, max, type);
+    return v == null ? 0 : ValueConversions.toLong(v, p, min, max, type);
   }
 
   @Override
@@ -180,7 +180,7 @@ final class VeilResultSet extends ForwardingResultSet<ResultSet> {
       return delegate.getFloat(i);
     }
     Object v = open(i, p);
-    return v == null ? 0 : (float) ValueConversions.toDouble(v, p.qualifiedName());
+    return v == null ? 0 : (float) ValueConversions.toDouble(v, p);
   }
 
   @Override
@@ -190,7 +190,7 @@ final class VeilResultSet extends ForwardingResultSet<ResultSet> {
       return delegate.getDouble(i);
     }
     Object v = open(i, p);
-    return v == null ? 0 : ValueConversions.toDouble(v, p.qualifiedName());
+    return v == null ? 0 : ValueConversions.toDouble(v, p);
   }
 
   @Override
@@ -200,7 +200,7 @@ final class VeilResultSet extends ForwardingResultSet<ResultSet> {
       return delegate.getBigDecimal(i);
     }
     Object v = open(i, p);
-    return v == null ? null : ValueConversions.toBigDecimal(v, p.qualifiedName());
+    return v == null ? null : ValueConversions.toBigDecimal(v, p);
   }
 
   @Deprecated
@@ -238,7 +238,7 @@ final class VeilResultSet extends ForwardingResultSet<ResultSet> {
 
   private Date openedDate(int i, ColumnPolicy p, Calendar cal) throws SQLException {
     Object v = open(i, p);
-    return v == null ? null : ValueConversions.toDate(v, cal, p.qualifiedName());
+    return v == null ? null : ValueConversions.toDate(v, cal, p);
   }
 
   @Override
@@ -255,7 +255,7 @@ final class VeilResultSet extends ForwardingResultSet<ResultSet> {
 
   private Time openedTime(int i, ColumnPolicy p, Calendar cal) throws SQLException {
     Object v = open(i, p);
-    return v == null ? null : ValueConversions.toTime(v, cal, p.qualifiedName());
+    return v == null ? null : ValueConversions.toTime(v, cal, p);
   }
 
   @Override
@@ -272,7 +272,7 @@ final class VeilResultSet extends ForwardingResultSet<ResultSet> {
 
   private Timestamp openedTimestamp(int i, ColumnPolicy p, Calendar cal) throws SQLException {
     Object v = open(i, p);
-    return v == null ? null : ValueConversions.toTimestamp(v, cal, p.qualifiedName());
+    return v == null ? null : ValueConversions.toTimestamp(v, cal, p);
   }
 
   @Override

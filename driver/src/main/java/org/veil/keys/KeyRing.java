@@ -85,7 +85,8 @@ public final class KeyRing implements AutoCloseable {
   private final LoadingCache<KeyId, Loaded> keys;
   private final LoadingCache<KeyPurpose, Active> active;
   /** The active key of each purpose as last looked up; see {@link #hot}. */
-  private final AtomicReferenceArray<Hot> hot = new AtomicReferenceArray<>(KeyPurpose.values().length);
+  private final AtomicReferenceArray<Hot> hot =
+      new AtomicReferenceArray<>(KeyPurpose.values().length);
   /** Keys read last, by a bit of their id's hash; see {@link #key}. */
   private final AtomicReferenceArray<Hot> recent = new AtomicReferenceArray<>(2);
   private final Executor background;
