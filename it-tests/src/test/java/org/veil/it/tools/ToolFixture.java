@@ -14,6 +14,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import org.veil.it.NoSecretsInLogs;
 import org.veil.kms.LocalKeyProvider;
 import org.veil.testing.PostgresServer;
 import org.veil.testing.TestPostgres;
@@ -44,6 +45,7 @@ final class ToolFixture {
       Path file = dir.resolve("master.key");
       byte[] key = new byte[32];
       new SecureRandom().nextBytes(key);
+      NoSecretsInLogs.register(key);
       Files.write(file, key);
       Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
       return file;
