@@ -10,9 +10,9 @@ import java.util.stream.Collectors;
  * <ul>
  *   <li>{@code bench.rows} (100000): rows preloaded for the reads, and scanned by the scan;</li>
  *   <li>{@code bench.batch} (10000): rows per batched INSERT;</li>
- *   <li>{@code bench.warmupRounds} (2) and {@code bench.rounds} (5): round-robin rounds, the
+ *   <li>{@code bench.warmupRounds} (3) and {@code bench.rounds} (10): round-robin rounds, the
  *       warm-up ones discarded;</li>
- *   <li>{@code bench.roundMillis} (1000): how long each contender runs a workload per round
+ *   <li>{@code bench.roundMillis} (500): how long each contender runs a workload per round
  *       (at least one operation, however long it takes);</li>
  *   <li>{@code bench.contenders}, {@code bench.workloads}: comma-separated ids to run (all when
  *       empty); the workload id {@code kms} is the KMS call count;</li>
@@ -27,9 +27,9 @@ public record Settings(int rows, int batchRows, int warmupRounds, int rounds, lo
     return new Settings(
         Integer.getInteger("bench.rows", 100_000),
         Integer.getInteger("bench.batch", 10_000),
-        Integer.getInteger("bench.warmupRounds", 2),
-        Integer.getInteger("bench.rounds", 5),
-        Long.getLong("bench.roundMillis", 1000L),
+        Integer.getInteger("bench.warmupRounds", 3),
+        Integer.getInteger("bench.rounds", 10),
+        Long.getLong("bench.roundMillis", 500L),
         ids(System.getProperty("bench.contenders", "")),
         ids(System.getProperty("bench.workloads", "")),
         Integer.getInteger("bench.kmsRows", 1_000_000),
