@@ -11,7 +11,8 @@
 # Extra -D settings for the harness go in BENCH_OPTS, e.g.
 #   BENCH_OPTS="-Dbench.contenders=plain,veil_none -Dbench.workloads=scan" benchmarks/run.sh --smoke
 # (see Settings.java and RunAll.java for every setting). VEIL_IT_POSTGRES chooses the server as
-# in the integration tests (auto, embedded, docker).
+# in the integration tests (auto, embedded, docker). JAVA_HOME chooses the JDK that builds and
+# runs them (the report names it), e.g. JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64.
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -53,7 +54,7 @@ fi
 
 started=$(date +%s)
 # shellcheck disable=SC2086 # BENCH_OPTS is a list of -D options
-java -Xms2g -Xmx2g -XX:+AlwaysPreTouch \
+"${JAVA_HOME:+$JAVA_HOME/bin/}java" -Xms2g -Xmx2g -XX:+AlwaysPreTouch \
   -Dveil.it.postgres="${VEIL_IT_POSTGRES:-auto}" \
   -Dbench.commit="$commit" \
   "${settings[@]}" ${BENCH_OPTS:-} \
