@@ -90,10 +90,22 @@ public final class EncryptedColumns {
     return false;
   }
 
+  /**
+   * As {@code regionMatches(true, …)} at every position, but a position whose first character
+   * cannot match is skipped without the call. Only ASCII characters are skipped that way: under
+   * {@code regionMatches}' case rules a non-ASCII character may match an ASCII one (dotless i,
+   * Kelvin sign), so those always get the full comparison.
+   */
   private static boolean containsIgnoreCase(String haystack, String needle) {
     int max = haystack.length() - needle.length();
+    char first = needle.isEmpty() ? 0 : needle.charAt(0);
+    boolean asciiFirst = first < 0x80;
+    char lower = Character.toLowerCase(first);
+    char upper = Character.toUpperCase(first);
     for (int i = 0; i <= max; i++) {
-      if (haystack.regionMatches(true, i, needle, 0, needle.length())) {
+      char c = haystack.charAt(i);
+      boolean mayMatch = !asciiFirst || c >= 0x80 || c == lower || c == upper;
+      if (mayMatch && haystack.regionMatches(true, i, needle, 0, needle.length())) {
         return true;
       }
     }

@@ -51,12 +51,14 @@ public final class StatementAnalyzer {
    * @throws SQLException with a SQLSTATE from {@code VeilSqlState} when Veil refuses the SQL
    */
   public StatementPlan analyzePrepared(String sql) throws SQLException {
-    if (!columns.mayMention(sql)) {
-      return StatementPlan.PLAIN;
-    }
+    // The cache first: only statements that may mention an encrypted table are in it, and for
+    // those the lookup costs less than scanning the text for table names again.
     StatementPlan cached = plans.getIfPresent(sql);
     if (cached != null) {
       return cached;
+    }
+    if (!columns.mayMention(sql)) {
+      return StatementPlan.PLAIN;
     }
     StatementPlan plan = analyze(sql);
     plans.put(sql, plan);
