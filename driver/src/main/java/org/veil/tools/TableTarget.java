@@ -28,8 +28,17 @@ final class TableTarget {
   /** How a column holds a cell: raw bytes, or {@code veil:} + base64 in a text column. */
   enum StorageForm { BINARY, TEXT }
 
-  /** An encrypted column of the table and how it is stored. */
-  record Column(ColumnPolicy policy, StorageForm form) {}
+  /**
+   * A column the job reads and writes: an encrypted column, or a column that stands in for one
+   * (the bytea shadow of a text column being converted), and how it holds cells.
+   *
+   * @param name the column's name in the table; the policy's column unless it stands in for it
+   */
+  record Column(ColumnPolicy policy, StorageForm form, String name) {
+    Column(ColumnPolicy policy, StorageForm form) {
+      this(policy, form, policy.column());
+    }
+  }
 
   private static final String KEY_QUERY = "SELECT i.indisprimary,"
       + " array_agg(a.attname::text ORDER BY k.ord),"
@@ -179,6 +188,14 @@ final class TableTarget {
     return "\"" + identifier.replace("\"", "\"\"") + "\"";
   }
 
+  String schema() {
+    return schema;
+  }
+
+  String table() {
+    return table;
+  }
+
   String qualifiedName() {
     return schema + "." + table;
   }
@@ -189,6 +206,13 @@ final class TableTarget {
 
   List<Column> columns() {
     return columns;
+  }
+
+  /** The same table and key, with {@code more} columns after these. */
+  TableTarget plus(List<Column> more) {
+    List<Column> all = new ArrayList<>(columns);
+    all.addAll(more);
+    return new TableTarget(schema, table, keyColumns, keyTypes, all);
   }
 
   List<String> keyColumns() {
@@ -236,11 +260,16 @@ final class TableTarget {
    * and passes {@code fromStart}.
    */
   String selectBatch(boolean fromStart, boolean bounded) {
+    return selectBatch(fromStart, bounded, "true");
+  }
+
+  /** {@link #selectBatch(boolean, boolean)} of the rows that match {@code filter} (SQL). */
+  String selectBatch(boolean fromStart, boolean bounded, String filter) {
     StringBuilder sql = new StringBuilder("SELECT ").append(keyAsText());
     for (Column c : columns) {
-      sql.append(", ").append(quote(c.policy().column()));
+      sql.append(", ").append(quote(c.name()));
     }
-    sql.append(" FROM ").append(sqlName()).append(" WHERE true");
+    sql.append(" FROM ").append(sqlName()).append(" WHERE (").append(filter).append(')');
     if (!fromStart) {
       sql.append(" AND (").append(keyList()).append(") > ").append(keyParameters());
     }
@@ -254,7 +283,7 @@ final class TableTarget {
   String selectRow() {
     StringBuilder sql = new StringBuilder("SELECT ").append(keyAsText());
     for (Column c : columns) {
-      sql.append(", ").append(quote(c.policy().column()));
+      sql.append(", ").append(quote(c.name()));
     }
     return sql.append(" FROM ").append(sqlName()).append(" WHERE (").append(keyList())
         .append(") = ").append(keyParameters()).toString();
@@ -268,12 +297,12 @@ final class TableTarget {
   String compareAndSet() {
     StringBuilder sql = new StringBuilder("UPDATE ").append(sqlName()).append(" SET ");
     for (int i = 0; i < columns.size(); i++) {
-      sql.append(i == 0 ? "" : ", ").append(quote(columns.get(i).policy().column()))
+      sql.append(i == 0 ? "" : ", ").append(quote(columns.get(i).name()))
           .append(" = ?");
     }
     sql.append(" WHERE (").append(keyList()).append(") = ").append(keyParameters());
     for (Column c : columns) {
-      sql.append(" AND ").append(quote(c.policy().column())).append(" IS NOT DISTINCT FROM ?");
+      sql.append(" AND ").append(quote(c.name())).append(" IS NOT DISTINCT FROM ?");
     }
     return sql.toString();
   }
