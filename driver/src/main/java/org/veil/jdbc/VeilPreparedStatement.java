@@ -188,36 +188,30 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
     }
   }
 
-  /**
-   * A batch whose text cells converted columns refused is not run again, in auto-commit mode
-   * either: pgjdbc may have committed some of its statements already.
-   */
   @Override
   public int[] executeBatch() throws SQLException {
-    try {
-      return delegate.executeBatch();
-    } catch (SQLException failure) {
-      throw refusedBatch(failure);
-    } finally {
-      batchTextColumns = null;
-    }
+    return performBatch(delegate::executeBatch);
   }
 
   @Override
   public long[] executeLargeBatch() throws SQLException {
+    return performBatch(delegate::executeLargeBatch);
+  }
+
+  /**
+   * Runs the batch. One whose text cells converted columns refused is not run again, in
+   * auto-commit mode either: pgjdbc may have committed some of its statements already.
+   */
+  private <T> T performBatch(Execution<T> execution) throws SQLException {
     try {
-      return delegate.executeLargeBatch();
+      return execution.run();
     } catch (SQLException failure) {
-      throw refusedBatch(failure);
+      throw TextBindings.converted(convertedColumns(failure,
+          batchTextColumns == null ? Set.of() : batchTextColumns, connection.inTransaction()),
+          failure, true);
     } finally {
       batchTextColumns = null;
     }
-  }
-
-  private SQLException refusedBatch(SQLException failure) throws SQLException {
-    return TextBindings.converted(convertedColumns(failure,
-        batchTextColumns == null ? Set.of() : batchTextColumns, connection.inTransaction()),
-        failure, true);
   }
 
   @Override

@@ -198,20 +198,10 @@ final class ByteaConversion {
           + target.qualifiedName() + " would use is longer than PostgreSQL's 63 bytes; rename"
           + " the table first", "42622");
     }
-    List<String> taken = new ArrayList<>();
-    try (PreparedStatement ps = pg.prepareStatement("SELECT attname::text FROM"
-        + " pg_catalog.pg_attribute WHERE attrelid = CAST(? AS regclass) AND attnum > 0"
-        + " AND NOT attisdropped")) {
-      ps.setString(1, target.sqlName());
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          taken.add(rs.getString(1));
-        }
-      }
-    }
+    Map<String, Attribute> taken = attributes(pg);
     for (Converted col : converting) {
-      String clash = taken.contains(col.keptAside()) ? col.keptAside()
-          : col.state() == State.NEW && taken.contains(col.shadow()) ? col.shadow() : null;
+      String clash = taken.containsKey(col.keptAside()) ? col.keptAside()
+          : col.state() == State.NEW && taken.containsKey(col.shadow()) ? col.shadow() : null;
       if (clash != null) {
         throw new SQLException(target.qualifiedName() + " has a column " + clash + " already,"
             + " the name the conversion of " + col.column().name() + " would use; rename it"
@@ -396,7 +386,7 @@ final class ByteaConversion {
           s.execute(table + " DROP CONSTRAINT IF EXISTS " + quote(col.check()));
           s.execute(table + " ALTER COLUMN " + text + " DROP NOT NULL");
         }
-        String comment = comment(c, col.column().name());
+        String comment = attributes(c).get(col.column().name()).comment();
         s.execute(table + " RENAME COLUMN " + text + " TO " + quote(col.keptAside()));
         s.execute(table + " RENAME COLUMN " + quote(col.shadow()) + " TO " + text);
         s.execute("COMMENT ON COLUMN " + target.sqlName() + "." + text + " IS "
@@ -465,27 +455,28 @@ final class ByteaConversion {
     return true;
   }
 
-  private boolean isNotNull(Connection c, String column) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT attnotnull FROM"
-        + " pg_catalog.pg_attribute WHERE attrelid = CAST(? AS regclass) AND attname = ?")) {
+  /** What the conversion needs to know of a column of the table. */
+  private record Attribute(boolean notNull, String comment) {}
+
+  /** The table's columns by name, as they are now. */
+  private Map<String, Attribute> attributes(Connection c) throws SQLException {
+    Map<String, Attribute> attributes = new HashMap<>();
+    try (PreparedStatement ps = c.prepareStatement("SELECT attname::text, attnotnull,"
+        + " pg_catalog.col_description(attrelid, attnum) FROM pg_catalog.pg_attribute"
+        + " WHERE attrelid = CAST(? AS regclass) AND attnum > 0 AND NOT attisdropped")) {
       ps.setString(1, target.sqlName());
-      ps.setString(2, column);
       try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() && rs.getBoolean(1);
+        while (rs.next()) {
+          attributes.put(rs.getString(1), new Attribute(rs.getBoolean(2), rs.getString(3)));
+        }
       }
     }
+    return attributes;
   }
 
-  private String comment(Connection c, String column) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT pg_catalog.col_description(attrelid,"
-        + " attnum) FROM pg_catalog.pg_attribute WHERE attrelid = CAST(? AS regclass)"
-        + " AND attname = ?")) {
-      ps.setString(1, target.sqlName());
-      ps.setString(2, column);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? rs.getString(1) : null;
-      }
-    }
+  private boolean isNotNull(Connection c, String column) throws SQLException {
+    Attribute a = attributes(c).get(column);
+    return a != null && a.notNull();
   }
 
   private boolean hasCheck(Connection c, Converted col) throws SQLException {

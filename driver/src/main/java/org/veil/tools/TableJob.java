@@ -136,24 +136,36 @@ final class TableJob {
       throws SQLException, GeneralSecurityException, InterruptedException {
     String[] after = range.lastKey() != null ? range.lastKey() : range.lo();
     while (true) {
-      int attempt = 0;
-      while (true) {
-        try {
-          BatchResult b = batch(data, job, range, after);
-          progress.step(b.seen);
-          rate.pace(b.seen);
-          if (b.done) {
-            return;
-          }
-          after = b.lastKey;
-          break;
-        } catch (SQLException e) {
-          data.rollback();
-          if (!RETRYABLE.contains(e.getSQLState()) || ++attempt > RETRIES) {
-            throw e;
-          }
-          Thread.sleep(50L * attempt);
+      String[] from = after;
+      BatchResult b = retrying(data, () -> batch(data, job, range, from));
+      progress.step(b.seen);
+      rate.pace(b.seen);
+      if (b.done) {
+        return;
+      }
+      after = b.lastKey;
+    }
+  }
+
+  private interface Transaction<T> {
+    T run() throws SQLException, GeneralSecurityException;
+  }
+
+  /**
+   * Runs {@code work}, one transaction on {@code data}; rolls it back and runs it again after a
+   * serialization failure, a deadlock or a lock timeout.
+   */
+  private static <T> T retrying(Connection data, Transaction<T> work) throws SQLException,
+      GeneralSecurityException, InterruptedException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return work.run();
+      } catch (SQLException e) {
+        data.rollback();
+        if (!RETRYABLE.contains(e.getSQLState()) || attempt > RETRIES) {
+          throw e;
         }
+        Thread.sleep(50L * attempt);
       }
     }
   }
@@ -233,30 +245,24 @@ final class TableJob {
     try (Connection data = db.openForBatches()) {
       String[] after = null;
       while (true) {
-        int attempt = 0;
-        List<Row> rows;
-        while (true) {
-          try {
-            rows = read(data, after, null, filter);
-            written += write(data, rows);
-            data.commit();
-            break;
-          } catch (SQLException e) {
-            data.rollback();
-            if (!RETRYABLE.contains(e.getSQLState()) || ++attempt > RETRIES) {
-              throw e;
-            }
-            Thread.sleep(50L * attempt);
-          }
-        }
-        if (rows.size() < options.batchSize) {
+        String[] from = after;
+        CaughtUp batch = retrying(data, () -> {
+          List<Row> rows = read(data, from, null, filter);
+          int changed = write(data, rows);
+          data.commit();
+          return new CaughtUp(rows, changed);
+        });
+        written += batch.written();
+        if (batch.rows().size() < options.batchSize) {
           return written;
         }
-        after = rows.get(rows.size() - 1).key;
-        rate.pace(rows.size());
+        after = batch.rows().get(batch.rows().size() - 1).key;
+        rate.pace(batch.rows().size());
       }
     }
   }
+
+  private record CaughtUp(List<Row> rows, int written) {}
 
   /**
    * Rewrites every row that matches {@code filter} on {@code locked}, in its open transaction,

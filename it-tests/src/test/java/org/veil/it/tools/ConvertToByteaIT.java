@@ -3,9 +3,6 @@ package org.veil.it.tools;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -14,9 +11,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLTransactionRollbackException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,7 +19,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -50,7 +44,7 @@ class ConvertToByteaIT {
   }
 
   private static String secretOf(long id) {
-    return "secret " + id + " " + md5(id);
+    return "secret " + id + " " + ToolFixture.md5(id);
   }
 
   private static String noteOf(long id) {
@@ -110,7 +104,7 @@ class ConvertToByteaIT {
     assertThat(fx.run("encrypt-existing", job)).as("a second run").isZero();
     assertThat(rawDigest("tool_conv_plain")).as("a second run changes nothing").isEqualTo(raw);
 
-    assertThat(fx.run("encrypt-existing", concat(job, "--drop-old"))).isZero();
+    assertThat(fx.run("encrypt-existing", ToolFixture.concat(job, "--drop-old"))).isZero();
     assertThat(columnTypes("tool_conv_plain")).doesNotContainKeys("secret__veil_text",
         "note__veil_text");
     assertThat(scalar("SELECT count(*) FROM tool_conv_plain_jobs_conversions WHERE"
@@ -131,71 +125,59 @@ class ConvertToByteaIT {
         notes.put(id, noteOf(id));
       }
     }
-    AtomicBoolean stop = new AtomicBoolean();
-    AtomicReference<Throwable> failure = new AtomicReference<>();
-    AtomicLong writes = new AtomicLong();
     AtomicLong reads = new AtomicLong();
     AtomicLong writesAfterSwap = new AtomicLong();
     AtomicBoolean swapped = new AtomicBoolean();
     int threads = 3;
-    List<Thread> app = new ArrayList<>();
-    for (int t = 0; t < threads; t++) {
-      int me = t;
-      Thread thread = new Thread(() -> {
-        long nextInsert = rows + 1 + me;
-        try (Connection c = fx.veil();
-            PreparedStatement update = c.prepareStatement(
-                "UPDATE tool_conv_online SET secret = ?, note = ? WHERE id = ?");
-            PreparedStatement insert = c.prepareStatement(
-                "INSERT INTO tool_conv_online (id, secret, note) VALUES (?, ?, ?)");
-            PreparedStatement read = c.prepareStatement(
-                "SELECT secret, note FROM tool_conv_online WHERE id = ?")) {
-          ThreadLocalRandom random = ThreadLocalRandom.current();
-          while (!stop.get()) {
-            // Each thread owns the ids congruent to it, so "last written" is well defined.
-            long id = random.nextLong(rows / threads) * threads + me + 1;
-            int what = random.nextInt(10);
-            boolean after = swapped.get();
-            if (what < 4) {
-              String secret = "changed " + id + " " + random.nextInt();
-              String note = random.nextBoolean() ? null : "note " + random.nextInt();
-              update.setString(1, secret);
-              update.setString(2, note);
-              update.setLong(3, id);
-              assertThat(update.executeUpdate()).isEqualTo(1);
-              record(secrets, notes, id, secret, note);
-            } else if (what < 5) {
-              long newId = nextInsert;
-              nextInsert += threads;
-              String secret = "inserted " + newId;
-              insert.setLong(1, newId);
-              insert.setString(2, secret);
-              insert.setString(3, "new note " + newId);
-              assertThat(insert.executeUpdate()).isEqualTo(1);
-              record(secrets, notes, newId, secret, "new note " + newId);
-            } else {
-              read.setLong(1, id);
-              try (ResultSet rs = read.executeQuery()) {
-                assertThat(rs.next()).isTrue();
-                assertThat(rs.getString(1)).as("secret of %d", id).isEqualTo(secrets.get(id));
-                assertThat(rs.getString(2)).as("note of %d", id).isEqualTo(notes.get(id));
-              }
-              reads.incrementAndGet();
-              continue;
+    ApplicationThreads app = ApplicationThreads.start(threads, (me, running) -> {
+      long nextInsert = rows + 1 + me;
+      try (Connection c = fx.veil();
+          PreparedStatement update = c.prepareStatement(
+              "UPDATE tool_conv_online SET secret = ?, note = ? WHERE id = ?");
+          PreparedStatement insert = c.prepareStatement(
+              "INSERT INTO tool_conv_online (id, secret, note) VALUES (?, ?, ?)");
+          PreparedStatement read = c.prepareStatement(
+              "SELECT secret, note FROM tool_conv_online WHERE id = ?")) {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        while (running.getAsBoolean()) {
+          // Each thread owns the ids congruent to it, so "last written" is well defined.
+          long id = random.nextLong(rows / threads) * threads + me + 1;
+          int what = random.nextInt(10);
+          boolean after = swapped.get();
+          if (what < 4) {
+            String secret = "changed " + id + " " + random.nextInt();
+            String note = random.nextBoolean() ? null : "note " + random.nextInt();
+            update.setString(1, secret);
+            update.setString(2, note);
+            update.setLong(3, id);
+            assertThat(update.executeUpdate()).isEqualTo(1);
+            record(secrets, notes, id, secret, note);
+          } else if (what < 5) {
+            long newId = nextInsert;
+            nextInsert += threads;
+            insert.setLong(1, newId);
+            insert.setString(2, "inserted " + newId);
+            insert.setString(3, "new note " + newId);
+            assertThat(insert.executeUpdate()).isEqualTo(1);
+            record(secrets, notes, newId, "inserted " + newId, "new note " + newId);
+          } else {
+            read.setLong(1, id);
+            try (ResultSet rs = read.executeQuery()) {
+              assertThat(rs.next()).isTrue();
+              assertThat(rs.getString(1)).as("secret of %d", id).isEqualTo(secrets.get(id));
+              assertThat(rs.getString(2)).as("note of %d", id).isEqualTo(notes.get(id));
             }
-            writes.incrementAndGet();
-            if (after) {
-              writesAfterSwap.incrementAndGet();
-            }
+            reads.incrementAndGet();
+            continue;
           }
-        } catch (Throwable e) {
-          failure.compareAndSet(null, e);
+          if (after) {
+            writesAfterSwap.incrementAndGet();
+          }
         }
-      });
-      thread.start();
-      app.add(thread);
-    }
+      }
+    });
     int exit;
+    Throwable failure;
     try {
       Thread.sleep(300);
       exit = fx.run("encrypt-existing", "--table", "tool_conv_online", "--convert-to-bytea",
@@ -204,17 +186,13 @@ class ConvertToByteaIT {
       swapped.set(true);
       long target = writesAfterSwap.get() + 200;
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (writesAfterSwap.get() < target && failure.get() == null
-          && System.nanoTime() < deadline) {
+      while (writesAfterSwap.get() < target && !app.failed() && System.nanoTime() < deadline) {
         Thread.sleep(10);
       }
     } finally {
-      stop.set(true);
-      for (Thread thread : app) {
-        thread.join();
-      }
+      failure = app.stop();
     }
-    assertThat(failure.get()).isNull();
+    assertThat(failure).isNull();
     assertThat(exit).isZero();
     assertThat(reads.get()).isPositive();
     assertThat(writesAfterSwap.get()).as("writes after the swap").isGreaterThan(100);
@@ -446,16 +424,10 @@ class ConvertToByteaIT {
   void aDryRunReportsTheConversionAndChangesNothing() throws Exception {
     createTable("tool_conv_dry", 700);
     String before = rawDigest("tool_conv_dry");
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    PrintStream old = System.err;
-    try {
-      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-      assertThat(fx.run("encrypt-existing", "--table", "tool_conv_dry", "--convert-to-bytea",
-          "--job-table", "tool_conv_dry_jobs", "--dry-run")).isZero();
-    } finally {
-      System.setErr(old);
-    }
-    assertThat(err.toString(StandardCharsets.UTF_8))
+    ToolFixture.Output dryRun = fx.runCapturingErr("encrypt-existing", "--table",
+        "tool_conv_dry", "--convert-to-bytea", "--job-table", "tool_conv_dry_jobs", "--dry-run");
+    assertThat(dryRun.exit()).isZero();
+    assertThat(dryRun.text())
         .contains("secret: text, to convert to bytea: not started; 700 rows to copy into a new"
             + " column secret__veil_bytea")
         .contains("700 rows seen, 700 rewritten").contains("nothing was written");
@@ -464,29 +436,17 @@ class ConvertToByteaIT {
   }
 
   private String toolError(String... args) {
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    PrintStream old = System.err;
-    int exit;
-    try {
-      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-      exit = fx.run(args[0], java.util.Arrays.copyOfRange(args, 1, args.length));
-    } finally {
-      System.setErr(old);
-    }
-    assertThat(exit).isEqualTo(1);
-    return err.toString(StandardCharsets.UTF_8);
+    ToolFixture.Output refused = fx.runCapturingErr(args[0],
+        java.util.Arrays.copyOfRange(args, 1, args.length));
+    assertThat(refused.exit()).isEqualTo(1);
+    return refused.text();
   }
 
   private String statusOutput(String table, String jobTable) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    PrintStream old = System.out;
-    try {
-      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-      assertThat(fx.run("status", "--table", table, "--job-table", jobTable)).isZero();
-    } finally {
-      System.setOut(old);
-    }
-    return out.toString(StandardCharsets.UTF_8);
+    ToolFixture.Output status = fx.runCapturingOut("status", "--table", table, "--job-table",
+        jobTable);
+    assertThat(status.exit()).isZero();
+    return status.text();
   }
 
   /** Every row read through Veil with plaintext reads denied: each value opens, as expected. */
@@ -556,19 +516,4 @@ class ConvertToByteaIT {
     }
   }
 
-  private static String[] concat(String[] a, String... b) {
-    String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
-    System.arraycopy(b, 0, all, a.length, b.length);
-    return all;
-  }
-
-  private static String md5(long id) {
-    try {
-      byte[] d = java.security.MessageDigest.getInstance("MD5")
-          .digest(Long.toString(id).getBytes(StandardCharsets.US_ASCII));
-      return java.util.HexFormat.of().formatHex(d);
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new AssertionError(e);
-    }
-  }
 }
