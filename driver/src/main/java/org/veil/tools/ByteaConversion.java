@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.veil.crypto.CellCodec;
+import org.veil.tools.ConversionRecord.State;
 import org.veil.tools.TableTarget.Column;
 import org.veil.tools.TableTarget.StorageForm;
 
@@ -44,9 +45,6 @@ import org.veil.tools.TableTarget.StorageForm;
  */
 final class ByteaConversion {
 
-  /** Where a conversion of a column stands, as the job table records it. */
-  enum State { NEW, BACKFILL, SWAPPED, DROPPED }
-
   /**
    * A text column to convert, or converted by an earlier run.
    *
@@ -60,7 +58,7 @@ final class ByteaConversion {
       + "([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$";
 
   private final TableTarget target;
-  private final JobTable jobs;
+  private final ConversionRecord record;
   private final ConversionOptions options;
   private final PrintStream log;
   private final List<Converted> columns;
@@ -70,7 +68,7 @@ final class ByteaConversion {
   private ByteaConversion(TableTarget target, JobTable jobs, ConversionOptions options,
       PrintStream log, List<Converted> columns) {
     this.target = target;
-    this.jobs = jobs;
+    this.record = new ConversionRecord(jobs, target);
     this.options = options;
     this.log = log;
     this.columns = List.copyOf(columns);
@@ -87,7 +85,7 @@ final class ByteaConversion {
    */
   static ByteaConversion of(Connection pg, TableTarget target, JobTable jobs,
       ConversionOptions options, PrintStream log, boolean startNew) throws SQLException {
-    Map<String, State> recorded = recorded(pg, jobs, target);
+    Map<String, State> recorded = new ConversionRecord(jobs, target).states(pg);
     List<Converted> columns = new ArrayList<>();
     List<Column> all = target.columns();
     for (int i = 0; i < all.size(); i++) {
@@ -120,32 +118,6 @@ final class ByteaConversion {
     return name;
   }
 
-  private static Map<String, State> recorded(Connection pg, JobTable jobs, TableTarget target)
-      throws SQLException {
-    Map<String, State> states = new HashMap<>();
-    try (PreparedStatement exists = pg.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
-      exists.setString(1, jobs.conversions());
-      try (ResultSet rs = exists.executeQuery()) {
-        rs.next();
-        if (!rs.getBoolean(1)) {
-          return states;
-        }
-      }
-    }
-    try (PreparedStatement ps = pg.prepareStatement("SELECT column_name, state FROM "
-        + jobs.conversions() + " WHERE schema_name = ? AND table_name = ?")) {
-      ps.setString(1, target.schema());
-      ps.setString(2, target.table());
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          states.put(rs.getString(1), State.valueOf(rs.getString(2).toUpperCase(
-              java.util.Locale.ROOT)));
-        }
-      }
-    }
-    return states;
-  }
-
   /** Whether columns remain to be converted (as opposed to converted by an earlier run). */
   boolean converts() {
     return !converting.isEmpty();
@@ -171,7 +143,7 @@ final class ByteaConversion {
     if (converting.isEmpty()) {
       return;
     }
-    Map<String, State> recorded = recorded(pg, jobs, target);
+    Map<String, State> recorded = record.states(pg);
     List<String> others = new ArrayList<>();
     recorded.forEach((column, state) -> {
       if (state == State.BACKFILL && !names(converting).contains(column)) {
@@ -183,31 +155,10 @@ final class ByteaConversion {
           + " to bytea is under way; finish it first (run it again), or convert those columns"
           + " in this run too", "55000");
     }
-    refuseTakenNames(pg);
+    ConversionCheck.refuseTakenNames(target.attributes(pg).keySet(), target, converting,
+        trigger());
     ConversionCheck.refuseBlocked(pg, target, names(converting), trigger(),
         "Nothing was changed.");
-  }
-
-  /**
-   * Refuses names the conversion would give that are too long, and columns by its names that it
-   * did not make: a shadow before the conversion started, a kept-aside column before the swap.
-   */
-  private void refuseTakenNames(Connection pg) throws SQLException {
-    if (trigger().getBytes(StandardCharsets.UTF_8).length > 63) {
-      throw new SQLException("the trigger name " + trigger() + " that the conversion of "
-          + target.qualifiedName() + " would use is longer than PostgreSQL's 63 bytes; rename"
-          + " the table first", "42622");
-    }
-    Map<String, Attribute> taken = attributes(pg);
-    for (Converted col : converting) {
-      String clash = taken.containsKey(col.keptAside()) ? col.keptAside()
-          : col.state() == State.NEW && taken.containsKey(col.shadow()) ? col.shadow() : null;
-      if (clash != null) {
-        throw new SQLException(target.qualifiedName() + " has a column " + clash + " already,"
-            + " the name the conversion of " + col.column().name() + " would use; rename it"
-            + " first. Nothing was changed.", "42701");
-      }
-    }
   }
 
   /** The table with each converting column's shadow after the columns, for the job. */
@@ -237,7 +188,7 @@ final class ByteaConversion {
 
   /** The conversion's state now: the least advanced of its columns' recorded states. */
   private State stateNow(Connection c) throws SQLException {
-    Map<String, State> recorded = recorded(c, jobs, target);
+    Map<String, State> recorded = record.states(c);
     State least = State.DROPPED;
     for (Converted col : converting) {
       State s = recorded.getOrDefault(col.column().name(), State.NEW);
@@ -256,7 +207,6 @@ final class ByteaConversion {
       InterruptedException {
     boolean[] swapped = {false};
     steps.run(db, "add the bytea shadow columns and their trigger to", c -> {
-      jobs.create(c);
       State now = stateNow(c);
       swapped[0] = now.ordinal() > State.BACKFILL.ordinal();
       if (now != State.NEW) {
@@ -280,20 +230,7 @@ final class ByteaConversion {
             + updateOf + " ON " + target.sqlName() + " FOR EACH ROW EXECUTE FUNCTION "
             + function() + "()");
       }
-      try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + jobs.conversions()
-          + " (schema_name, table_name, column_name, job, shadow, kept_aside, state)"
-          + " VALUES (?, ?, ?, ?, ?, ?, 'backfill') ON CONFLICT DO NOTHING")) {
-        for (Converted col : converting) {
-          ps.setString(1, target.schema());
-          ps.setString(2, target.table());
-          ps.setString(3, col.column().name());
-          ps.setString(4, job);
-          ps.setString(5, col.shadow());
-          ps.setString(6, col.keptAside());
-          ps.addBatch();
-        }
-        ps.executeBatch();
-      }
+      record.started(c, job, converting);
       log.println("added " + converting.stream().map(Converted::shadow).toList() + " to "
           + target.qualifiedName() + ", kept in step by trigger " + trigger());
       return true;
@@ -386,7 +323,7 @@ final class ByteaConversion {
           s.execute(table + " DROP CONSTRAINT IF EXISTS " + quote(col.check()));
           s.execute(table + " ALTER COLUMN " + text + " DROP NOT NULL");
         }
-        String comment = attributes(c).get(col.column().name()).comment();
+        String comment = target.attributes(c).get(col.column().name()).comment();
         s.execute(table + " RENAME COLUMN " + text + " TO " + quote(col.keptAside()));
         s.execute(table + " RENAME COLUMN " + quote(col.shadow()) + " TO " + text);
         s.execute("COMMENT ON COLUMN " + target.sqlName() + "." + text + " IS "
@@ -399,7 +336,7 @@ final class ByteaConversion {
       s.execute("DROP TRIGGER " + quote(trigger()) + " ON " + target.sqlName());
       s.execute("DROP FUNCTION " + function() + "()");
     }
-    record(c, "swapped", "swapped_at");
+    record.reached(c, names(converting), State.SWAPPED);
     log.println("swapped " + names(converting) + " of " + target.qualifiedName() + " to bytea"
         + "; the text columns are kept as "
         + converting.stream().map(Converted::keptAside).toList()
@@ -455,27 +392,8 @@ final class ByteaConversion {
     return true;
   }
 
-  /** What the conversion needs to know of a column of the table. */
-  private record Attribute(boolean notNull, String comment) {}
-
-  /** The table's columns by name, as they are now. */
-  private Map<String, Attribute> attributes(Connection c) throws SQLException {
-    Map<String, Attribute> attributes = new HashMap<>();
-    try (PreparedStatement ps = c.prepareStatement("SELECT attname::text, attnotnull,"
-        + " pg_catalog.col_description(attrelid, attnum) FROM pg_catalog.pg_attribute"
-        + " WHERE attrelid = CAST(? AS regclass) AND attnum > 0 AND NOT attisdropped")) {
-      ps.setString(1, target.sqlName());
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          attributes.put(rs.getString(1), new Attribute(rs.getBoolean(2), rs.getString(3)));
-        }
-      }
-    }
-    return attributes;
-  }
-
   private boolean isNotNull(Connection c, String column) throws SQLException {
-    Attribute a = attributes(c).get(column);
+    TableTarget.Attribute a = target.attributes(c).get(column);
     return a != null && a.notNull();
   }
 
@@ -495,7 +413,7 @@ final class ByteaConversion {
       InterruptedException {
     List<Converted> swapped = new ArrayList<>();
     try (Connection c = db.open()) {
-      Map<String, State> recorded = recorded(c, jobs, target);
+      Map<String, State> recorded = record.states(c);
       for (Converted col : columns) {
         if (recorded.get(col.column().name()) == State.SWAPPED) {
           swapped.add(col);
@@ -513,30 +431,11 @@ final class ByteaConversion {
               + quote(col.keptAside()));
         }
       }
-      try (PreparedStatement ps = c.prepareStatement("UPDATE " + jobs.conversions()
-          + " SET state = 'dropped', dropped_at = now() WHERE schema_name = ?"
-          + " AND table_name = ? AND column_name = ANY (?) AND state = 'swapped'")) {
-        ps.setString(1, target.schema());
-        ps.setString(2, target.table());
-        ps.setArray(3, c.createArrayOf("text", names(swapped).toArray()));
-        ps.executeUpdate();
-      }
+      record.reached(c, names(swapped), State.DROPPED);
       return true;
     });
     log.println("dropped " + swapped.stream().map(Converted::keptAside).toList() + " from "
         + target.qualifiedName());
-  }
-
-  private void record(Connection c, String state, String when) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("UPDATE " + jobs.conversions()
-        + " SET state = ?, " + when + " = now() WHERE schema_name = ? AND table_name = ?"
-        + " AND column_name = ANY (?)")) {
-      ps.setString(1, state);
-      ps.setString(2, target.schema());
-      ps.setString(3, target.table());
-      ps.setArray(4, c.createArrayOf("text", names(converting).toArray()));
-      ps.executeUpdate();
-    }
   }
 
   private static String literal(String s) {

@@ -1,5 +1,6 @@
 package org.veil.tools;
 
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -8,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What stops a text column from being converted to bytea by swapping a shadow column in for it.
@@ -53,6 +55,31 @@ final class ConversionCheck {
       + " ORDER BY 1, 2";
 
   private ConversionCheck() {}
+
+  /**
+   * Refuses names the conversion would give that are too long, and columns by its names that it
+   * did not make: a shadow before the conversion started, a kept-aside column before the swap.
+   *
+   * @param taken the names of the table's columns now
+   */
+  static void refuseTakenNames(Set<String> taken, TableTarget target,
+      List<ByteaConversion.Converted> columns, String trigger) throws SQLException {
+    if (trigger.getBytes(StandardCharsets.UTF_8).length > 63) {
+      throw new SQLException("the trigger name " + trigger + " that the conversion of "
+          + target.qualifiedName() + " would use is longer than PostgreSQL's 63 bytes; rename"
+          + " the table first", "42622");
+    }
+    for (ByteaConversion.Converted col : columns) {
+      String clash = taken.contains(col.keptAside()) ? col.keptAside()
+          : col.state() == ConversionRecord.State.NEW && taken.contains(col.shadow())
+              ? col.shadow() : null;
+      if (clash != null) {
+        throw new SQLException(target.qualifiedName() + " has a column " + clash + " already,"
+            + " the name the conversion of " + col.column().name() + " would use; rename it"
+            + " first. Nothing was changed.", "42701");
+      }
+    }
+  }
 
   /**
    * Throws when any of {@code columns} of {@code target} cannot be converted, naming every

@@ -52,8 +52,12 @@ final class TableTarget {
       + " HAVING bool_and(a.attnotnull)"
       + " ORDER BY i.indisprimary DESC, count(*), i.indexrelid LIMIT 1";
 
+  /** A column of the table as the catalog has it now; the type of a domain is its base's. */
+  record Attribute(String name, String type, int typmod, boolean notNull, String comment) {}
+
   private static final String COLUMN_QUERY = "SELECT a.attname::text,"
-      + " CASE WHEN t.typtype = 'd' THEN bt.typname ELSE t.typname END, a.atttypmod"
+      + " CASE WHEN t.typtype = 'd' THEN bt.typname ELSE t.typname END, a.atttypmod,"
+      + " a.attnotnull, pg_catalog.col_description(a.attrelid, a.attnum)"
       + " FROM pg_catalog.pg_attribute a"
       + " JOIN pg_catalog.pg_type t ON t.oid = a.atttypid"
       + " LEFT JOIN pg_catalog.pg_type bt ON bt.oid = t.typbasetype"
@@ -92,14 +96,9 @@ final class TableTarget {
     String table = parts[parts.length - 1];
     String regclass = quote(schema) + "." + quote(table);
 
-    Map<String, String[]> types = new LinkedHashMap<>();
-    try (PreparedStatement ps = pg.prepareStatement(COLUMN_QUERY)) {
-      ps.setString(1, regclass);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          types.put(rs.getString(1), new String[] {rs.getString(2), rs.getString(3)});
-        }
-      }
+    Map<String, Attribute> types;
+    try {
+      types = attributes(pg, regclass);
     } catch (SQLException e) {
       if ("42P01".equals(e.getSQLState()) || "3F000".equals(e.getSQLState())) {
         throw new SQLException("there is no table " + schema + "." + table
@@ -129,12 +128,12 @@ final class TableTarget {
     }
     List<Column> columns = new ArrayList<>();
     for (ColumnPolicy p : policies) {
-      String[] type = types.get(p.column());
+      Attribute type = types.get(p.column());
       if (type == null) {
         throw new SQLException("table " + schema + "." + table + " has no column " + p.column(),
             "42703");
       }
-      columns.add(new Column(p, formOf(p, type[0], Integer.parseInt(type[1]))));
+      columns.add(new Column(p, formOf(p, type.type(), type.typmod())));
     }
 
     List<String> keyColumns = new ArrayList<>();
@@ -160,6 +159,26 @@ final class TableTarget {
       }
     }
     return new TableTarget(schema, table, keyColumns, keyTypes, columns);
+  }
+
+  /** The columns of the table {@code regclass} names, by name, as the catalog has them now. */
+  static Map<String, Attribute> attributes(Connection pg, String regclass) throws SQLException {
+    Map<String, Attribute> attributes = new LinkedHashMap<>();
+    try (PreparedStatement ps = pg.prepareStatement(COLUMN_QUERY)) {
+      ps.setString(1, regclass);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          attributes.put(rs.getString(1), new Attribute(rs.getString(1), rs.getString(2),
+              rs.getInt(3), rs.getBoolean(4), rs.getString(5)));
+        }
+      }
+    }
+    return attributes;
+  }
+
+  /** This table's columns by name, as the catalog has them now. */
+  Map<String, Attribute> attributes(Connection pg) throws SQLException {
+    return attributes(pg, sqlName());
   }
 
   private static StorageForm formOf(ColumnPolicy p, String typeName, int typmod)
