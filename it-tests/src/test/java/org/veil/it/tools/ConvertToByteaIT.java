@@ -30,7 +30,8 @@ class ConvertToByteaIT {
   private final ToolFixture fx = new ToolFixture("tool_conv_plain.secret, tool_conv_plain.note,"
       + " tool_conv_online.secret, tool_conv_online.note, tool_conv_tx.secret,"
       + " tool_conv_tx.email:deterministic, tool_conv_kill.secret, tool_conv_index.secret,"
-      + " tool_conv_view.secret, tool_conv_nokey.secret, tool_conv_dry.secret", "tools-convert");
+      + " tool_conv_view.secret, tool_conv_nokey.secret, tool_conv_dry.secret,"
+      + " tool_conv_workers.secret", "tools-convert");
 
   private void createTable(String table, int rows) throws SQLException {
     fx.exec("DROP TABLE IF EXISTS " + table + " CASCADE",
@@ -355,6 +356,36 @@ class ConvertToByteaIT {
     assertThat(columnTypes("tool_conv_kill")).containsEntry("secret", "bytea NOT NULL")
         .doesNotContainKey("secret__veil_bytea");
     assertDecryptsTo("tool_conv_kill", secrets, Map.of());
+  }
+
+  @Test
+  void twoWorkerProcessesShareTheConversionAndSwapOnce() throws Exception {
+    int rows = 40_000;
+    createTable("tool_conv_workers", rows);
+    Map<Long, String> secrets = new HashMap<>();
+    for (long id = 1; id <= rows; id++) {
+      secrets.put(id, secretOf(id));
+    }
+    Path out = Files.createTempFile("veil-convert-workers", ".log");
+    String[] job = {"--table", "tool_conv_workers", "--convert-to-bytea", "--job-table",
+        "tool_conv_workers_jobs", "--batch-size", "500", "--range-rows", "4000"};
+    Process one = fx.start(out, "encrypt-existing", ToolFixture.concat(job, "--worker", "one"));
+    Process two = fx.start(out, "encrypt-existing", ToolFixture.concat(job, "--worker", "two"));
+    assertThat(one.waitFor(5, TimeUnit.MINUTES)).isTrue();
+    assertThat(two.waitFor(5, TimeUnit.MINUTES)).isTrue();
+    assertThat(one.exitValue()).as(Files.readString(out)).isZero();
+    assertThat(two.exitValue()).as(Files.readString(out)).isZero();
+
+    assertThat(Files.readString(out)).containsOnlyOnce("swapped [secret]")
+        .containsOnlyOnce("added [secret__veil_bytea]");
+    assertThat(scalar("SELECT count(*) FROM tool_conv_workers_jobs_progress WHERE done AND"
+        + " cardinality(workers) = 1")).as("ranges, each done by one worker").isEqualTo(11);
+    assertThat(scalar("SELECT count(DISTINCT workers[1]) FROM tool_conv_workers_jobs_progress"))
+        .as("both workers took ranges").isEqualTo(2);
+    assertThat(progress("tool_conv_workers_jobs")).isEqualTo(rows);
+    assertThat(columnTypes("tool_conv_workers")).containsEntry("secret", "bytea NOT NULL")
+        .containsEntry("secret__veil_text", "text");
+    assertDecryptsTo("tool_conv_workers", secrets, Map.of());
   }
 
   private interface Condition {
