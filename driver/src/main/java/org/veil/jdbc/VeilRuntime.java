@@ -10,6 +10,7 @@ import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Calendar;
 import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import org.postgresql.util.PGobject;
@@ -229,13 +230,22 @@ final class VeilRuntime {
 
   /**
    * Which of {@code boundAsText}, columns whose cells a statement bound in text form, are stored
-   * as bytea now: converted since the catalog was read. Reads the catalog again for their
-   * tables, through {@code pg} when it is outside a transaction, else (the failure has ended the
-   * transaction) through a connection of Veil's own. The columns' new forms serve every later
-   * statement.
+   * as bytea now: converted since the catalog was read. Unless the catalog knows that already
+   * (another statement found out), reads it again for their tables, through {@code pg} when it
+   * is outside a transaction, else (the failure has ended the transaction) through a connection
+   * of Veil's own. The columns' new forms serve every later statement.
    */
   Set<ColumnPolicy> convertedToBytea(Collection<ColumnPolicy> boundAsText, Connection pg,
       boolean inTransaction) throws SQLException {
+    Set<ColumnPolicy> known = new LinkedHashSet<>();
+    for (ColumnPolicy column : boundAsText) {
+      if (catalog.form(column, pg) == ColumnCatalog.StorageForm.BINARY) {
+        known.add(column); // cached: bound before, so no query
+      }
+    }
+    if (known.size() == boundAsText.size()) {
+      return known;
+    }
     if (!inTransaction) {
       return catalog.reread(boundAsText, pg);
     }

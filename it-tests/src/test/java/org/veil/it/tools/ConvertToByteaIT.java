@@ -11,7 +11,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLTransactionRollbackException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
@@ -215,40 +217,53 @@ class ConvertToByteaIT {
   @Test
   void aTransactionInFlightAtTheSwapGetsARetryableErrorNamingTheColumn() throws Exception {
     createTxTable();
-    try (Connection c = fx.veil()) {
-      c.setAutoCommit(false);
-      try (Statement s = c.createStatement()) {
-        s.execute("SELECT 1"); // the transaction is open, and holds no lock on the table
+    try (Connection c = fx.veil(); Connection other = fx.veil()) {
+      List<PreparedStatement> inserts = new ArrayList<>();
+      for (Connection tx : List.of(c, other)) {
+        tx.setAutoCommit(false);
+        try (Statement s = tx.createStatement()) {
+          s.execute("SELECT 1"); // the transaction is open, and holds no lock on the table
+        }
+        PreparedStatement insert = tx.prepareStatement(
+            "INSERT INTO tool_conv_tx (id, secret, email) VALUES (?, ?, ?)");
+        bindRow(insert, 1001 + inserts.size());
+        inserts.add(insert);
       }
-      PreparedStatement insert = c.prepareStatement(
-          "INSERT INTO tool_conv_tx (id, secret, email) VALUES (?, ?, ?)");
-      insert.setLong(1, 1001);
-      insert.setString(2, "bound before the swap");
-      insert.setString(3, "before@example.com");
 
       assertThat(fx.run("encrypt-existing", "--table", "tool_conv_tx", "--convert-to-bytea",
           "--job-table", "tool_conv_tx_jobs")).isZero();
 
-      assertThatThrownBy(insert::executeUpdate)
-          .isInstanceOf(SQLTransactionRollbackException.class)
-          .hasMessageContaining("public.tool_conv_tx.secret")
-          .hasMessageContaining("public.tool_conv_tx.email")
-          .hasMessageContaining("converted from text to bytea")
-          .hasMessageContaining("Roll back and run the transaction again")
-          .satisfies(e -> {
-            assertThat(((SQLException) e).getSQLState()).isEqualTo("40001");
-            assertThat(((SQLException) e.getCause()).getSQLState()).isEqualTo("42804");
-          });
-      c.rollback();
+      // The second finds the column converted in the catalog that the first read again.
+      for (PreparedStatement insert : inserts) {
+        assertThatThrownBy(insert::executeUpdate)
+            .isInstanceOf(SQLTransactionRollbackException.class)
+            .hasMessageContaining("public.tool_conv_tx.secret")
+            .hasMessageContaining("public.tool_conv_tx.email")
+            .hasMessageContaining("converted from text to bytea")
+            .hasMessageContaining("Roll back and run the transaction again")
+            .satisfies(e -> {
+              assertThat(((SQLException) e).getSQLState()).isEqualTo("40001");
+              assertThat(((SQLException) e.getCause()).getSQLState()).isEqualTo("42804");
+            });
+        insert.getConnection().rollback();
+      }
 
-      insert.setLong(1, 1001); // the retried transaction
-      insert.setString(2, "bound before the swap");
-      insert.setString(3, "before@example.com");
-      assertThat(insert.executeUpdate()).isEqualTo(1);
-      c.commit();
+      for (PreparedStatement insert : inserts) { // the retried transactions
+        bindRow(insert, 1001 + inserts.indexOf(insert));
+        assertThat(insert.executeUpdate()).isEqualTo(1);
+        insert.getConnection().commit();
+      }
     }
     assertThat(veilText("SELECT secret FROM tool_conv_tx WHERE id = 1001"))
-        .isEqualTo("bound before the swap");
+        .isEqualTo("bound before the swap 1001");
+    assertThat(veilText("SELECT email FROM tool_conv_tx WHERE id = 1002"))
+        .isEqualTo("1002@example.com");
+  }
+
+  private static void bindRow(PreparedStatement insert, long id) throws SQLException {
+    insert.setLong(1, id);
+    insert.setString(2, "bound before the swap " + id);
+    insert.setString(3, id + "@example.com");
   }
 
   @Test
