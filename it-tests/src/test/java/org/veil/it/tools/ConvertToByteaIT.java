@@ -77,6 +77,7 @@ class ConvertToByteaIT {
     }
     String[] job = {"--table", "tool_conv_plain", "--convert-to-bytea", "--job-table",
         "tool_conv_plain_jobs", "--batch-size", "300", "--range-rows", "1000"};
+    byte[] before = digest(fx.veil(), "tool_conv_plain");
 
     assertThat(fx.run("encrypt-existing", job)).isZero();
 
@@ -102,6 +103,8 @@ class ConvertToByteaIT {
         + " pg_attribute WHERE attrelid = 'tool_conv_plain'::regclass AND attname = 'secret'"))
         .isEqualTo("what the customer told us");
     assertDecryptsTo("tool_conv_plain", secrets, notes);
+    assertThat(digest(strictVeil(), "tool_conv_plain"))
+        .as("SHA-256 of every (id, secret, note) in id order").isEqualTo(before);
 
     String raw = rawDigest("tool_conv_plain");
     assertThat(fx.run("encrypt-existing", job)).as("a second run").isZero();
@@ -333,6 +336,7 @@ class ConvertToByteaIT {
     for (long id = 1; id <= rows; id++) {
       secrets.put(id, secretOf(id));
     }
+    byte[] before = digest(fx.plain(), "tool_conv_kill");
     Path out = Files.createTempFile("veil-convert", ".log");
     String[] job = {"--table", "tool_conv_kill", "--convert-to-bytea", "--job-table",
         "tool_conv_kill_jobs", "--batch-size", "500", "--range-rows", "5000",
@@ -371,6 +375,7 @@ class ConvertToByteaIT {
     assertThat(columnTypes("tool_conv_kill")).containsEntry("secret", "bytea NOT NULL")
         .doesNotContainKey("secret__veil_bytea");
     assertDecryptsTo("tool_conv_kill", secrets, Map.of());
+    assertThat(digest(strictVeil(), "tool_conv_kill")).isEqualTo(before);
   }
 
   @Test
@@ -495,13 +500,31 @@ class ConvertToByteaIT {
     return status.text();
   }
 
+  /** A Veil connection that refuses values that are not cells. */
+  private Connection strictVeil() throws SQLException {
+    Properties strict = fx.veilSettings(fx.keyFile);
+    strict.setProperty("veil.plaintextReads", "deny");
+    return fx.server.veilConnection(strict);
+  }
+
+  /** SHA-256 over (id, secret, note) in id order, read through {@code c} (which it closes). */
+  private static byte[] digest(Connection c, String table) throws Exception {
+    java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
+    try (c; Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT id, secret, note FROM " + table + " ORDER BY id")) {
+      while (rs.next()) {
+        digest.update((rs.getLong(1) + "=" + rs.getString(2) + "|" + rs.getString(3) + "\n")
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      }
+    }
+    return digest.digest();
+  }
+
   /** Every row read through Veil with plaintext reads denied: each value opens, as expected. */
   private void assertDecryptsTo(String table, Map<Long, String> secrets, Map<Long, String> notes)
       throws SQLException {
-    Properties strict = fx.veilSettings(fx.keyFile);
-    strict.setProperty("veil.plaintextReads", "deny");
     boolean withNotes = !notes.isEmpty();
-    try (Connection c = fx.server.veilConnection(strict); Statement s = c.createStatement();
+    try (Connection c = strictVeil(); Statement s = c.createStatement();
         ResultSet rs = s.executeQuery("SELECT id, secret" + (withNotes ? ", note" : "")
             + " FROM " + table)) {
       int n = 0;
