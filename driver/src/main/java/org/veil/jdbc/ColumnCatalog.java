@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.LinkedHashSet;
@@ -117,6 +118,32 @@ final class ColumnCatalog {
       form = forms.get(column);
     }
     return form;
+  }
+
+  /**
+   * Reads again how {@code columns}, and the other configured columns of their tables, store
+   * their cells, replacing what was cached: for statements that failed because a column was
+   * converted from text to bytea since it was read.
+   *
+   * @return those of {@code columns} that are stored as bytea now
+   */
+  Set<ColumnPolicy> reread(Collection<ColumnPolicy> columns, Connection pg)
+      throws SQLException {
+    Set<ColumnPolicy> wanted = new LinkedHashSet<>(columns);
+    for (ColumnPolicy p : this.columns.all()) {
+      if (columns.stream().anyMatch(c -> c.schema().equals(p.schema())
+          && c.table().equals(p.table()))) {
+        wanted.add(p);
+      }
+    }
+    lookUp(pg, wanted, false);
+    Set<ColumnPolicy> binary = new LinkedHashSet<>();
+    for (ColumnPolicy p : columns) {
+      if (forms.get(p) == StorageForm.BINARY) {
+        binary.add(p);
+      }
+    }
+    return binary;
   }
 
   private void lookUp(Connection pg, Set<ColumnPolicy> wanted, boolean tableMustExist)

@@ -2,13 +2,16 @@ package org.veil.jdbc;
 
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
+import java.sql.Types;
 import org.postgresql.PGResultSetMetaData;
 import org.veil.config.ColumnPolicy;
 import org.veil.config.EncryptedColumns;
 
 /**
- * Which columns of one result are encrypted, and how their cells are stored, from the base
- * table and column the server reports for each result column. Immutable.
+ * Which columns of one result are encrypted, from the base table and column the server reports
+ * for each result column, and how their cells are stored, from the type it reports: so that a
+ * column converted from text to bytea while the application runs is read right at once, whatever
+ * the column catalog still remembers. Immutable.
  */
 final class ResultColumns {
 
@@ -24,10 +27,10 @@ final class ResultColumns {
 
   /**
    * Resolves the columns of {@code result}. pgjdbc looks the base columns up once per
-   * connection and table, so a repeated query costs hash lookups, not a catalog query.
+   * connection and table, and knows the types of bytea and text without a query, so a repeated
+   * query costs hash lookups, not a catalog query.
    */
-  static ResultColumns of(ResultSetMetaData md, EncryptedColumns columns, ColumnCatalog catalog,
-      java.sql.Connection pg) throws SQLException {
+  static ResultColumns of(ResultSetMetaData md, EncryptedColumns columns) throws SQLException {
     PGResultSetMetaData base = md.unwrap(PGResultSetMetaData.class);
     int count = md.getColumnCount();
     ColumnPolicy[] policies = null;
@@ -44,7 +47,8 @@ final class ResultColumns {
           forms = new ColumnCatalog.StorageForm[count];
         }
         policies[i - 1] = p;
-        forms[i - 1] = catalog.form(p, pg);
+        forms[i - 1] = md.getColumnType(i) == Types.BINARY ? ColumnCatalog.StorageForm.BINARY
+            : ColumnCatalog.StorageForm.TEXT;
       }
     }
     return policies == null ? NONE : new ResultColumns(policies, forms);

@@ -6,6 +6,8 @@ import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import org.postgresql.core.BaseConnection;
+import org.postgresql.core.TransactionState;
 import org.veil.sql.StatementPlan;
 
 /**
@@ -27,6 +29,14 @@ final class VeilConnection extends ForwardingConnection<Connection> {
 
   VeilRuntime runtime() {
     return runtime;
+  }
+
+  /**
+   * Whether the pgjdbc connection is inside a transaction (open or failed), where a failed
+   * statement cannot simply be run again.
+   */
+  boolean inTransaction() throws SQLException {
+    return delegate.unwrap(BaseConnection.class).getTransactionState() != TransactionState.IDLE;
   }
 
   // Overridden java.sql.Connection methods

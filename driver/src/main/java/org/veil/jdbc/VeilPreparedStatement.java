@@ -13,6 +13,8 @@ import java.sql.SQLType;
 import java.sql.Time;
 import java.sql.Timestamp;
 import java.util.Calendar;
+import java.util.HashSet;
+import java.util.Set;
 import org.veil.config.ColumnPolicy;
 import org.veil.crypto.RowSeal;
 import org.veil.crypto.ValueType;
@@ -27,6 +29,11 @@ import org.veil.sql.StatementPlan;
  * The encrypted values that one execution (or one {@code addBatch} row) writes share a row data
  * key. Not thread-safe, like the statement it wraps.
  *
+ * <p>When the server refuses cells bound in text form because their column has been converted
+ * to bytea since the catalog was read ({@code veil encrypt-existing --convert-to-bytea}), the
+ * statement is bound again as bytes and run once more outside a transaction, where the failed
+ * run changed nothing; inside one, it fails with SQLSTATE 40001, asking for a retry.
+ *
  * @param <D> the pgjdbc statement type
  */
 class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPreparedStatement<D> {
@@ -34,6 +41,10 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
   private final StatementPlan plan;
   private final VeilRuntime runtime;
   private RowSeal row;
+  /** Cells bound in text form, by parameter; null until the first. */
+  private TextBindings textCells;
+  /** The columns that the rows added to the batch bound in text form; null when none. */
+  private Set<ColumnPolicy> batchTextColumns;
 
   VeilPreparedStatement(D delegate, VeilConnection connection, StatementPlan plan) {
     super(delegate, connection);
@@ -52,7 +63,24 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
     if (row == null) {
       row = runtime.newRow();
     }
-    runtime.bind(delegate, connection.delegate, index, column, type, value, calendar, row);
+    noteForm(index, runtime.bind(delegate, connection.delegate, index, column, type, value,
+        calendar, row), false);
+  }
+
+  private void bindNull(int index, ColumnPolicy column) throws SQLException {
+    noteForm(index, null, runtime.bindNull(delegate, connection.delegate, index, column));
+  }
+
+  /** Keeps a cell bound in text form ({@code textCell}, or SQL NULL when {@code textNull}). */
+  private void noteForm(int index, byte[] textCell, boolean textNull) {
+    if (textCell != null || textNull) {
+      if (textCells == null) {
+        textCells = new TextBindings();
+      }
+      textCells.bound(index, textCell);
+    } else if (textCells != null) {
+      textCells.unbound(index);
+    }
   }
 
   private void bindObject(int index, ColumnPolicy column, Object value) throws SQLException {
@@ -68,30 +96,72 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
     row = null;
   }
 
+  private interface Execution<T> {
+    T run() throws SQLException;
+  }
+
+  /** Runs the statement, once more if its text cells were refused by converted columns. */
+  private <T> T perform(Execution<T> execution) throws SQLException {
+    endRow();
+    try {
+      return execution.run();
+    } catch (SQLException failure) {
+      if (textCells == null || textCells.isEmpty()) {
+        throw failure;
+      }
+      boolean inTransaction = connection.inTransaction();
+      Set<ColumnPolicy> converted = convertedColumns(failure, textCells.columns(plan),
+          inTransaction);
+      if (inTransaction) {
+        throw TextBindings.converted(converted, failure, false);
+      }
+      textCells.rebindAsBytes(delegate, plan, converted);
+      return execution.run();
+    }
+  }
+
+  /**
+   * Those of {@code boundAsText} that have been converted to bytea, when {@code failure} is the
+   * server refusing their text cells; otherwise throws {@code failure}.
+   */
+  private Set<ColumnPolicy> convertedColumns(SQLException failure,
+      Set<ColumnPolicy> boundAsText, boolean inTransaction) throws SQLException {
+    if (boundAsText.isEmpty() || !TextBindings.mayBeRefusedText(failure)) {
+      throw failure;
+    }
+    Set<ColumnPolicy> converted;
+    try {
+      converted = runtime.convertedToBytea(boundAsText, connection.delegate, inTransaction);
+    } catch (SQLException e) {
+      failure.addSuppressed(e);
+      throw failure;
+    }
+    if (converted.isEmpty()) {
+      throw failure;
+    }
+    return converted;
+  }
+
   // Overridden java.sql.PreparedStatement methods
 
   @Override
   public ResultSet executeQuery() throws SQLException {
-    endRow();
-    return wrap(delegate.executeQuery());
+    return wrap(perform(delegate::executeQuery));
   }
 
   @Override
   public int executeUpdate() throws SQLException {
-    endRow();
-    return delegate.executeUpdate();
+    return perform(delegate::executeUpdate);
   }
 
   @Override
   public long executeLargeUpdate() throws SQLException {
-    endRow();
-    return delegate.executeLargeUpdate();
+    return perform(delegate::executeLargeUpdate);
   }
 
   @Override
   public boolean execute() throws SQLException {
-    endRow();
-    return delegate.execute();
+    return perform(delegate::execute);
   }
 
   /** For encrypted columns, the type their values have for the application. */
@@ -101,7 +171,7 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
     if (!runtime.encryptsAnything()) {
       return md;
     }
-    ResultColumns columns = runtime.resultColumns(md, connection.delegate);
+    ResultColumns columns = runtime.resultColumns(md);
     return columns.first() == null ? md
         : new VeilResultSetMetaData(md, columns, runtime.config());
   }
@@ -110,11 +180,52 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
   public void addBatch() throws SQLException {
     endRow();
     delegate.addBatch();
+    if (textCells != null && !textCells.isEmpty()) {
+      if (batchTextColumns == null) {
+        batchTextColumns = new HashSet<>();
+      }
+      batchTextColumns.addAll(textCells.columns(plan));
+    }
+  }
+
+  @Override
+  public int[] executeBatch() throws SQLException {
+    return performBatch(delegate::executeBatch);
+  }
+
+  @Override
+  public long[] executeLargeBatch() throws SQLException {
+    return performBatch(delegate::executeLargeBatch);
+  }
+
+  /**
+   * Runs the batch. One whose text cells converted columns refused is not run again, in
+   * auto-commit mode either: pgjdbc may have committed some of its statements already.
+   */
+  private <T> T performBatch(Execution<T> execution) throws SQLException {
+    try {
+      return execution.run();
+    } catch (SQLException failure) {
+      throw TextBindings.converted(convertedColumns(failure,
+          batchTextColumns == null ? Set.of() : batchTextColumns, connection.inTransaction()),
+          failure, true);
+    } finally {
+      batchTextColumns = null;
+    }
+  }
+
+  @Override
+  public void clearBatch() throws SQLException {
+    batchTextColumns = null;
+    delegate.clearBatch();
   }
 
   @Override
   public void clearParameters() throws SQLException {
     endRow();
+    if (textCells != null) {
+      textCells.clear();
+    }
     delegate.clearParameters();
   }
 
@@ -124,7 +235,7 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
     if (p == null) {
       delegate.setNull(i, sqlType);
     } else {
-      runtime.bindNull(delegate, connection.delegate, i, p);
+      bindNull(i, p);
     }
   }
 
@@ -134,7 +245,7 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
     if (p == null) {
       delegate.setNull(i, sqlType, typeName);
     } else {
-      runtime.bindNull(delegate, connection.delegate, i, p);
+      bindNull(i, p);
     }
   }
 
@@ -200,7 +311,7 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
     if (p == null) {
       delegate.setString(i, x);
     } else if (x == null) {
-      runtime.bindNull(delegate, connection.delegate, i, p);
+      bindNull(i, p);
     } else {
       bind(i, p, ParameterValues.canonical(ValueType.TEXT, p), x, null);
     }
@@ -212,7 +323,7 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
     if (p == null) {
       delegate.setNString(i, x);
     } else if (x == null) {
-      runtime.bindNull(delegate, connection.delegate, i, p);
+      bindNull(i, p);
     } else {
       bind(i, p, ParameterValues.canonical(ValueType.TEXT, p), x, null);
     }
@@ -294,7 +405,7 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
     if (p == null) {
       delegate.setBigDecimal(i, x);
     } else if (x == null) {
-      runtime.bindNull(delegate, connection.delegate, i, p);
+      bindNull(i, p);
     } else {
       bind(i, p, ParameterValues.canonical(ValueType.NUMERIC, p), x, null);
     }
@@ -306,7 +417,7 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
     if (p == null) {
       delegate.setBytes(i, x);
     } else if (x == null) {
-      runtime.bindNull(delegate, connection.delegate, i, p);
+      bindNull(i, p);
     } else {
       bind(i, p, ParameterValues.canonical(ValueType.BYTES, p), x, null);
     }
@@ -318,7 +429,7 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
     if (p == null) {
       delegate.setDate(i, x);
     } else if (x == null) {
-      runtime.bindNull(delegate, connection.delegate, i, p);
+      bindNull(i, p);
     } else {
       bind(i, p, ParameterValues.canonical(ValueType.DATE, p), x, null);
     }
@@ -330,7 +441,7 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
     if (p == null) {
       delegate.setTime(i, x);
     } else if (x == null) {
-      runtime.bindNull(delegate, connection.delegate, i, p);
+      bindNull(i, p);
     } else {
       bind(i, p, ParameterValues.canonical(ValueType.TIME, p), x, null);
     }
@@ -342,7 +453,7 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
     if (p == null) {
       delegate.setTimestamp(i, x);
     } else if (x == null) {
-      runtime.bindNull(delegate, connection.delegate, i, p);
+      bindNull(i, p);
     } else {
       bind(i, p, ParameterValues.canonical(ValueType.TIMESTAMP, p), x, null);
     }
@@ -354,7 +465,7 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
     if (p == null) {
       delegate.setDate(i, x, cal);
     } else if (x == null) {
-      runtime.bindNull(delegate, connection.delegate, i, p);
+      bindNull(i, p);
     } else {
       bind(i, p, ValueType.DATE, x, cal);
     }
@@ -366,7 +477,7 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
     if (p == null) {
       delegate.setTime(i, x, cal);
     } else if (x == null) {
-      runtime.bindNull(delegate, connection.delegate, i, p);
+      bindNull(i, p);
     } else {
       bind(i, p, ValueType.TIME, x, cal);
     }
@@ -378,7 +489,7 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
     if (p == null) {
       delegate.setTimestamp(i, x, cal);
     } else if (x == null) {
-      runtime.bindNull(delegate, connection.delegate, i, p);
+      bindNull(i, p);
     } else {
       bind(i, p, ValueType.TIMESTAMP, x, cal);
     }
@@ -390,7 +501,7 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
     if (p == null) {
       delegate.setCharacterStream(i, x);
     } else if (x == null) {
-      runtime.bindNull(delegate, connection.delegate, i, p);
+      bindNull(i, p);
     } else {
       bind(i, p, ValueType.TEXT, readText(x, -1, p), null);
     }
@@ -402,7 +513,7 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
     if (p == null) {
       delegate.setCharacterStream(i, x, length);
     } else if (x == null) {
-      runtime.bindNull(delegate, connection.delegate, i, p);
+      bindNull(i, p);
     } else {
       bind(i, p, ValueType.TEXT, readText(x, length, p), null);
     }
@@ -414,7 +525,7 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
     if (p == null) {
       delegate.setCharacterStream(i, x, length);
     } else if (x == null) {
-      runtime.bindNull(delegate, connection.delegate, i, p);
+      bindNull(i, p);
     } else {
       bind(i, p, ValueType.TEXT, readText(x, length, p), null);
     }
@@ -426,7 +537,7 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
     if (p == null) {
       delegate.setNCharacterStream(i, x);
     } else if (x == null) {
-      runtime.bindNull(delegate, connection.delegate, i, p);
+      bindNull(i, p);
     } else {
       bind(i, p, ValueType.TEXT, readText(x, -1, p), null);
     }
@@ -438,7 +549,7 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
     if (p == null) {
       delegate.setNCharacterStream(i, x, length);
     } else if (x == null) {
-      runtime.bindNull(delegate, connection.delegate, i, p);
+      bindNull(i, p);
     } else {
       bind(i, p, ValueType.TEXT, readText(x, length, p), null);
     }
@@ -450,7 +561,7 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
     if (p == null) {
       delegate.setBinaryStream(i, x);
     } else if (x == null) {
-      runtime.bindNull(delegate, connection.delegate, i, p);
+      bindNull(i, p);
     } else {
       bind(i, p, ValueType.BYTES, readBytes(x, -1, p), null);
     }
@@ -462,7 +573,7 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
     if (p == null) {
       delegate.setBinaryStream(i, x, length);
     } else if (x == null) {
-      runtime.bindNull(delegate, connection.delegate, i, p);
+      bindNull(i, p);
     } else {
       bind(i, p, ValueType.BYTES, readBytes(x, length, p), null);
     }
@@ -474,7 +585,7 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
     if (p == null) {
       delegate.setBinaryStream(i, x, length);
     } else if (x == null) {
-      runtime.bindNull(delegate, connection.delegate, i, p);
+      bindNull(i, p);
     } else {
       bind(i, p, ValueType.BYTES, readBytes(x, length, p), null);
     }
@@ -486,7 +597,7 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
     if (p == null) {
       delegate.setAsciiStream(i, x);
     } else if (x == null) {
-      runtime.bindNull(delegate, connection.delegate, i, p);
+      bindNull(i, p);
     } else {
       bind(i, p, ValueType.TEXT, readAscii(x, -1, p), null);
     }
@@ -498,7 +609,7 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
     if (p == null) {
       delegate.setAsciiStream(i, x, length);
     } else if (x == null) {
-      runtime.bindNull(delegate, connection.delegate, i, p);
+      bindNull(i, p);
     } else {
       bind(i, p, ValueType.TEXT, readAscii(x, length, p), null);
     }
@@ -510,7 +621,7 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
     if (p == null) {
       delegate.setAsciiStream(i, x, length);
     } else if (x == null) {
-      runtime.bindNull(delegate, connection.delegate, i, p);
+      bindNull(i, p);
     } else {
       bind(i, p, ValueType.TEXT, readAscii(x, length, p), null);
     }

@@ -49,7 +49,7 @@ final class VeilResultSet extends ForwardingResultSet<ResultSet> {
   private ColumnPolicy encrypted(int index) throws SQLException {
     if (columns == null) {
       columns = statement == null ? ResultColumns.NONE
-          : runtime.resultColumns(delegate.getMetaData(), statement.connection.delegate);
+          : runtime.resultColumns(delegate.getMetaData());
     }
     return columns.policy(index);
   }

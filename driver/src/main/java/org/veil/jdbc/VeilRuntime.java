@@ -9,7 +9,11 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Calendar;
+import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
+import org.postgresql.util.PGobject;
 import org.veil.config.ColumnPolicy;
 import org.veil.config.EncryptedColumns;
 import org.veil.config.VeilConfig;
@@ -37,21 +41,24 @@ final class VeilRuntime {
   private final ColumnCatalog catalog;
   private final CellCodec codec;
   private final boolean plaintextReads;
+  private final ConnectionSource ownConnections;
   /** Configured columns and the view columns that expose them; set by the first connection. */
   private volatile EncryptedColumns columns;
   private volatile StatementAnalyzer analyzer;
 
   /**
-   * @param keysDb opens the key store's own short-lived connections (never the application's)
+   * @param ownConnections opens Veil's own short-lived connections (never the application's):
+   *     for the key store, and to read the catalog while an application transaction has failed
    * @throws SQLException when the key settings are incomplete or the key provider cannot start
    */
-  VeilRuntime(VeilConfig config, ConnectionSource keysDb) throws SQLException {
+  VeilRuntime(VeilConfig config, ConnectionSource ownConnections) throws SQLException {
     this.config = config;
     this.catalog = new ColumnCatalog(config.columns());
     this.plaintextReads = config.allowsPlaintextReads();
     this.columns = config.columns();
+    this.ownConnections = ownConnections;
     this.codec = config.columns().isEmpty() ? null
-        : CellCodec.fromProperties(config.toProperties(), keysDb);
+        : CellCodec.fromProperties(config.toProperties(), ownConnections);
   }
 
   /** Releases the key provider (and its cached keys) of a runtime that lost a creation race. */
@@ -164,17 +171,23 @@ final class VeilRuntime {
   }
 
   /** Which columns of a pgjdbc result are encrypted. */
-  ResultColumns resultColumns(ResultSetMetaData result, Connection pg) throws SQLException {
+  ResultColumns resultColumns(ResultSetMetaData result) throws SQLException {
     return codec == null || result == null ? ResultColumns.NONE
-        : ResultColumns.of(result, columns, catalog, pg);
+        : ResultColumns.of(result, columns);
   }
 
   RowSeal newRow() {
     return codec.beginRow();
   }
 
-  /** Seals {@code value} for {@code column} and binds the cell to parameter {@code index}. */
-  void bind(PreparedStatement pg, Connection pgConnection, int index, ColumnPolicy column,
+  /**
+   * Seals {@code value} for {@code column} and binds the cell to parameter {@code index}, as
+   * bytes or in text form as the catalog says the column stores it.
+   *
+   * @return the cell when it was bound in text form (so that it can be bound again as bytes if
+   *     the column turns out to have been converted to bytea), else null
+   */
+  byte[] bind(PreparedStatement pg, Connection pgConnection, int index, ColumnPolicy column,
       ValueType type, Object value, Calendar calendar, RowSeal row) throws SQLException {
     Object coerced = ParameterValues.coerce(value, type, calendar, column);
     byte[] cell;
@@ -185,16 +198,60 @@ final class VeilRuntime {
     }
     if (catalog.form(column, pgConnection) == ColumnCatalog.StorageForm.BINARY) {
       pg.setBytes(index, cell);
-    } else {
-      pg.setString(index, codec.toText(cell));
+      return null;
     }
+    pg.setObject(index, textCell(codec.toText(cell)));
+    return cell;
   }
 
-  /** Binds SQL NULL with the type of the column's storage, so the server accepts it. */
-  void bindNull(PreparedStatement pg, Connection pgConnection, int index, ColumnPolicy column)
-      throws SQLException {
-    pg.setNull(index, catalog.form(column, pgConnection) == ColumnCatalog.StorageForm.BINARY
-        ? Types.BINARY : Types.VARCHAR);
+  /**
+   * A text cell typed {@code text}, never left for the server to infer (as pgjdbc's
+   * {@code stringtype=unspecified} leaves strings): a bytea column would take the text as bytea
+   * input and store its characters instead of refusing it.
+   */
+  static PGobject textCell(String text) throws SQLException {
+    PGobject typed = new PGobject();
+    typed.setType("text");
+    typed.setValue(text);
+    return typed;
+  }
+
+  /**
+   * Binds SQL NULL with the type of the column's storage, so the server accepts it.
+   *
+   * @return whether it was bound as text (refused by a column converted to bytea since)
+   */
+  boolean bindNull(PreparedStatement pg, Connection pgConnection, int index,
+      ColumnPolicy column) throws SQLException {
+    boolean binary = catalog.form(column, pgConnection) == ColumnCatalog.StorageForm.BINARY;
+    pg.setNull(index, binary ? Types.BINARY : Types.VARCHAR);
+    return !binary;
+  }
+
+  /**
+   * Which of {@code boundAsText}, columns whose cells a statement bound in text form, are stored
+   * as bytea now: converted since the catalog was read. Unless the catalog knows that already
+   * (another statement found out), reads it again for their tables, through {@code pg} when it
+   * is outside a transaction, else (the failure has ended the transaction) through a connection
+   * of Veil's own. The columns' new forms serve every later statement.
+   */
+  Set<ColumnPolicy> convertedToBytea(Collection<ColumnPolicy> boundAsText, Connection pg,
+      boolean inTransaction) throws SQLException {
+    Set<ColumnPolicy> known = new LinkedHashSet<>();
+    for (ColumnPolicy column : boundAsText) {
+      if (catalog.form(column, pg) == ColumnCatalog.StorageForm.BINARY) {
+        known.add(column); // cached: bound before, so no query
+      }
+    }
+    if (known.size() == boundAsText.size()) {
+      return known;
+    }
+    if (!inTransaction) {
+      return catalog.reread(boundAsText, pg);
+    }
+    try (Connection own = ownConnections.open()) {
+      return catalog.reread(boundAsText, own);
+    }
   }
 
   /**

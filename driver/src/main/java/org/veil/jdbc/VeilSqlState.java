@@ -33,5 +33,12 @@ public final class VeilSqlState {
   /** 42804 datatype_mismatch: an encrypted column's type cannot hold a cell. */
   public static final String DATATYPE_MISMATCH = "42804";
 
+  /**
+   * 40001 serialization_failure: an encrypted column was converted from text to bytea while the
+   * transaction ran, after a statement had bound its value in text form; the transaction is
+   * aborted and can be retried as it is (Veil binds bytea from then on).
+   */
+  public static final String COLUMN_CONVERTED = "40001";
+
   private VeilSqlState() {}
 }

@@ -84,6 +84,39 @@ interface CellRewrite {
   }
 
   /**
+   * encrypt-existing --convert-to-bytea: seals the first {@code sealed.size()} stored values as
+   * {@link #encryptPlaintext} does, and gives each bytea shadow that follows them the bytes of
+   * the cell its text column then holds (null for SQL NULL): shadow {@code j} stands in for
+   * sealed column {@code shadowed[j]}. A text cell is written back in its canonical form, so
+   * that the trigger that keeps the shadow in step decodes it to the same bytes.
+   */
+  static CellRewrite fillShadows(CellCodec codec, List<Column> sealed, int[] shadowed) {
+    CellRewrite seal = encryptPlaintext(codec, sealed);
+    int n = sealed.size();
+    return (stored, tally) -> {
+      Object[] head = seal.rewrite(java.util.Arrays.copyOf(stored, n), tally);
+      Object[] out = stored.clone();
+      boolean changed = head != null;
+      if (head != null) {
+        System.arraycopy(head, 0, out, 0, n);
+      }
+      for (int j = 0; j < shadowed.length; j++) {
+        String text = (String) out[shadowed[j]];
+        byte[] cell = text == null ? null : codec.fromText(text);
+        if (cell != null && !text.equals(codec.toText(cell))) {
+          out[shadowed[j]] = codec.toText(cell);
+          changed = true;
+        }
+        if (!java.util.Arrays.equals(cell, (byte[]) stored[n + j])) {
+          out[n + j] = cell;
+          changed = true;
+        }
+      }
+      return changed ? out : null;
+    };
+  }
+
+  /**
    * decrypt-column: opens cells back into plaintext: a text column gets the value's text form,
    * a bytea column the bytes of a bytes value or the UTF-8 of a text value. A value that the
    * column cannot hold (a number in a bytea column) is left sealed and counted as failed.

@@ -18,6 +18,8 @@ import java.util.regex.Pattern;
  * veil_jobs           (job PK, command, target, planned_rows, range_rows, created_at, finished_at)
  * veil_jobs_ranges    (job, range_no, lo text[], hi text[])        -- immutable; the lease rows
  * veil_jobs_progress  (job, range_no, last_key text[], rows_seen, rows_changed, done, workers)
+ * veil_jobs_conversions (schema_name, table_name, column_name PK, job, shadow, kept_aside,
+ *                      state: backfill | swapped | dropped, started_at, swapped_at, dropped_at)
  * }</pre>
  *
  * <p>A range covers the keys in {@code (lo, hi]} (null: unbounded). A worker leases a range by
@@ -37,6 +39,7 @@ final class JobTable {
   private final String jobs;
   private final String ranges;
   private final String progress;
+  private final String conversions;
 
   JobTable(String name) {
     if (!IDENTIFIER.matcher(name).matches()) {
@@ -46,6 +49,7 @@ final class JobTable {
     this.jobs = name;
     this.ranges = name + "_ranges";
     this.progress = name + "_progress";
+    this.conversions = name + "_conversions";
   }
 
   /** A leased range; the lease holds as long as {@link #lease} stays open and uncommitted. */
@@ -71,10 +75,17 @@ final class JobTable {
           + " workers text[] NOT NULL DEFAULT '{}', updated_at timestamptz,"
           + " PRIMARY KEY (job, range_no), FOREIGN KEY (job, range_no) REFERENCES " + ranges
           + " ON DELETE CASCADE)");
+      s.execute("CREATE TABLE IF NOT EXISTS " + conversions + " (schema_name text NOT NULL,"
+          + " table_name text NOT NULL, column_name text NOT NULL, job text NOT NULL,"
+          + " shadow text NOT NULL, kept_aside text NOT NULL, state text NOT NULL CHECK (state"
+          + " IN ('backfill', 'swapped', 'dropped')), started_at timestamptz NOT NULL DEFAULT"
+          + " now(), swapped_at timestamptz, dropped_at timestamptz,"
+          + " PRIMARY KEY (schema_name, table_name, column_name))");
     }
   }
 
-  private long lockId(String job) {
+  /** An advisory lock key for {@code job} in these job tables. */
+  long lockId(String job) {
     return (0x5645494cL << 32) | ((jobs + "|" + job).hashCode() & 0xffffffffL);
   }
 
@@ -270,5 +281,10 @@ final class JobTable {
 
   String name() {
     return jobs;
+  }
+
+  /** The table that records column conversions to bytea, one row per column. */
+  String conversions() {
+    return conversions;
   }
 }

@@ -50,6 +50,11 @@ final class Status implements Callable<Integer> {
       description = "Rows read per query (default: ${DEFAULT-VALUE}).")
   int batchSize;
 
+  @Option(names = "--job-table", defaultValue = "veil_jobs", paramLabel = "TABLE",
+      description = "The data jobs' state table, where conversions to bytea are recorded"
+          + " (default: ${DEFAULT-VALUE}).")
+  String jobTable;
+
   PrintStream out = System.out;
 
   @Override
@@ -124,6 +129,12 @@ final class Status implements Callable<Integer> {
           + columns.get(c).policy().mode().name().toLowerCase(java.util.Locale.ROOT) + ", "
           + columns.get(c).form().name().toLowerCase(java.util.Locale.ROOT) + ")");
       counts.get(c).forEach((bucket, count) -> out.printf("    %-60s %d%n", bucket, count));
+    }
+    List<String> conversion = ByteaConversion.of(pg, target, new JobTable(jobTable), null, out,
+        false).describe(pg);
+    if (!conversion.isEmpty()) {
+      out.println("  conversion to bytea:");
+      conversion.forEach(line -> out.println("    " + line));
     }
     return failed;
   }

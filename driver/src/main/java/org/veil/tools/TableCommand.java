@@ -59,18 +59,32 @@ abstract class TableCommand implements Callable<Integer> {
         target = TableTarget.resolve(pg, veil.columns(), table, columns);
         rewrite = rewrite(codec, target, pg);
       }
-      TableJob worker = new TableJob(db, new JobTable(job.jobTable), target, rewrite, job, log);
-      if (job.dryRun) {
-        worker.dryRun();
-        log.println("dry run of " + command() + " on " + target + ": " + worker.tally()
-            + "; nothing was written");
-      } else {
-        String name = job.job != null ? job.job : defaultJobName(target);
-        worker.run(name, command());
-        log.println("this worker: " + worker.tally());
-      }
-      return worker.tally().failed > 0 ? Veil.CELLS_FAILED : 0;
+      return run(db, codec, target, rewrite).failed > 0 ? Veil.CELLS_FAILED : 0;
     }
+  }
+
+  /** Runs the job that applies {@code rewrite} to every row of {@code target}, or its dry run. */
+  CellRewrite.Tally run(Database db, CellCodec codec, TableTarget target, CellRewrite rewrite)
+      throws Exception {
+    TableJob worker = worker(db, target, rewrite);
+    if (job.dryRun) {
+      worker.dryRun();
+      log.println("dry run of " + command() + " on " + target + ": " + worker.tally()
+          + "; nothing was written");
+    } else {
+      worker.run(jobName(target), command());
+      log.println("this worker: " + worker.tally());
+    }
+    return worker.tally();
+  }
+
+  TableJob worker(Database db, TableTarget target, CellRewrite rewrite) {
+    return new TableJob(db, new JobTable(job.jobTable), target, rewrite, job, log);
+  }
+
+  /** The job's name: {@code --job}, or one derived from the command, table and columns. */
+  String jobName(TableTarget target) {
+    return job.job != null ? job.job : defaultJobName(target);
   }
 
   String defaultJobName(TableTarget target) {

@@ -106,7 +106,7 @@ final class TableJob {
             estimate(data), 0, log)) {
       String[] after = null;
       while (true) {
-        List<Row> rows = read(data, after, null);
+        List<Row> rows = read(data, after, null, "true");
         for (Row row : rows) {
           tally.rows++;
           if (rewrite.rewrite(row.stored, tally) != null) {
@@ -136,24 +136,36 @@ final class TableJob {
       throws SQLException, GeneralSecurityException, InterruptedException {
     String[] after = range.lastKey() != null ? range.lastKey() : range.lo();
     while (true) {
-      int attempt = 0;
-      while (true) {
-        try {
-          BatchResult b = batch(data, job, range, after);
-          progress.step(b.seen);
-          rate.pace(b.seen);
-          if (b.done) {
-            return;
-          }
-          after = b.lastKey;
-          break;
-        } catch (SQLException e) {
-          data.rollback();
-          if (!RETRYABLE.contains(e.getSQLState()) || ++attempt > RETRIES) {
-            throw e;
-          }
-          Thread.sleep(50L * attempt);
+      String[] from = after;
+      BatchResult b = retrying(data, () -> batch(data, job, range, from));
+      progress.step(b.seen);
+      rate.pace(b.seen);
+      if (b.done) {
+        return;
+      }
+      after = b.lastKey;
+    }
+  }
+
+  private interface Transaction<T> {
+    T run() throws SQLException, GeneralSecurityException;
+  }
+
+  /**
+   * Runs {@code work}, one transaction on {@code data}; rolls it back and runs it again after a
+   * serialization failure, a deadlock or a lock timeout.
+   */
+  private static <T> T retrying(Connection data, Transaction<T> work) throws SQLException,
+      GeneralSecurityException, InterruptedException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return work.run();
+      } catch (SQLException e) {
+        data.rollback();
+        if (!RETRYABLE.contains(e.getSQLState()) || attempt > RETRIES) {
+          throw e;
         }
+        Thread.sleep(50L * attempt);
       }
     }
   }
@@ -164,7 +176,23 @@ final class TableJob {
 
   private BatchResult batch(Connection data, String job, JobTable.Range range, String[] after)
       throws SQLException, GeneralSecurityException {
-    List<Row> rows = read(data, after, range.hi());
+    List<Row> rows = read(data, after, range.hi(), "true");
+    int changed = write(data, rows);
+    boolean done = rows.size() < options.batchSize;
+    String[] lastKey = rows.isEmpty() ? null : rows.get(rows.size() - 1).key;
+    jobs.recordBatch(data, job, range.number(), lastKey, rows.size(), changed, done);
+    data.commit();
+    tally.rows += rows.size();
+    tally.changed += changed;
+    return new BatchResult(rows.size(), lastKey, done);
+  }
+
+  /**
+   * Rewrites {@code rows} with a compare-and-set each, reading a row again when the application
+   * changed it meanwhile, in the caller's transaction; returns how many rows were written.
+   */
+  private int write(Connection data, List<Row> rows)
+      throws SQLException, GeneralSecurityException {
     int changed = 0;
     List<Row> pending = new ArrayList<>();
     List<Object[]> updates = new ArrayList<>();
@@ -203,19 +231,55 @@ final class TableJob {
         }
       }
     }
-    boolean done = rows.size() < options.batchSize;
-    String[] lastKey = rows.isEmpty() ? null : rows.get(rows.size() - 1).key;
-    jobs.recordBatch(data, job, range.number(), lastKey, rows.size(), changed, done);
-    data.commit();
-    tally.rows += rows.size();
-    tally.changed += changed;
-    return new BatchResult(rows.size(), lastKey, done);
+    return changed;
   }
 
-  private List<Row> read(Connection data, String[] after, String[] upTo) throws SQLException {
+  /**
+   * Rewrites the rows that match {@code filter} (SQL over the table's columns), from the start
+   * of the table in key order, a batch per transaction, outside any job: the rows the
+   * application changed after the job had passed them. Returns how many rows were written.
+   */
+  long catchUp(String filter) throws SQLException, GeneralSecurityException,
+      InterruptedException {
+    long written = 0;
+    try (Connection data = db.openForBatches()) {
+      String[] after = null;
+      while (true) {
+        String[] from = after;
+        CaughtUp batch = retrying(data, () -> {
+          List<Row> rows = read(data, from, null, filter);
+          int changed = write(data, rows);
+          data.commit();
+          return new CaughtUp(rows, changed);
+        });
+        written += batch.written();
+        if (batch.rows().size() < options.batchSize) {
+          return written;
+        }
+        after = batch.rows().get(batch.rows().size() - 1).key;
+        rate.pace(batch.rows().size());
+      }
+    }
+  }
+
+  private record CaughtUp(List<Row> rows, int written) {}
+
+  /**
+   * Rewrites every row that matches {@code filter} on {@code locked}, in its open transaction,
+   * which holds the table locked against writers: no compare-and-set can lose. Does nothing and
+   * returns -1 when more than a batch of rows match, so that the lock is not held for long.
+   */
+  int finishLocked(Connection locked, String filter) throws SQLException,
+      GeneralSecurityException {
+    List<Row> rows = read(locked, null, null, filter);
+    return rows.size() >= options.batchSize ? -1 : write(locked, rows);
+  }
+
+  private List<Row> read(Connection data, String[] after, String[] upTo, String filter)
+      throws SQLException {
     List<Row> rows = new ArrayList<>(Math.min(options.batchSize, 10_000));
     try (PreparedStatement ps = data.prepareStatement(
-        target.selectBatch(after == null, upTo != null))) {
+        target.selectBatch(after == null, upTo != null, filter))) {
       int i = 1;
       if (after != null) {
         i = TableTarget.bindKey(ps, i, after);

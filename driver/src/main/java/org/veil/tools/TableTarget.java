@@ -28,8 +28,17 @@ final class TableTarget {
   /** How a column holds a cell: raw bytes, or {@code veil:} + base64 in a text column. */
   enum StorageForm { BINARY, TEXT }
 
-  /** An encrypted column of the table and how it is stored. */
-  record Column(ColumnPolicy policy, StorageForm form) {}
+  /**
+   * A column the job reads and writes: an encrypted column, or a column that stands in for one
+   * (the bytea shadow of a text column being converted), and how it holds cells.
+   *
+   * @param name the column's name in the table; the policy's column unless it stands in for it
+   */
+  record Column(ColumnPolicy policy, StorageForm form, String name) {
+    Column(ColumnPolicy policy, StorageForm form) {
+      this(policy, form, policy.column());
+    }
+  }
 
   private static final String KEY_QUERY = "SELECT i.indisprimary,"
       + " array_agg(a.attname::text ORDER BY k.ord),"
@@ -43,8 +52,12 @@ final class TableTarget {
       + " HAVING bool_and(a.attnotnull)"
       + " ORDER BY i.indisprimary DESC, count(*), i.indexrelid LIMIT 1";
 
+  /** A column of the table as the catalog has it now; the type of a domain is its base's. */
+  record Attribute(String name, String type, int typmod, boolean notNull, String comment) {}
+
   private static final String COLUMN_QUERY = "SELECT a.attname::text,"
-      + " CASE WHEN t.typtype = 'd' THEN bt.typname ELSE t.typname END, a.atttypmod"
+      + " CASE WHEN t.typtype = 'd' THEN bt.typname ELSE t.typname END, a.atttypmod,"
+      + " a.attnotnull, pg_catalog.col_description(a.attrelid, a.attnum)"
       + " FROM pg_catalog.pg_attribute a"
       + " JOIN pg_catalog.pg_type t ON t.oid = a.atttypid"
       + " LEFT JOIN pg_catalog.pg_type bt ON bt.oid = t.typbasetype"
@@ -83,14 +96,9 @@ final class TableTarget {
     String table = parts[parts.length - 1];
     String regclass = quote(schema) + "." + quote(table);
 
-    Map<String, String[]> types = new LinkedHashMap<>();
-    try (PreparedStatement ps = pg.prepareStatement(COLUMN_QUERY)) {
-      ps.setString(1, regclass);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          types.put(rs.getString(1), new String[] {rs.getString(2), rs.getString(3)});
-        }
-      }
+    Map<String, Attribute> types;
+    try {
+      types = attributes(pg, regclass);
     } catch (SQLException e) {
       if ("42P01".equals(e.getSQLState()) || "3F000".equals(e.getSQLState())) {
         throw new SQLException("there is no table " + schema + "." + table
@@ -120,12 +128,12 @@ final class TableTarget {
     }
     List<Column> columns = new ArrayList<>();
     for (ColumnPolicy p : policies) {
-      String[] type = types.get(p.column());
+      Attribute type = types.get(p.column());
       if (type == null) {
         throw new SQLException("table " + schema + "." + table + " has no column " + p.column(),
             "42703");
       }
-      columns.add(new Column(p, formOf(p, type[0], Integer.parseInt(type[1]))));
+      columns.add(new Column(p, formOf(p, type.type(), type.typmod())));
     }
 
     List<String> keyColumns = new ArrayList<>();
@@ -151,6 +159,26 @@ final class TableTarget {
       }
     }
     return new TableTarget(schema, table, keyColumns, keyTypes, columns);
+  }
+
+  /** The columns of the table {@code regclass} names, by name, as the catalog has them now. */
+  static Map<String, Attribute> attributes(Connection pg, String regclass) throws SQLException {
+    Map<String, Attribute> attributes = new LinkedHashMap<>();
+    try (PreparedStatement ps = pg.prepareStatement(COLUMN_QUERY)) {
+      ps.setString(1, regclass);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          attributes.put(rs.getString(1), new Attribute(rs.getString(1), rs.getString(2),
+              rs.getInt(3), rs.getBoolean(4), rs.getString(5)));
+        }
+      }
+    }
+    return attributes;
+  }
+
+  /** This table's columns by name, as the catalog has them now. */
+  Map<String, Attribute> attributes(Connection pg) throws SQLException {
+    return attributes(pg, sqlName());
   }
 
   private static StorageForm formOf(ColumnPolicy p, String typeName, int typmod)
@@ -179,6 +207,14 @@ final class TableTarget {
     return "\"" + identifier.replace("\"", "\"\"") + "\"";
   }
 
+  String schema() {
+    return schema;
+  }
+
+  String table() {
+    return table;
+  }
+
   String qualifiedName() {
     return schema + "." + table;
   }
@@ -189,6 +225,13 @@ final class TableTarget {
 
   List<Column> columns() {
     return columns;
+  }
+
+  /** The same table and key, with {@code more} columns after these. */
+  TableTarget plus(List<Column> more) {
+    List<Column> all = new ArrayList<>(columns);
+    all.addAll(more);
+    return new TableTarget(schema, table, keyColumns, keyTypes, all);
   }
 
   List<String> keyColumns() {
@@ -236,11 +279,16 @@ final class TableTarget {
    * and passes {@code fromStart}.
    */
   String selectBatch(boolean fromStart, boolean bounded) {
+    return selectBatch(fromStart, bounded, "true");
+  }
+
+  /** {@link #selectBatch(boolean, boolean)} of the rows that match {@code filter} (SQL). */
+  String selectBatch(boolean fromStart, boolean bounded, String filter) {
     StringBuilder sql = new StringBuilder("SELECT ").append(keyAsText());
     for (Column c : columns) {
-      sql.append(", ").append(quote(c.policy().column()));
+      sql.append(", ").append(quote(c.name()));
     }
-    sql.append(" FROM ").append(sqlName()).append(" WHERE true");
+    sql.append(" FROM ").append(sqlName()).append(" WHERE (").append(filter).append(')');
     if (!fromStart) {
       sql.append(" AND (").append(keyList()).append(") > ").append(keyParameters());
     }
@@ -254,7 +302,7 @@ final class TableTarget {
   String selectRow() {
     StringBuilder sql = new StringBuilder("SELECT ").append(keyAsText());
     for (Column c : columns) {
-      sql.append(", ").append(quote(c.policy().column()));
+      sql.append(", ").append(quote(c.name()));
     }
     return sql.append(" FROM ").append(sqlName()).append(" WHERE (").append(keyList())
         .append(") = ").append(keyParameters()).toString();
@@ -268,12 +316,12 @@ final class TableTarget {
   String compareAndSet() {
     StringBuilder sql = new StringBuilder("UPDATE ").append(sqlName()).append(" SET ");
     for (int i = 0; i < columns.size(); i++) {
-      sql.append(i == 0 ? "" : ", ").append(quote(columns.get(i).policy().column()))
+      sql.append(i == 0 ? "" : ", ").append(quote(columns.get(i).name()))
           .append(" = ?");
     }
     sql.append(" WHERE (").append(keyList()).append(") = ").append(keyParameters());
     for (Column c : columns) {
-      sql.append(" AND ").append(quote(c.policy().column())).append(" IS NOT DISTINCT FROM ?");
+      sql.append(" AND ").append(quote(c.name())).append(" IS NOT DISTINCT FROM ?");
     }
     return sql.toString();
   }

@@ -8,16 +8,12 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /** encrypt-existing and decrypt-column against the real server, with the application writing. */
@@ -44,71 +40,59 @@ class EncryptExistingIT {
     Map<Long, String> expectedName = new ConcurrentHashMap<>();
     Map<Long, byte[]> expectedPhoto = new ConcurrentHashMap<>();
     for (long id = 1; id <= ROWS; id++) {
-      expectedName.put(id, "person " + id + " " + md5(id));
+      expectedName.put(id, "person " + id + " " + ToolFixture.md5(id));
       if (id % 10 != 0) {
         expectedPhoto.put(id, ("photo-" + id).getBytes(StandardCharsets.UTF_8));
       }
     }
-    AtomicBoolean stop = new AtomicBoolean();
-    AtomicReference<Throwable> failure = new AtomicReference<>();
     AtomicLong writes = new AtomicLong();
     AtomicLong reads = new AtomicLong();
     int threads = 3;
-    List<Thread> app = new ArrayList<>();
-    for (int t = 0; t < threads; t++) {
-      int me = t;
-      Thread thread = new Thread(() -> {
-        try (Connection c = fx.veil();
-            PreparedStatement update = c.prepareStatement(
-                "UPDATE tool_people SET name = ?, photo = ? WHERE id = ?");
-            PreparedStatement read = c.prepareStatement(
-                "SELECT name, photo FROM tool_people WHERE id = ?")) {
-          ThreadLocalRandom random = ThreadLocalRandom.current();
-          while (!stop.get()) {
-            // Each thread owns the ids congruent to it, so "last written" is well defined.
-            long id = random.nextLong(ROWS / threads) * threads + me + 1;
-            if (id > ROWS) {
-              continue;
-            }
-            if (random.nextBoolean()) {
-              String name = "renamed " + id + " " + random.nextInt();
-              byte[] photo = ("new photo " + random.nextInt()).getBytes(StandardCharsets.UTF_8);
-              update.setString(1, name);
-              update.setBytes(2, photo);
-              update.setLong(3, id);
-              assertThat(update.executeUpdate()).isEqualTo(1);
-              expectedName.put(id, name);
-              expectedPhoto.put(id, photo);
-              writes.incrementAndGet();
-            } else {
-              read.setLong(1, id);
-              try (ResultSet rs = read.executeQuery()) {
-                assertThat(rs.next()).isTrue();
-                assertThat(rs.getString(1)).isEqualTo(expectedName.get(id));
-                assertThat(rs.getBytes(2)).isEqualTo(expectedPhoto.get(id));
-              }
-              reads.incrementAndGet();
-            }
+    ApplicationThreads app = ApplicationThreads.start(threads, (me, running) -> {
+      try (Connection c = fx.veil();
+          PreparedStatement update = c.prepareStatement(
+              "UPDATE tool_people SET name = ?, photo = ? WHERE id = ?");
+          PreparedStatement read = c.prepareStatement(
+              "SELECT name, photo FROM tool_people WHERE id = ?")) {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        while (running.getAsBoolean()) {
+          // Each thread owns the ids congruent to it, so "last written" is well defined.
+          long id = random.nextLong(ROWS / threads) * threads + me + 1;
+          if (id > ROWS) {
+            continue;
           }
-        } catch (Throwable e) {
-          failure.compareAndSet(null, e);
+          if (random.nextBoolean()) {
+            String name = "renamed " + id + " " + random.nextInt();
+            byte[] photo = ("new photo " + random.nextInt()).getBytes(StandardCharsets.UTF_8);
+            update.setString(1, name);
+            update.setBytes(2, photo);
+            update.setLong(3, id);
+            assertThat(update.executeUpdate()).isEqualTo(1);
+            expectedName.put(id, name);
+            expectedPhoto.put(id, photo);
+            writes.incrementAndGet();
+          } else {
+            read.setLong(1, id);
+            try (ResultSet rs = read.executeQuery()) {
+              assertThat(rs.next()).isTrue();
+              assertThat(rs.getString(1)).isEqualTo(expectedName.get(id));
+              assertThat(rs.getBytes(2)).isEqualTo(expectedPhoto.get(id));
+            }
+            reads.incrementAndGet();
+          }
         }
-      });
-      thread.start();
-      app.add(thread);
-    }
+      }
+    });
     int exit;
+    Throwable failure;
     try {
       Thread.sleep(300);
       exit = fx.run("encrypt-existing", "--table", "tool_people", "--batch-size", "200",
           "--range-rows", "3000");
     } finally {
-      stop.set(true);
-      for (Thread thread : app) {
-        thread.join();
-      }
+      failure = app.stop();
     }
-    assertThat(failure.get()).isNull();
+    assertThat(failure).isNull();
     assertThat(exit).isZero();
     assertThat(writes.get()).isPositive();
     assertThat(reads.get()).isPositive();
@@ -177,15 +161,10 @@ class EncryptExistingIT {
   }
 
   private String statusOutput() {
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-    java.io.PrintStream old = System.out;
-    try {
-      System.setOut(new java.io.PrintStream(out, true, StandardCharsets.UTF_8));
-      assertThat(fx.run("status", "--table", "tool_people", "--verify")).isZero();
-    } finally {
-      System.setOut(old);
-    }
-    return out.toString(StandardCharsets.UTF_8);
+    ToolFixture.Output status = fx.runCapturingOut("status", "--table", "tool_people",
+        "--verify");
+    assertThat(status.exit()).isZero();
+    return status.text();
   }
 
   @Test
@@ -193,17 +172,10 @@ class EncryptExistingIT {
     fx.exec("DROP TABLE IF EXISTS tool_nokey",
         "CREATE TABLE tool_nokey (id bigint UNIQUE, secret text)",
         "INSERT INTO tool_nokey VALUES (1, 'a'), (2, 'b')");
-    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
-    java.io.PrintStream old = System.err;
-    int exit;
-    try {
-      System.setErr(new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
-      exit = fx.run("encrypt-existing", "--table", "tool_nokey");
-    } finally {
-      System.setErr(old);
-    }
-    assertThat(exit).isEqualTo(1);
-    assertThat(err.toString(StandardCharsets.UTF_8))
+    ToolFixture.Output refused = fx.runCapturingErr("encrypt-existing", "--table",
+        "tool_nokey");
+    assertThat(refused.exit()).isEqualTo(1);
+    assertThat(refused.text())
         .contains("public.tool_nokey has no primary key and no unique index over NOT NULL");
   }
 
@@ -216,15 +188,5 @@ class EncryptExistingIT {
       }
     }
     return names;
-  }
-
-  private static String md5(long id) {
-    try {
-      byte[] d = java.security.MessageDigest.getInstance("MD5")
-          .digest(Long.toString(id).getBytes(StandardCharsets.US_ASCII));
-      return java.util.HexFormat.of().formatHex(d);
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new AssertionError(e);
-    }
   }
 }

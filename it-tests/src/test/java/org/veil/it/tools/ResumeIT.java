@@ -92,8 +92,10 @@ class ResumeIT {
     Path out = Files.createTempFile("veil-workers", ".log");
     String[] job = {"--table", "tool_workers", "--job-table", "tool_workers_jobs",
         "--batch-size", "500", "--range-rows", "5000"};
-    Process one = fx.start(out, "encrypt-existing", concat(job, "--worker", "worker-one"));
-    Process two = fx.start(out, "encrypt-existing", concat(job, "--worker", "worker-two"));
+    Process one = fx.start(out, "encrypt-existing",
+        ToolFixture.concat(job, "--worker", "worker-one"));
+    Process two = fx.start(out, "encrypt-existing",
+        ToolFixture.concat(job, "--worker", "worker-two"));
     assertThat(one.waitFor(5, TimeUnit.MINUTES)).isTrue();
     assertThat(two.waitFor(5, TimeUnit.MINUTES)).isTrue();
     assertThat(one.exitValue()).as(Files.readString(out)).isZero();
@@ -120,12 +122,6 @@ class ResumeIT {
     strict.setProperty("veil.plaintextReads", "deny");
     assertThat(plaintextDigest(fx.server.veilConnection(strict), "tool_workers"))
         .isEqualTo(before);
-  }
-
-  private static String[] concat(String[] a, String... b) {
-    String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
-    System.arraycopy(b, 0, all, a.length, b.length);
-    return all;
   }
 
   /** Sum of rows seen and rows changed over the job's ranges (0, 0 before it is planned). */

@@ -1,7 +1,10 @@
 package org.veil.it.tools;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -14,6 +17,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.function.Consumer;
 import org.veil.it.NoSecretsInLogs;
 import org.veil.kms.LocalKeyProvider;
 import org.veil.testing.PostgresServer;
@@ -127,6 +131,47 @@ final class ToolFixture {
       args.add("--progress=none");
     }
     return Veil.run(args.toArray(String[]::new));
+  }
+
+  /** What the tool printed on one stream, and its exit code. */
+  record Output(int exit, String text) {}
+
+  /** Runs the tool in this JVM and keeps what it prints on standard error. */
+  Output runCapturingErr(String command, String... more) {
+    return runCapturing(System.err, System::setErr, command, more);
+  }
+
+  /** Runs the tool in this JVM and keeps what it prints on standard output. */
+  Output runCapturingOut(String command, String... more) {
+    return runCapturing(System.out, System::setOut, command, more);
+  }
+
+  private Output runCapturing(PrintStream stream, Consumer<PrintStream> use, String command,
+      String... more) {
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    try {
+      use.accept(new PrintStream(captured, true, StandardCharsets.UTF_8));
+      return new Output(run(command, more), captured.toString(StandardCharsets.UTF_8));
+    } finally {
+      use.accept(stream);
+    }
+  }
+
+  static String[] concat(String[] a, String... b) {
+    String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, all, a.length, b.length);
+    return all;
+  }
+
+  /** The hex MD5 of {@code id}'s decimal digits: test data that differs from row to row. */
+  static String md5(long id) {
+    try {
+      byte[] d = java.security.MessageDigest.getInstance("MD5")
+          .digest(Long.toString(id).getBytes(StandardCharsets.US_ASCII));
+      return java.util.HexFormat.of().formatHex(d);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new AssertionError(e);
+    }
   }
 
   /** Starts the tool as a child {@code java} process (a real process, to kill for real). */

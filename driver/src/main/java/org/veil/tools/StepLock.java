@@ -1,0 +1,90 @@
+package org.veil.tools;
+
+import java.io.PrintStream;
+import java.security.GeneralSecurityException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+
+/**
+ * Runs the schema changes of a conversion. Each step is one transaction that waits at most
+ * {@code --lock-timeout} for any lock it needs, so that the application's statements never queue
+ * behind it for longer, and that is tried again, up to {@code --lock-attempts} times, when a lock
+ * was not granted in time. Each step first takes an advisory lock of the table's conversion, so
+ * that workers running the same command take the steps one at a time; that wait has no limit,
+ * since it holds up no application session. Stateless between steps.
+ */
+final class StepLock {
+
+  /** One step, run in a transaction that the caller commits when it returns true. */
+  interface Step {
+    /** @return true when the step is done; false to roll back (the caller decides what next) */
+    boolean run(Connection c) throws SQLException, GeneralSecurityException;
+  }
+
+  /** lock_not_available (lock_timeout), deadlock_detected. */
+  private static final List<String> GIVE_WAY = List.of("55P03", "40P01");
+
+  private final TableTarget target;
+  private final long lockId;
+  private final ConversionOptions options;
+  private final PrintStream log;
+
+  StepLock(TableTarget target, JobTable jobs, ConversionOptions options, PrintStream log) {
+    this.target = target;
+    this.lockId = jobs.lockId("convert-to-bytea " + target.qualifiedName());
+    this.options = options;
+    this.log = log;
+  }
+
+  /**
+   * Runs {@code step}; {@code what} completes "could not … table" in messages.
+   *
+   * @return what the step returned
+   * @throws SQLException 55P03 when the locks were not granted in any attempt; the step's own
+   *     errors as they are
+   */
+  boolean run(Database db, String what, Step step) throws SQLException,
+      GeneralSecurityException, InterruptedException {
+    try (Connection c = db.openForBatches()) {
+      for (int attempt = 1; ; attempt++) {
+        try {
+          // Waits as long as another worker's step takes: that blocks no application session.
+          try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
+            ps.setLong(1, lockId);
+            ps.execute();
+          }
+          try (Statement s = c.createStatement()) {
+            s.execute("SET LOCAL lock_timeout = " + options.lockTimeoutMillis);
+          }
+          boolean done = step.run(c);
+          if (done) {
+            c.commit();
+          } else {
+            c.rollback();
+          }
+          return done;
+        } catch (SQLException e) {
+          c.rollback();
+          if (!GIVE_WAY.contains(e.getSQLState())) {
+            throw e;
+          }
+          if (attempt >= options.lockAttempts) {
+            throw new SQLException("could not " + what + " " + target.qualifiedName()
+                + ": its lock was not granted within " + options.lockTimeoutMillis + " ms in "
+                + attempt + " attempts, because other sessions hold it (long transactions? see"
+                + " pg_stat_activity and pg_locks). This step changed nothing; run the same"
+                + " command again when they are gone, or give a larger --lock-timeout or"
+                + " --lock-attempts.", "55P03", e);
+          }
+          log.println("could not " + what + " " + target.qualifiedName() + " within "
+              + options.lockTimeoutMillis + " ms (attempt " + attempt + " of "
+              + options.lockAttempts + "): other sessions hold its lock; trying again");
+          Thread.sleep(Math.min(200L * attempt, 2000L));
+        }
+      }
+    }
+  }
+}
