@@ -5,7 +5,6 @@ import java.lang.reflect.Field;
 import java.sql.Connection;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
-import org.veil.config.ColumnPolicy;
 import org.veil.config.EncryptedColumns;
 import org.veil.crypto.CellCodec;
 
@@ -72,34 +71,19 @@ public final class VeilInternals {
   }
 
   /**
-   * The result-column lookup as {@link VeilPreparedStatement} and {@link VeilResultSet} do it,
-   * over a catalog whose storage forms are already known (as after the first connection).
+   * The result-column lookup as {@link VeilPreparedStatement} and {@link VeilResultSet} do it:
+   * base columns from pgjdbc's metadata, storage forms from the result's column types.
    */
   public static final class ResultColumnLookup {
     private final EncryptedColumns columns;
-    private final ColumnCatalog catalog;
 
-    /** {@code known}: the encrypted columns, each stored as {@code bytea}. */
-    public ResultColumnLookup(EncryptedColumns known) throws SQLException {
+    public ResultColumnLookup(EncryptedColumns known) {
       this.columns = known;
-      this.catalog = new ColumnCatalog(known);
-      try {
-        Field forms = ColumnCatalog.class.getDeclaredField("forms");
-        forms.setAccessible(true);
-        @SuppressWarnings("unchecked")
-        java.util.Map<ColumnPolicy, ColumnCatalog.StorageForm> map =
-            (java.util.Map<ColumnPolicy, ColumnCatalog.StorageForm>) forms.get(catalog);
-        for (ColumnPolicy p : known.all()) {
-          map.put(p, ColumnCatalog.StorageForm.BINARY);
-        }
-      } catch (ReflectiveOperationException e) {
-        throw new IllegalStateException("ColumnCatalog.forms changed: update the benchmark", e);
-      }
     }
 
     /** Which columns of {@code md} are encrypted; returns how many, so nothing is dead code. */
     public int lookUp(ResultSetMetaData md) throws SQLException {
-      ResultColumns r = ResultColumns.of(md, columns, catalog, null);
+      ResultColumns r = ResultColumns.of(md, columns);
       int n = 0;
       for (int i = 1, count = md.getColumnCount(); i <= count; i++) {
         if (r.policy(i) != null) {
