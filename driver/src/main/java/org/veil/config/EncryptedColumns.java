@@ -22,6 +22,8 @@ public final class EncryptedColumns {
   private static final EncryptedColumns NONE = new EncryptedColumns(List.of());
 
   private final Map<String, ColumnPolicy> byQualifiedName;
+  /** The same columns by their three name parts: a result set's columns are looked up here. */
+  private final Map<Name, ColumnPolicy> byName;
   private final Map<String, List<ColumnPolicy>> byTable;
   private final Set<String> tableNames;
 
@@ -35,6 +37,8 @@ public final class EncryptedColumns {
       }
     }
     this.byQualifiedName = Map.copyOf(columns);
+    this.byName = columns.values().stream().collect(Collectors.toUnmodifiableMap(
+        p -> new Name(p.schema(), p.table(), p.column()), p -> p));
     this.byTable = columns.values().stream().collect(Collectors.groupingBy(
         p -> p.schema() + "." + p.table(), LinkedHashMap::new, Collectors.toUnmodifiableList()));
     this.tableNames = columns.values().stream().map(ColumnPolicy::table)
@@ -53,14 +57,25 @@ public final class EncryptedColumns {
     return byQualifiedName.isEmpty();
   }
 
-  /** The policy for a column, or null when it is not encrypted. A null schema means public. */
+  /**
+   * The policy for a column, or null when it is not encrypted. A null schema means public. Called
+   * for every column of every result set that may hold encrypted columns, so a column of a table
+   * with none costs a set lookup and no string is built.
+   */
   public ColumnPolicy find(String schema, String table, String column) {
     if (isEmpty() || table == null || column == null) {
       return null;
     }
-    String s = schema == null || schema.isEmpty() ? DEFAULT_SCHEMA : schema;
-    return byQualifiedName.get(fold(s) + "." + fold(table) + "." + fold(column));
+    String t = fold(table);
+    if (!tableNames.contains(t)) {
+      return null;
+    }
+    String s = schema == null || schema.isEmpty() ? DEFAULT_SCHEMA : fold(schema);
+    return byName.get(new Name(s, t, fold(column)));
   }
+
+  /** A column's name parts, folded. */
+  private record Name(String schema, String table, String column) {}
 
   /** The encrypted columns of one table, in configuration order; empty when none. */
   public List<ColumnPolicy> forTable(String schema, String table) {

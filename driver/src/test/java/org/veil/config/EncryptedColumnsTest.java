@@ -25,6 +25,22 @@ class EncryptedColumnsTest {
   }
 
   @Test
+  void findLooksColumnsUpByTheirFoldedNamePartsWithPublicAsTheDefaultSchema() {
+    ColumnPolicy ssn = columns.find("public", "customers", "ssn");
+    assertThat(ssn).isNotNull();
+    assertThat(ssn.qualifiedName()).isEqualTo("public.customers.ssn");
+    assertThat(columns.find(null, "Customers", "SSN")).isSameAs(ssn);
+    assertThat(columns.find("", "customers", "ssn")).isSameAs(ssn);
+    assertThat(columns.find("BILLING", "_cards", "number").qualifiedName())
+        .isEqualTo("billing._cards.number");
+    assertThat(columns.find("public", "customers", "name")).isNull();
+    assertThat(columns.find("other", "customers", "ssn")).isNull();
+    assertThat(columns.find("public", "orders", "ssn")).isNull();
+    assertThat(columns.find("public", null, "ssn")).isNull();
+    assertThat(EncryptedColumns.none().find("public", "customers", "ssn")).isNull();
+  }
+
+  @Test
   void mayMentionComparesNonAsciiCharactersAsRegionMatchesDoes() {
     // Under String.regionMatches(true, ...) 'ı' (dotless i) matches 'i' and the Kelvin sign
     // matches 'k'. The check may answer "maybe" too often, never too rarely, so these count.

@@ -10,7 +10,8 @@ import java.util.stream.Collectors;
  * <ul>
  *   <li>{@code bench.rows} (100000): rows preloaded for the reads, and scanned by the scan;</li>
  *   <li>{@code bench.batch} (10000): rows per batched INSERT;</li>
- *   <li>{@code bench.warmupRounds} (3) and {@code bench.rounds} (10): round-robin rounds, the
+ *   <li>{@code bench.warmupRounds} (3) and {@code bench.rounds} (10): rounds (each contender in
+ *       turn, in another order every round), the
  *       warm-up ones discarded;</li>
  *   <li>{@code bench.roundMillis} (500): how long each contender runs a workload per round
  *       (at least one operation, however long it takes);</li>
