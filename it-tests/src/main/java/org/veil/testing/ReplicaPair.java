@@ -151,6 +151,20 @@ public final class ReplicaPair implements AutoCloseable {
     }
   }
 
+  /**
+   * The TLS protocol of the standby's replication connection as the primary sees it
+   * ({@code pg_stat_replication} joined with {@code pg_stat_ssl}), or empty when it is not
+   * streaming, or streams without TLS.
+   */
+  public Optional<String> replicationProtocol() throws SQLException {
+    try (Connection c = primary.admin(); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT ssl.version FROM pg_stat_replication r"
+            + " JOIN pg_stat_ssl ssl ON ssl.pid = r.pid WHERE r.state = 'streaming' AND ssl.ssl"
+            + " AND r.application_name = '" + SLOT + "'")) {
+      return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+    }
+  }
+
   /** Stops the primary for good (fast shutdown); the standby stays up, still a standby. */
   public void stopPrimary() {
     primary.close();

@@ -30,6 +30,8 @@ class PrimaryStoppedIT {
 
   private static ReplicaPair pair;
   private static Path keyFile;
+  /** Its first connection went to the primary, before it stopped; it has loaded no key. */
+  private static VeilDriver connectedToThePrimaryFirst;
 
   @BeforeAll
   static void setUp() throws SQLException {
@@ -50,8 +52,24 @@ class PrimaryStoppedIT {
         ps.executeUpdate();
       }
     }
+    connectedToThePrimaryFirst = new VeilDriver();
+    try (Connection c = connectedToThePrimaryFirst.connect(pair.veilUrl(pair.primary()),
+        settings(KEYRING)); Statement s = c.createStatement()) {
+      s.execute("SELECT 1");
+    }
     pair.awaitReplay();
     pair.stopPrimary();
+  }
+
+  private static List<String> bodies(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT body FROM notes ORDER BY id");
+        ResultSet rs = ps.executeQuery()) {
+      List<String> bodies = new ArrayList<>();
+      while (rs.next()) {
+        bodies.add(rs.getString(1));
+      }
+      return bodies;
+    }
   }
 
   @AfterAll
@@ -66,17 +84,20 @@ class PrimaryStoppedIT {
   }
 
   @Test
+  void standbyReadsKeysNotYetCachedWhenTheFirstConnectionWasOnTheStoppedPrimary()
+      throws Exception {
+    try (Connection c = connectedToThePrimaryFirst.connect(pair.veilUrl(pair.standby()),
+        settings(KEYRING))) {
+      assertThat(bodies(c)).containsExactly("note 1", "note 2", "note 3");
+    }
+  }
+
+  @Test
   void standbyReadsKeysNotYetCachedWhileThePrimaryIsStopped() throws Exception {
     // A new driver: no runtime, no cached key; the URL lists the stopped primary first.
     try (Connection c = new VeilDriver().connect(pair.veilUrl(pair.primary(), pair.standby()),
-        settings(KEYRING));
-        PreparedStatement ps = c.prepareStatement("SELECT body FROM notes ORDER BY id");
-        ResultSet rs = ps.executeQuery()) {
-      List<String> bodies = new ArrayList<>();
-      while (rs.next()) {
-        bodies.add(rs.getString(1));
-      }
-      assertThat(bodies).containsExactly("note 1", "note 2", "note 3");
+        settings(KEYRING))) {
+      assertThat(bodies(c)).containsExactly("note 1", "note 2", "note 3");
     }
   }
 

@@ -89,6 +89,11 @@ class ReplicaKeysIT {
   }
 
   @Test
+  void theStandbyStreamsFromThePrimaryOverTls13() throws Exception {
+    assertThat(pair.replicationProtocol()).contains("TLSv1.3");
+  }
+
+  @Test
   void newKeyringThroughAStandbyFirstConnectionIsCreatedOnThePrimary() throws Exception {
     String keyring = "standby-first";
     VeilDriver driver = new VeilDriver();
