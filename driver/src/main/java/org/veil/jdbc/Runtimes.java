@@ -33,8 +33,10 @@ final class Runtimes {
     this.opener = opener;
   }
 
-  /** A configuration and the database it is used with (none for a configuration that encrypts
-   * nothing: it needs no keys). */
+  /**
+   * A configuration and the database it is used with; no database for a configuration that
+   * encrypts nothing, which needs no keys.
+   */
   private record Key(VeilConfig config, DatabaseIdentity database) {}
 
   /**
