@@ -65,7 +65,7 @@ final class VeilRuntime {
         : CellCodec.builderFromProperties(config.toProperties(), ownConnections).build();
   }
 
-  /** Releases the key provider (and its cached keys) of a runtime that lost a creation race. */
+  /** Releases the key provider and its cached keys; runtimes live as long as their driver. */
   void close() {
     if (codec != null) {
       codec.close();
