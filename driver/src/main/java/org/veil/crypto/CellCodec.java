@@ -34,6 +34,7 @@ import org.veil.keys.KeyCounters;
 import org.veil.keys.KeyId;
 import org.veil.keys.KeyPurpose;
 import org.veil.keys.KeyRing;
+import org.veil.keys.KeyStoreConnections;
 import org.veil.keys.KeyUnavailableException;
 import org.veil.keys.MasterKeys;
 import org.veil.keys.PostgresBranchKeyStore;
@@ -120,6 +121,16 @@ public final class CellCodec implements AutoCloseable {
 
   /** As {@link #fromProperties}, but returns the builder so a caller can adjust it first. */
   public static Builder builderFromProperties(Properties props, ConnectionSource keysDb)
+      throws SQLException {
+    return builderFromProperties(props, KeyStoreConnections.of(keysDb));
+  }
+
+  /**
+   * As {@link #builderFromProperties(Properties, ConnectionSource)}, with the key store reading
+   * and writing through {@code keysDb}'s two sources (the driver: reads from the server the
+   * application is on, writes to a primary).
+   */
+  public static Builder builderFromProperties(Properties props, KeyStoreConnections keysDb)
       throws SQLException {
     Builder b = builder()
         .keyring(VeilProperty.KEYS_KEYRING.get(props))
@@ -461,8 +472,7 @@ public final class CellCodec implements AutoCloseable {
     } catch (KeyUnavailableException e) {
       counters.cellFailure();
       if (e.getMessage() != null && e.getMessage().contains("is not in the key store")) {
-        throw fail(column, cell, "names a key that is not in the key store: altered, or written"
-            + " with another key store (veil.keys.table) or database", e);
+        throw fail(column, cell, "cannot be opened: " + e.getMessage(), e);
       }
       throw new KeyUnavailableException(id.toString(), "cannot open a cell in column "
           + column.qualifiedName() + ": " + e.getMessage(), e);

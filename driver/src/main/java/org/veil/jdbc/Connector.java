@@ -3,20 +3,18 @@ package org.veil.jdbc;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Properties;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import org.veil.config.VeilConfig;
 import org.veil.tls.TlsPolicy;
 
 /**
  * Opens Veil connections: checks the TLS settings, hands pgjdbc its share of the settings, and
  * wraps what pgjdbc returns. Each {@link VeilDriver} and {@link VeilDataSource} owns one, with
- * the runtimes of the configurations it has seen.
+ * the runtimes (one per configuration and database, see {@link Runtimes}) it has built.
  */
 final class Connector {
 
   private final org.postgresql.Driver pgjdbc = new org.postgresql.Driver();
-  private final ConcurrentMap<VeilConfig, VeilRuntime> runtimes = new ConcurrentHashMap<>();
+  private final Runtimes runtimes = new Runtimes(this::openDelegate);
 
   /** Opens a connection for a URL that {@link ConnectionSettings#accepts} accepts. */
   Connection connect(String url, Properties info) throws SQLException {
@@ -31,40 +29,28 @@ final class Connector {
     TlsPolicy.check(effective);
     Properties delegateProperties = settings.delegateProperties;
     TlsPolicy.apply(delegateProperties);
-    VeilRuntime runtime = runtime(VeilConfig.from(settings.veilProperties),
-        settings.delegateUrl, delegateProperties);
+    VeilConfig config = VeilConfig.from(settings.veilProperties);
 
-    Connection connection = pgjdbc.connect(settings.delegateUrl, delegateProperties);
-    if (connection == null) {
-      throw new SQLException("pgjdbc did not accept " + settings.delegateUrl.split("\\?")[0],
-          VeilSqlState.CONNECTION_REFUSED);
-    }
+    Connection connection = openDelegate(settings.delegateUrl, delegateProperties);
     try {
+      // After connecting: the runtime belongs to the database this connection reached.
+      VeilRuntime runtime = runtimes.forConnection(config, connection, settings.delegateUrl,
+          delegateProperties);
       runtime.onConnect(connection);
+      return new VeilConnection(connection, runtime);
     } catch (SQLException | RuntimeException e) {
       connection.close();
       throw e;
     }
-    return new VeilConnection(connection, runtime);
   }
 
-  /**
-   * The runtime of {@code config}, built by the first connection that uses it. Its key store
-   * opens connections of its own with that connection's pgjdbc settings.
-   */
-  private VeilRuntime runtime(VeilConfig config, String url, Properties properties)
-      throws SQLException {
-    VeilRuntime runtime = runtimes.get(config);
-    if (runtime == null) {
-      Properties keyStoreProperties = new Properties();
-      keyStoreProperties.putAll(properties);
-      runtime = new VeilRuntime(config, () -> pgjdbc.connect(url, keyStoreProperties));
-      VeilRuntime raced = runtimes.putIfAbsent(config, runtime);
-      if (raced != null) {
-        runtime.close();
-        runtime = raced;
-      }
+  /** A pgjdbc connection: the application's, and Veil's own for the key store. */
+  private Connection openDelegate(String url, Properties properties) throws SQLException {
+    Connection connection = pgjdbc.connect(url, properties);
+    if (connection == null) {
+      throw new SQLException("pgjdbc did not accept " + url.split("\\?")[0],
+          VeilSqlState.CONNECTION_REFUSED);
     }
-    return runtime;
+    return connection;
   }
 }

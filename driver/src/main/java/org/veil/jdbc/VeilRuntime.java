@@ -22,6 +22,8 @@ import org.veil.crypto.CellCodec;
 import org.veil.crypto.RowSeal;
 import org.veil.crypto.ValueType;
 import org.veil.keys.ConnectionSource;
+import org.veil.keys.KeyStoreConnections;
+import org.veil.keys.KeyStoreException;
 import org.veil.keys.KeyUnavailableException;
 import org.veil.sql.StatementAnalyzer;
 import org.veil.sql.StatementPlan;
@@ -47,21 +49,23 @@ final class VeilRuntime {
   private volatile StatementAnalyzer analyzer;
 
   /**
-   * @param ownConnections opens Veil's own short-lived connections (never the application's):
-   *     for the key store, and to read the catalog while an application transaction has failed
+   * @param ownConnections Veil's own short-lived connections (never the application's) to the
+   *     database of this runtime: for the key store (reads from the server the application is
+   *     on, writes to a primary), and to read the catalog while an application transaction has
+   *     failed (a read)
    * @throws SQLException when the key settings are incomplete or the key provider cannot start
    */
-  VeilRuntime(VeilConfig config, ConnectionSource ownConnections) throws SQLException {
+  VeilRuntime(VeilConfig config, KeyStoreConnections ownConnections) throws SQLException {
     this.config = config;
     this.catalog = new ColumnCatalog(config.columns());
     this.plaintextReads = config.allowsPlaintextReads();
     this.columns = config.columns();
-    this.ownConnections = ownConnections;
+    this.ownConnections = ownConnections.reads();
     this.codec = config.columns().isEmpty() ? null
-        : CellCodec.fromProperties(config.toProperties(), ownConnections);
+        : CellCodec.builderFromProperties(config.toProperties(), ownConnections).build();
   }
 
-  /** Releases the key provider (and its cached keys) of a runtime that lost a creation race. */
+  /** Releases the key provider and its cached keys; runtimes live as long as their driver. */
   void close() {
     if (codec != null) {
       codec.close();
@@ -316,8 +320,10 @@ final class VeilRuntime {
   }
 
   private static SQLException toSqlException(ColumnPolicy column, GeneralSecurityException e) {
-    String state = e instanceof KeyUnavailableException ? VeilSqlState.KEY_PROVIDER_FAILED
-        : VeilSqlState.CELL_INVALID;
+    String state = !(e instanceof KeyUnavailableException) ? VeilSqlState.CELL_INVALID
+        : e.getCause() instanceof KeyStoreException store
+            && VeilSqlState.PRIMARY_NEEDED.equals(store.sqlState()) ? VeilSqlState.PRIMARY_NEEDED
+        : VeilSqlState.KEY_PROVIDER_FAILED;
     String message = e.getMessage();
     if (message == null || !message.contains(column.qualifiedName())) {
       message = column.qualifiedName() + ": " + message;

@@ -27,6 +27,13 @@ public final class VeilSqlState {
   /** 58000 system_error: the key provider failed or did not answer in time. */
   public static final String KEY_PROVIDER_FAILED = "58000";
 
+  /**
+   * 25006 read_only_sql_transaction: a key had to be created or rotated (a new keyring, a due
+   * branch key), which writes {@code veil_keys} on a primary, and no host of the URL answered as
+   * one. Reads of existing keys work on standbys.
+   */
+  public static final String PRIMARY_NEEDED = "25006";
+
   /** 42P01 undefined_table / 42703 undefined_column: a configured column does not exist. */
   public static final String UNDEFINED_COLUMN = "42703";
 

@@ -364,6 +364,8 @@ public final class KeyRing implements AutoCloseable {
             notBefore != null ? notBefore : candidate.createdAt().plusMillis(1));
         if (winner.id().equals(id)) {
           keys.put(id, new Loaded(new BranchKey(id, purpose, created.plaintext()), ticker.read()));
+        } else {
+          cacheStored(winner);
         }
         active.invalidate(purpose);
         clearHot();
@@ -413,13 +415,30 @@ public final class KeyRing implements AutoCloseable {
     StoredKey stored;
     try {
       stored = store.find(id).orElseThrow(() -> new KeyUnavailableException(id.toString(), "key "
-          + id + " is not in the key store " + store + ": the cell was written with another"
-          + " key store (veil.keys.table) or database, or the key was deleted", null));
+          + id + " is not in the key store, " + store + ": the cell was altered, written in"
+          + " another database (keys live in the database whose data they protect) or with"
+          + " another key store (veil.keys.table), or its key was deleted", null));
     } catch (KeyStoreException e) {
       counters.keyStoreFailures.increment();
       throw new KeyUnavailableException(id.toString(), "cannot read key " + id + ": "
           + e.getMessage(), e);
     }
+    return unwrapStored(stored, reload);
+  }
+
+  /**
+   * Caches {@code winner}, the active key that another instance stored first, from the record
+   * the key store returned: the store's writes go to a primary and its reads to the server the
+   * application is on, which may be a standby that has not replayed the new key yet.
+   */
+  private void cacheStored(StoredKey winner) throws KeyUnavailableException {
+    if (keys.getIfPresent(winner.id()) == null) {
+      keys.asMap().putIfAbsent(winner.id(), unwrapStored(winner, false));
+    }
+  }
+
+  private Loaded unwrapStored(StoredKey stored, boolean reload) throws KeyUnavailableException {
+    KeyId id = stored.id();
     KeyProvider master = masterKeys.unwrapping(stored.masterKeyId()).orElseThrow(
         () -> new KeyUnavailableException(id.toString(), "cannot load "
             + stored.purpose().sqlName() + " key " + id + " of keyring " + stored.keyring()
@@ -464,6 +483,8 @@ public final class KeyRing implements AutoCloseable {
           LOG.log(System.Logger.Level.INFO, "created " + purpose.sqlName() + " key " + id
               + " for keyring " + keyring + " under master key " + created.masterKeyId()
               + (current.isPresent() ? ", retiring key " + current.get().id() : ""));
+        } else {
+          cacheStored(winner);
         }
         return new Active(winner, dueAt(winner));
       } finally {

@@ -13,8 +13,11 @@ import java.util.regex.Pattern;
 
 /**
  * The {@code veil_keys} table in the application database (name from {@code veil.keys.table}),
- * created on first use. Each call opens its own short-lived connection from a
- * {@link ConnectionSource} and closes it; the application's connections are never used.
+ * created on first use. Each call opens its own short-lived connection and closes it; the
+ * application's connections are never used. Reads ({@link #active}, {@link #find}) go to
+ * {@link KeyStoreConnections#reads()}, the server the application is on, so a standby serves the
+ * keys of the cells it holds even when the primary is down; {@link #activate} (a new key) goes to
+ * {@link KeyStoreConnections#writes()}, a primary.
  *
  * <p>Concurrency: {@link #activate} runs in one transaction under a transaction-scoped advisory
  * lock ({@code pg_advisory_xact_lock}) derived from the table name, so instances that start
@@ -45,20 +48,34 @@ public final class PostgresBranchKeyStore implements BranchKeyStore {
   private static final String COLUMNS =
       "key_id, keyring, purpose, provider, master_key_id, wrapped_key, created_at";
 
-  private final ConnectionSource connections;
+  private final ConnectionSource reads;
+  private final ConnectionSource writes;
+  private final String database;
   private final String table;
   private final String indexName;
   private final long lockId;
 
   /**
+   * A store that reads and writes through one source, on one server.
+   *
    * @param table the table name, lower case, optionally schema-qualified ({@code veil_keys})
    */
   public PostgresBranchKeyStore(ConnectionSource connections, String table) {
+    this(KeyStoreConnections.of(connections), table);
+  }
+
+  /**
+   * @param connections where reads and writes go, and how messages name the database
+   * @param table the table name, lower case, optionally schema-qualified ({@code veil_keys})
+   */
+  public PostgresBranchKeyStore(KeyStoreConnections connections, String table) {
     if (!IDENTIFIER.matcher(table).matches()) {
       throw new IllegalArgumentException("veil.keys.table=" + table
           + " is not a plain lower-case [schema.]table name");
     }
-    this.connections = connections;
+    this.reads = connections.reads();
+    this.writes = connections.writes();
+    this.database = connections.database();
     this.table = table;
     this.indexName = table.substring(table.indexOf('.') + 1) + "_one_active";
     // "VEIL" in the high half, so the lock does not collide with the application's own.
@@ -83,7 +100,7 @@ public final class PostgresBranchKeyStore implements BranchKeyStore {
 
   @Override
   public Optional<StoredKey> active(String keyring, KeyPurpose purpose) throws KeyStoreException {
-    try (Connection c = connections.open();
+    try (Connection c = reads.open();
         PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM " + table
             + " WHERE keyring = ? AND purpose = ? AND active")) {
       ps.setString(1, keyring);
@@ -99,7 +116,7 @@ public final class PostgresBranchKeyStore implements BranchKeyStore {
 
   @Override
   public Optional<StoredKey> find(KeyId id) throws KeyStoreException {
-    try (Connection c = connections.open();
+    try (Connection c = reads.open();
         PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM " + table
             + " WHERE key_id = ?")) {
       ps.setObject(1, id.toUuid());
@@ -114,7 +131,7 @@ public final class PostgresBranchKeyStore implements BranchKeyStore {
 
   @Override
   public StoredKey activate(StoredKey candidate, Instant notBefore) throws KeyStoreException {
-    try (Connection c = connections.open()) {
+    try (Connection c = writes.open()) {
       c.setAutoCommit(false);
       try {
         try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
@@ -186,12 +203,12 @@ public final class PostgresBranchKeyStore implements BranchKeyStore {
   }
 
   private KeyStoreException failure(String what, SQLException e) {
-    return new KeyStoreException("cannot " + what + " in table " + table + ": SQLSTATE "
-        + e.getSQLState() + " " + e.getMessage(), e);
+    return new KeyStoreException("cannot " + what + " in table " + table + " of " + database
+        + ": SQLSTATE " + e.getSQLState() + " " + e.getMessage(), e);
   }
 
   @Override
   public String toString() {
-    return "PostgresBranchKeyStore[" + table + "]";
+    return table + " in " + database;
   }
 }

@@ -100,7 +100,8 @@ class WrapperCoverageTest {
 
   private static Object wrapperFor(Class<?> iface, Recorder recorder) throws SQLException {
     VeilConnection connection = new VeilConnection(recorder.standIn(Connection.class),
-        new VeilRuntime(VeilConfig.from(new Properties(), name -> null), () -> null));
+        new VeilRuntime(VeilConfig.from(new Properties(), name -> null),
+            org.veil.keys.KeyStoreConnections.of(() -> null)));
     if (iface == Connection.class) {
       return connection;
     }

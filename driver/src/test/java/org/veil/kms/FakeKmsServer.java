@@ -40,6 +40,8 @@ public final class FakeKmsServer implements AutoCloseable {
   public final List<String> contexts = new CopyOnWriteArrayList<>();
   /** The key id every answer names; null for the ARN of the key the request named. */
   public volatile String answerKeyId;
+  /** How long each call waits before it is answered, as a slow KMS would; 0 by default. */
+  public volatile long delayMillis;
   private final HttpServer server;
   private final Map<String, FakeKey> keys = new ConcurrentHashMap<>();
   private final SecureRandom random = new SecureRandom();
@@ -78,6 +80,9 @@ public final class FakeKmsServer implements AutoCloseable {
     String operation = target == null ? "" : target.substring(target.indexOf('.') + 1);
     calls.computeIfAbsent(operation, o -> new AtomicInteger()).incrementAndGet();
     try {
+      if (delayMillis > 0) {
+        Thread.sleep(delayMillis);
+      }
       String keyId = field(body, "KeyId");
       FakeKey key = keys.get(keyId == null ? ARN : keyId);
       if (key == null) {

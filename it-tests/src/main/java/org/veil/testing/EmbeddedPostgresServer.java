@@ -30,27 +30,7 @@ final class EmbeddedPostgresServer extends FixtureServer {
     ServerFiles files = ServerFiles.create();
     Path log = files.dir.resolve("postgres.log");
     try {
-      EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
-          .setPGStartupWait(Duration.ofSeconds(60))
-          .setOutputRedirector(Redirect.appendTo(log.toFile()))
-          .setErrorRedirector(Redirect.appendTo(log.toFile()))
-          // 127.0.0.2 is loopback too but not in the certificate: the hostname-mismatch test uses it.
-          .setServerConfig("listen_addresses", "127.0.0.1,127.0.0.2")
-          .setServerConfig("ssl", "on")
-          .setServerConfig("ssl_cert_file", files.serverCertificate.certificate().toString())
-          .setServerConfig("ssl_key_file", files.serverCertificate.pemKey().toString())
-          .setServerConfig("ssl_ca_file", files.caCertificate.toString())
-          .setServerConfig("ssl_min_protocol_version", options.sslMinProtocol())
-          .setServerConfig("hba_file", files.hbaFile.toString())
-          .setServerConfig("password_encryption", "scram-sha-256")
-          // zonky's readiness probe connects as postgres; it must use TLS like everyone else.
-          .setConnectConfig("sslmode", "verify-full")
-          .setConnectConfig("sslrootcert", files.caCertificate.toString());
-      if (!options.sslMaxProtocol().isEmpty()) {
-        builder.setServerConfig("ssl_max_protocol_version", options.sslMaxProtocol());
-      }
-      options.settings().forEach(builder::setServerConfig);
-      EmbeddedPostgres postgres = builder.start();
+      EmbeddedPostgres postgres = builder(files, options, log).start();
       EmbeddedPostgresServer server = new EmbeddedPostgresServer(files, postgres, log);
       Properties admin = new Properties();
       admin.setProperty("user", "postgres");
@@ -60,6 +40,31 @@ final class EmbeddedPostgresServer extends FixtureServer {
       files.delete();
       throw new UncheckedIOException("embedded PostgreSQL did not start; its log is " + log, e);
     }
+  }
+
+  /** A server on {@code files}' certificates and {@code pg_hba.conf}, as {@code options} say. */
+  static EmbeddedPostgres.Builder builder(ServerFiles files, ServerOptions options, Path log) {
+    EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+        .setPGStartupWait(Duration.ofSeconds(60))
+        .setOutputRedirector(Redirect.appendTo(log.toFile()))
+        .setErrorRedirector(Redirect.appendTo(log.toFile()))
+        // 127.0.0.2 is loopback too but not in the certificate: the hostname-mismatch test uses it.
+        .setServerConfig("listen_addresses", "127.0.0.1,127.0.0.2")
+        .setServerConfig("ssl", "on")
+        .setServerConfig("ssl_cert_file", files.serverCertificate.certificate().toString())
+        .setServerConfig("ssl_key_file", files.serverCertificate.pemKey().toString())
+        .setServerConfig("ssl_ca_file", files.caCertificate.toString())
+        .setServerConfig("ssl_min_protocol_version", options.sslMinProtocol())
+        .setServerConfig("hba_file", files.hbaFile.toString())
+        .setServerConfig("password_encryption", "scram-sha-256")
+        // zonky's readiness probe connects as postgres; it must use TLS like everyone else.
+        .setConnectConfig("sslmode", "verify-full")
+        .setConnectConfig("sslrootcert", files.caCertificate.toString());
+    if (!options.sslMaxProtocol().isEmpty()) {
+      builder.setServerConfig("ssl_max_protocol_version", options.sslMaxProtocol());
+    }
+    options.settings().forEach(builder::setServerConfig);
+    return builder;
   }
 
   @Override

@@ -6,11 +6,17 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Properties;
+import java.util.regex.Pattern;
 
 /** What the servers this run starts have in common: their files, roles and database. */
 abstract class FixtureServer implements PostgresServer {
 
+  private static final Pattern DATABASE_NAME = Pattern.compile("[a-z_][a-z0-9_]*");
+
   final ServerFiles files;
+  /** The superuser's URL and properties, as {@link #bootstrap} used them. */
+  private volatile String adminUrl;
+  private volatile Properties admin;
 
   FixtureServer(ServerFiles files) {
     this.files = files;
@@ -20,6 +26,7 @@ abstract class FixtureServer implements PostgresServer {
   final void bootstrap(String adminUrl, Properties admin) {
     admin.setProperty("sslmode", "verify-full");
     admin.setProperty("sslrootcert", files.caCertificate.toString());
+    useAdmin(adminUrl, admin);
     try (Connection c = DriverManager.getConnection(adminUrl, admin);
         Statement s = c.createStatement()) {
       for (String sql : files.bootstrapSql()) {
@@ -27,6 +34,28 @@ abstract class FixtureServer implements PostgresServer {
       }
     } catch (SQLException e) {
       throw new IllegalStateException("cannot create the test roles and database", e);
+    }
+  }
+
+  /** How {@link #createDatabase} connects as the superuser (a server that was not bootstrapped). */
+  final void useAdmin(String adminUrl, Properties admin) {
+    Properties copy = new Properties();
+    copy.putAll(admin);
+    this.admin = copy;
+    this.adminUrl = adminUrl;
+  }
+
+  @Override
+  public void createDatabase(String name) {
+    if (!DATABASE_NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException(name + " is not a plain lower-case database name");
+    }
+    try (Connection c = DriverManager.getConnection(adminUrl, admin);
+        Statement s = c.createStatement()) {
+      s.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+      s.execute("CREATE DATABASE " + name + " OWNER " + ServerFiles.APP_USER);
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot create database " + name, e);
     }
   }
 

@@ -72,6 +72,29 @@ public interface PostgresServer extends AutoCloseable {
     return DriverManager.getConnection(veilUrl(), props);
   }
 
+  /**
+   * Creates (or empties, by dropping and creating it again) database {@code name}, owned by
+   * {@link #user()}: for tests that use several databases of one server.
+   *
+   * @throws UnsupportedOperationException for a server the run did not start
+   */
+  default void createDatabase(String name) {
+    throw new UnsupportedOperationException(this + " does not create databases for tests");
+  }
+
+  /** {@code jdbc:veil:postgresql://host:port/database} for another database of this server. */
+  default String veilUrl(String database) {
+    return "jdbc:veil:postgresql://" + host() + ":" + port() + "/" + database;
+  }
+
+  /** A plain pgjdbc connection (verify-full) to another database, as the application role. */
+  default Connection plainConnection(String database) throws SQLException {
+    Properties props = connectionProperties();
+    props.setProperty("sslmode", "verify-full");
+    return DriverManager.getConnection("jdbc:postgresql://" + host() + ":" + port() + "/"
+        + database, props);
+  }
+
   /** Stops the server and removes its files. A no-op for servers the run did not start. */
   @Override
   void close();

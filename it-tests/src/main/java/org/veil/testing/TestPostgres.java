@@ -39,6 +39,19 @@ public final class TestPostgres {
     return engine() != Engine.EXTERNAL;
   }
 
+  /** Whether this run can start a {@link ReplicaPair}: only on the embedded engine. */
+  public static boolean canStartReplicaPairs() {
+    return engine() == Engine.EMBEDDED;
+  }
+
+  /** Starts a primary with a streaming standby; the caller closes them. */
+  public static ReplicaPair startReplicaPair() {
+    if (!canStartReplicaPairs()) {
+      throw new UnsupportedOperationException("a replica pair needs veil.it.postgres=embedded");
+    }
+    return ReplicaPair.start();
+  }
+
   /** Starts a new server, separate from the shared one; the caller closes it. */
   public static PostgresServer start(ServerOptions options) {
     switch (engine()) {
