@@ -6,6 +6,8 @@ import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import org.veil.config.VeilConfig;
+import org.veil.error.VeilError;
+import org.veil.error.VeilException;
 import org.veil.tls.TlsPolicy;
 
 /**
@@ -18,15 +20,29 @@ final class Connector {
   private final org.postgresql.Driver pgjdbc = new org.postgresql.Driver();
   private final ConcurrentMap<VeilConfig, VeilRuntime> runtimes = new ConcurrentHashMap<>();
 
-  /** Opens a connection for a URL that {@link ConnectionSettings#accepts} accepts. */
+  /**
+   * Opens a connection for a URL that {@link ConnectionSettings#accepts} accepts.
+   *
+   * @throws SQLException for every failure, Veil's own errors included: this is where the
+   *     {@link VeilException}s of the TLS policy, the configuration and the key provider become
+   *     SQLExceptions
+   */
   Connection connect(String url, Properties info) throws SQLException {
+    try {
+      return open(url, info);
+    } catch (VeilException e) {
+      throw SqlErrors.of(e);
+    }
+  }
+
+  private Connection open(String url, Properties info) throws SQLException, VeilException {
     ConnectionSettings settings = ConnectionSettings.split(url, info);
     Properties effective = org.postgresql.Driver.parseURL(settings.delegateUrl,
         settings.delegateProperties);
     if (effective == null) {
-      throw new SQLException("pgjdbc cannot parse the URL after " + ConnectionSettings.URL_PREFIX
-          + "; it must read jdbc:veil:postgresql://host[:port]/database[?parameters]",
-          VeilSqlState.CONNECTION_REFUSED);
+      throw SqlErrors.of(VeilError.CONNECTION_REFUSED,
+          "pgjdbc cannot parse the URL after " + ConnectionSettings.URL_PREFIX
+          + "; it must read jdbc:veil:postgresql://host[:port]/database[?parameters]");
     }
     TlsPolicy.check(effective);
     Properties delegateProperties = settings.delegateProperties;
@@ -36,8 +52,8 @@ final class Connector {
 
     Connection connection = pgjdbc.connect(settings.delegateUrl, delegateProperties);
     if (connection == null) {
-      throw new SQLException("pgjdbc did not accept " + settings.delegateUrl.split("\\?")[0],
-          VeilSqlState.CONNECTION_REFUSED);
+      throw SqlErrors.of(VeilError.CONNECTION_REFUSED,
+          "pgjdbc did not accept " + settings.delegateUrl.split("\\?")[0]);
     }
     try {
       runtime.onConnect(connection);
@@ -53,7 +69,7 @@ final class Connector {
    * opens connections of its own with that connection's pgjdbc settings.
    */
   private VeilRuntime runtime(VeilConfig config, String url, Properties properties)
-      throws SQLException {
+      throws VeilException {
     VeilRuntime runtime = runtimes.get(config);
     if (runtime == null) {
       Properties keyStoreProperties = new Properties();

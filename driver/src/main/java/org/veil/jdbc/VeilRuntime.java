@@ -21,6 +21,8 @@ import org.veil.config.VeilProperty;
 import org.veil.crypto.CellCodec;
 import org.veil.crypto.RowSeal;
 import org.veil.crypto.ValueType;
+import org.veil.error.VeilError;
+import org.veil.error.VeilException;
 import org.veil.keys.ConnectionSource;
 import org.veil.keys.KeyUnavailableException;
 import org.veil.sql.StatementAnalyzer;
@@ -45,14 +47,16 @@ final class VeilRuntime {
   /** Configured columns and the view columns that expose them; set by the first connection. */
   private volatile EncryptedColumns columns;
   private volatile StatementAnalyzer analyzer;
+  private final int analyzerCacheSize;
 
   /**
    * @param ownConnections opens Veil's own short-lived connections (never the application's):
    *     for the key store, and to read the catalog while an application transaction has failed
-   * @throws SQLException when the key settings are incomplete or the key provider cannot start
+   * @throws VeilException when the key settings are incomplete or the key provider cannot start
    */
-  VeilRuntime(VeilConfig config, ConnectionSource ownConnections) throws SQLException {
+  VeilRuntime(VeilConfig config, ConnectionSource ownConnections) throws VeilException {
     this.config = config;
+    this.analyzerCacheSize = VeilProperty.SQL_CACHE_SIZE.getInt(config.toProperties());
     this.catalog = new ColumnCatalog(config.columns());
     this.plaintextReads = config.allowsPlaintextReads();
     this.columns = config.columns();
@@ -148,25 +152,33 @@ final class VeilRuntime {
     try {
       effective = EncryptedColumns.of(all);
     } catch (IllegalArgumentException conflict) {
-      throw new SQLException("a view column conflicts with veil.columns: "
-          + conflict.getMessage(), VeilSqlState.INVALID_CONFIGURATION, conflict);
+      throw SqlErrors.of(VeilError.INVALID_CONFIGURATION,
+          "a view column conflicts with veil.columns: "
+          + conflict.getMessage(), conflict);
     }
     if (analyzer == null || !effective.all().equals(columns.all())) {
       columns = effective;
-      analyzer = new StatementAnalyzer(effective,
-          VeilProperty.SQL_CACHE_SIZE.getInt(config.toProperties()));
+      analyzer = new StatementAnalyzer(effective, analyzerCacheSize);
     }
   }
 
   /** Which parameters of {@code sql} bind encrypted columns; refuses SQL that would leak. */
   StatementPlan plan(String sql) throws SQLException {
-    return analyzer == null ? StatementPlan.PLAIN : analyzer.analyzePrepared(sql);
+    try {
+      return analyzer == null ? StatementPlan.PLAIN : analyzer.analyzePrepared(sql);
+    } catch (VeilException refused) {
+      throw SqlErrors.of(refused);
+    }
   }
 
   /** Refuses SQL text for a plain {@code Statement} that aims a literal at an encrypted column. */
   void checkUnprepared(String sql) throws SQLException {
     if (analyzer != null) {
-      analyzer.checkUnprepared(sql);
+      try {
+        analyzer.checkUnprepared(sql);
+      } catch (VeilException refused) {
+        throw SqlErrors.of(refused);
+      }
     }
   }
 
@@ -298,10 +310,10 @@ final class VeilRuntime {
         : value instanceof String s && s.startsWith("veil:") && codec.fromText(s) != null;
     if (cell) {
       String label = result.getMetaData().getColumnLabel(index);
-      throw new SQLException("result column " + index + " (" + label + ") holds a Veil cell,"
+      throw SqlErrors.of(VeilError.OPERATION_REFUSED,
+          "result column " + index + " (" + label + ") holds a Veil cell,"
           + " but Veil cannot trace it to an encrypted column (a view that renames the column,"
-          + " or an expression over it). Select the encrypted column itself, under its own name.",
-          VeilSqlState.NOT_SUPPORTED);
+          + " or an expression over it). Select the encrypted column itself, under its own name.");
     }
   }
 
@@ -309,19 +321,19 @@ final class VeilRuntime {
     if (plaintextReads) {
       return raw;
     }
-    throw new SQLException("encrypted column " + column.qualifiedName() + " holds a value that"
+    throw SqlErrors.of(VeilError.CELL_INVALID,
+        "encrypted column " + column.qualifiedName() + " holds a value that"
         + " is not a Veil cell (plaintext stored before encryption was configured?). Migrate it"
-        + " with the re-encrypt job, or set veil.plaintextReads=allow for the migration window.",
-        VeilSqlState.CELL_INVALID);
+        + " with the re-encrypt job, or set veil.plaintextReads=allow for the migration window.");
   }
 
   private static SQLException toSqlException(ColumnPolicy column, GeneralSecurityException e) {
-    String state = e instanceof KeyUnavailableException ? VeilSqlState.KEY_PROVIDER_FAILED
-        : VeilSqlState.CELL_INVALID;
+    VeilError error = e instanceof KeyUnavailableException ? VeilError.KEY_PROVIDER_FAILED
+        : VeilError.CELL_INVALID;
     String message = e.getMessage();
     if (message == null || !message.contains(column.qualifiedName())) {
       message = column.qualifiedName() + ": " + message;
     }
-    return new SQLException(message, state, e);
+    return SqlErrors.of(error, message, e);
   }
 }

@@ -3,8 +3,9 @@ package org.veil.tools;
 import java.io.PrintWriter;
 import java.security.GeneralSecurityException;
 import java.sql.SQLException;
-import picocli.CommandLine;
+import org.veil.error.VeilException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /**
  * The Veil command-line tool: migrate plaintext into cells, rotate keys, take a column out of
@@ -39,6 +40,9 @@ public final class Veil {
     if (e instanceof SQLException sql) {
       err.println("veil " + cli.getCommandName() + ": " + sql.getMessage()
           + (sql.getSQLState() == null ? "" : " [SQLSTATE " + sql.getSQLState() + "]"));
+    } else if (e instanceof VeilException veil) {
+      err.println("veil " + cli.getCommandName() + ": " + veil.getMessage()
+          + " [SQLSTATE " + veil.error().sqlState() + "]");
     } else if (e instanceof GeneralSecurityException || e instanceof IllegalArgumentException) {
       err.println("veil " + cli.getCommandName() + ": " + e.getMessage());
     } else {
