@@ -263,7 +263,7 @@ public final class VeilConfig {
           continue;
         }
         String[] parts = trimmed.split(":");
-        String[] names = parts[0].trim().split("\\.");
+        String[] names = parts.length == 0 ? new String[0] : parts[0].trim().split("\\.");
         if (names.length < 2 || names.length > 3) {
           throw invalid(trimmed, "name a column as table.column or schema.table.column");
         }
