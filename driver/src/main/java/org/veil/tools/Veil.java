@@ -4,8 +4,8 @@ import java.io.PrintWriter;
 import java.security.GeneralSecurityException;
 import java.sql.SQLException;
 import org.veil.error.VeilException;
-import picocli.CommandLine.Command;
 import picocli.CommandLine;
+import picocli.CommandLine.Command;
 
 /**
  * The Veil command-line tool: migrate plaintext into cells, rotate keys, take a column out of
