@@ -11,7 +11,7 @@ import java.util.Objects;
  * <p>The message names the setting, table, column or key id concerned and what to do; it never
  * holds a key, a password or a plaintext value. Immutable, like any exception once thrown.
  */
-public class VeilException extends Exception {
+public final class VeilException extends Exception {
 
   private static final long serialVersionUID = 1L;
 

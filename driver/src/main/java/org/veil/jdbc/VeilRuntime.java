@@ -32,7 +32,8 @@ import org.veil.sql.StatementPlan;
  * What the connections of one configuration share, built once from it: the column catalog, the
  * statement analysis cache and the cell codec with its key cache. The JDBC wrappers ask it what
  * a parameter or result column is and to seal or open values; this is where the crypto layer's
- * {@link GeneralSecurityException}s become {@link SQLException}s, once.
+ * {@link GeneralSecurityException}s and statement analysis's {@link VeilException}s become
+ * {@link SQLException}s, once ({@link SqlErrors}).
  *
  * <p>A configuration with no encrypted columns builds none of it, needs no key settings, and
  * pays nothing per statement. Thread-safe; one per data source, never static.
@@ -43,11 +44,11 @@ final class VeilRuntime {
   private final ColumnCatalog catalog;
   private final CellCodec codec;
   private final boolean plaintextReads;
+  private final int analyzerCacheSize;
   private final ConnectionSource ownConnections;
   /** Configured columns and the view columns that expose them; set by the first connection. */
   private volatile EncryptedColumns columns;
   private volatile StatementAnalyzer analyzer;
-  private final int analyzerCacheSize;
 
   /**
    * @param ownConnections opens Veil's own short-lived connections (never the application's):
