@@ -7,7 +7,6 @@ import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.lang.reflect.RecordComponent;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -15,7 +14,8 @@ import java.util.Locale;
 import java.util.Set;
 import org.veil.annotations.Encrypted;
 import org.veil.annotations.EncryptedTable;
-import org.veil.jdbc.VeilSqlState;
+import org.veil.error.VeilError;
+import org.veil.error.VeilException;
 
 /**
  * Encrypted columns named by {@link Encrypted} annotations on application classes.
@@ -31,14 +31,15 @@ final class AnnotatedColumns {
   private AnnotatedColumns() {}
 
   /** The classes named in {@code veil.annotatedClasses}. */
-  static List<Class<?>> load(String classNames, ClassLoader loader) throws SQLException {
+  static List<Class<?>> load(String classNames, ClassLoader loader) throws VeilException {
     List<Class<?>> classes = new ArrayList<>();
     for (String name : VeilProperty.splitList(classNames)) {
       try {
         classes.add(Class.forName(name, false, loader));
       } catch (ClassNotFoundException | LinkageError e) {
-        throw new SQLException("veil.annotatedClasses names " + name + ", which cannot be"
-            + " loaded: " + e, VeilSqlState.INVALID_CONFIGURATION, e);
+        throw new VeilException(VeilError.INVALID_CONFIGURATION,
+            "veil.annotatedClasses names " + name + ", which cannot be"
+            + " loaded: " + e, e);
       }
     }
     return classes;

@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -16,7 +15,8 @@ import java.util.Objects;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.function.UnaryOperator;
-import org.veil.jdbc.VeilSqlState;
+import org.veil.error.VeilError;
+import org.veil.error.VeilException;
 
 /**
  * Every Veil setting of one data source, merged and validated: the immutable input to everything
@@ -48,19 +48,20 @@ public final class VeilConfig {
   record NamedColumn(ColumnPolicy policy, ColumnType type, String source) {}
 
   /** Reads the configuration from connection settings and the process environment. */
-  public static VeilConfig from(Properties veilProperties) throws SQLException {
+  public static VeilConfig from(Properties veilProperties) throws VeilException {
     return from(veilProperties, System::getenv);
   }
 
   /** As {@link #from(Properties)}, with {@code environment} standing in for the process's. */
   public static VeilConfig from(Properties veilProperties, UnaryOperator<String> environment)
-      throws SQLException {
+      throws VeilException {
     Properties explicit = new Properties();
     explicit.putAll(veilProperties);
     for (String name : explicit.stringPropertyNames()) {
       if (VeilProperty.forName(name) == null) {
-        throw new SQLException("unknown setting " + name + "; Veil's settings are listed in the"
-            + " README and by Driver.getPropertyInfo", VeilSqlState.INVALID_CONFIGURATION);
+        throw new VeilException(VeilError.INVALID_CONFIGURATION,
+            "unknown setting " + name + "; Veil's settings are listed in the"
+            + " README and by Driver.getPropertyInfo");
       }
     }
     String configFile = firstNonNull(explicit.getProperty(VeilProperty.CONFIG.getName()),
@@ -77,8 +78,8 @@ public final class VeilConfig {
     }
     for (String name : file.stringPropertyNames()) {
       if (VeilProperty.isVeilName(name) && VeilProperty.forName(name) == null) {
-        throw new SQLException("unknown setting " + name + " in " + configFile,
-            VeilSqlState.INVALID_CONFIGURATION);
+        throw new VeilException(VeilError.INVALID_CONFIGURATION,
+            "unknown setting " + name + " in " + configFile);
       }
     }
     Properties merged = new Properties();
@@ -103,7 +104,7 @@ public final class VeilConfig {
    * one entry per column; a column named twice with different settings is an error that names
    * both sources.
    */
-  private static List<NamedColumn> namedColumns(Properties settings) throws SQLException {
+  private static List<NamedColumn> namedColumns(Properties settings) throws VeilException {
     List<NamedColumn> all = new ArrayList<>(
         ColumnList.parse(settings.getProperty(VeilProperty.COLUMNS.getName())));
     ClassLoader loader = Objects.requireNonNullElse(
@@ -124,16 +125,18 @@ public final class VeilConfig {
         continue;
       }
       if (!before.policy().equals(n.policy())) {
-        throw new SQLException(name + " is " + describe(before.policy()) + " by "
+        throw new VeilException(VeilError.INVALID_CONFIGURATION,
+            name + " is " + describe(before.policy()) + " by "
             + before.source() + " but " + describe(n.policy()) + " by " + n.source()
-            + "; make them agree", VeilSqlState.INVALID_CONFIGURATION);
+            + "; make them agree");
       }
       if (before.type() == null) {
         found.put(name, new NamedColumn(before.policy(), n.type(), before.source()));
       } else if (n.type() != null && n.type() != before.type()) {
-        throw new SQLException(name + " has type " + before.type().typeName() + " by "
+        throw new VeilException(VeilError.INVALID_CONFIGURATION,
+            name + " has type " + before.type().typeName() + " by "
             + before.source() + " but " + n.type().typeName() + " by " + n.source()
-            + "; make them agree", VeilSqlState.INVALID_CONFIGURATION);
+            + "; make them agree");
       }
     }
     return new ArrayList<>(found.values());
@@ -204,7 +207,7 @@ public final class VeilConfig {
     return sb.append('}').toString();
   }
 
-  private static Properties load(String location) throws SQLException {
+  private static Properties load(String location) throws VeilException {
     Properties props = new Properties();
     try {
       if (location.startsWith(CLASSPATH)) {
@@ -224,8 +227,8 @@ public final class VeilConfig {
         }
       }
     } catch (IOException e) {
-      throw new SQLException("cannot read veil.config=" + location + " (" + e + ")",
-          VeilSqlState.INVALID_CONFIGURATION, e);
+      throw new VeilException(VeilError.INVALID_CONFIGURATION,
+          "cannot read veil.config=" + location + " (" + e + ")", e);
     }
     return props;
   }
@@ -249,7 +252,7 @@ public final class VeilConfig {
      * {@code [schema.]table.column[:randomized|:deterministic][:context=ctx][:type=t]},
      * comma-separated.
      */
-    static List<NamedColumn> parse(String setting) throws SQLException {
+    static List<NamedColumn> parse(String setting) throws VeilException {
       List<NamedColumn> policies = new ArrayList<>();
       if (setting == null || setting.isBlank()) {
         return policies;
@@ -260,7 +263,7 @@ public final class VeilConfig {
           continue;
         }
         String[] parts = trimmed.split(":");
-        String[] names = parts[0].trim().split("\\.");
+        String[] names = parts.length == 0 ? new String[0] : parts[0].trim().split("\\.");
         if (names.length < 2 || names.length > 3) {
           throw invalid(trimmed, "name a column as table.column or schema.table.column");
         }
@@ -302,9 +305,9 @@ public final class VeilConfig {
       return policies;
     }
 
-    private static SQLException invalid(String entry, String why) {
-      return new SQLException("veil.columns entry '" + entry + "' is invalid: " + why,
-          VeilSqlState.INVALID_CONFIGURATION);
+    private static VeilException invalid(String entry, String why) {
+      return new VeilException(VeilError.INVALID_CONFIGURATION,
+          "veil.columns entry '" + entry + "' is invalid: " + why);
     }
   }
 }

@@ -1,7 +1,6 @@
 package org.veil.config;
 
 import java.sql.DriverPropertyInfo;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -12,7 +11,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import org.veil.jdbc.VeilSqlState;
+import org.veil.error.VeilError;
+import org.veil.error.VeilException;
 
 /**
  * Every {@code veil.*} setting, with its default, allowed values and description: the one place
@@ -159,7 +159,7 @@ public enum VeilProperty {
   }
 
   /** The value, checked against {@link #getChoices()} and lower-cased. */
-  public String getChoice(Properties props) throws SQLException {
+  public String getChoice(Properties props) throws VeilException {
     String value = get(props);
     if (value == null || choices.length == 0) {
       return value;
@@ -170,8 +170,8 @@ public enum VeilProperty {
         return lower;
       }
     }
-    throw new SQLException(name + "=" + value + " is not one of " + String.join(", ", choices)
-        + ": " + description, VeilSqlState.INVALID_CONFIGURATION);
+    throw new VeilException(VeilError.INVALID_CONFIGURATION, name + "=" + value + " is not one of "
+        + String.join(", ", choices) + ": " + description);
   }
 
   /** The value as a comma-separated list, trimmed, without empty entries; empty when unset. */
@@ -192,26 +192,47 @@ public enum VeilProperty {
     return items;
   }
 
-  public int getInt(Properties props) throws SQLException {
+  /** The value as a whole number of zero or more: every number Veil reads is a count. */
+  public int getInt(Properties props) throws VeilException {
     String value = get(props);
+    int number;
     try {
-      return Integer.parseInt(value);
+      number = Integer.parseInt(value);
     } catch (NumberFormatException | NullPointerException e) {
-      throw new SQLException(name + "=" + value + " is not a whole number: " + description,
-          VeilSqlState.INVALID_CONFIGURATION, e);
+      throw new VeilException(VeilError.INVALID_CONFIGURATION, name + "=" + value
+          + " is not a whole number: " + description, e);
     }
+    if (number < 0) {
+      throw new VeilException(VeilError.INVALID_CONFIGURATION, name + "=" + value
+          + " is negative: " + description);
+    }
+    return number;
   }
 
-  /** The value as an ISO-8601 duration ({@code PT10M}, {@code P90D}). */
-  public Duration getDuration(Properties props) throws SQLException {
+  /**
+   * The value as an ISO-8601 duration ({@code PT10M}, {@code P90D}), zero or longer and short
+   * enough to count in nanoseconds (about 292 years).
+   */
+  public Duration getDuration(Properties props) throws VeilException {
     String value = get(props);
+    Duration duration;
     try {
-      return Duration.parse(value);
+      duration = Duration.parse(value);
     } catch (DateTimeParseException | NullPointerException e) {
-      throw new SQLException(name + "=" + value
-          + " is not an ISO-8601 duration such as PT10M or P90D: " + description,
-          VeilSqlState.INVALID_CONFIGURATION, e);
+      throw new VeilException(VeilError.INVALID_CONFIGURATION, name + "=" + value
+          + " is not an ISO-8601 duration such as PT10M or P90D: " + description, e);
     }
+    if (duration.isNegative()) {
+      throw new VeilException(VeilError.INVALID_CONFIGURATION, name + "=" + value
+          + " is negative: " + description);
+    }
+    try {
+      duration.toNanos();
+    } catch (ArithmeticException e) {
+      throw new VeilException(VeilError.INVALID_CONFIGURATION, name + "=" + value
+          + " is longer than Veil can count (292 years): " + description, e);
+    }
+    return duration;
   }
 
   /** The setting as {@link DriverPropertyInfo}, with {@code value} as the current value. */

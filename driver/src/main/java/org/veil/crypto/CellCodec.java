@@ -8,7 +8,6 @@ import com.google.crypto.tink.subtle.Hkdf;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
@@ -26,7 +25,8 @@ import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 import org.veil.config.ColumnPolicy;
 import org.veil.config.VeilProperty;
-import org.veil.jdbc.VeilSqlState;
+import org.veil.error.VeilError;
+import org.veil.error.VeilException;
 import org.veil.keys.BranchKey;
 import org.veil.keys.BranchKeyStore;
 import org.veil.keys.ConnectionSource;
@@ -112,16 +112,17 @@ public final class CellCodec implements AutoCloseable {
    * current and previous master keys are created here and closed with the codec. {@code keysDb}
    * opens the short-lived connections of the key store.
    *
-   * @throws SQLException 22023 for a malformed setting, 58000 when the key provider cannot start
+   * @throws VeilException {@link VeilError#INVALID_CONFIGURATION} for a malformed setting,
+   *     {@link VeilError#KEY_PROVIDER_FAILED} when the key provider cannot start
    */
   public static CellCodec fromProperties(Properties props, ConnectionSource keysDb)
-      throws SQLException {
+      throws VeilException {
     return builderFromProperties(props, keysDb).build();
   }
 
   /** As {@link #fromProperties}, but returns the builder so a caller can adjust it first. */
   public static Builder builderFromProperties(Properties props, ConnectionSource keysDb)
-      throws SQLException {
+      throws VeilException {
     return builderFromProperties(props, KeyStoreConnections.of(keysDb));
   }
 
@@ -131,7 +132,38 @@ public final class CellCodec implements AutoCloseable {
    * application is on, writes to a primary).
    */
   public static Builder builderFromProperties(Properties props, KeyStoreConnections keysDb)
-      throws SQLException {
+      throws VeilException {
+    Builder b = settings(props);
+    String table = VeilProperty.KEYS_TABLE.get(props).toLowerCase(Locale.ROOT);
+    try {
+      b.keyStore(new PostgresBranchKeyStore(keysDb, table));
+    } catch (IllegalArgumentException e) {
+      throw new VeilException(VeilError.INVALID_CONFIGURATION, e.getMessage(), e);
+    }
+    try {
+      MasterKeys masterKeys = MasterKeys.open(props, CellCodec.class.getClassLoader());
+      b.keyProvider(masterKeys.current()).previousKeyProviders(masterKeys.previous());
+      b.owned = masterKeys;
+    } catch (KeyProviderException e) {
+      throw new VeilException(e.isUnavailable() ? VeilError.KEY_PROVIDER_FAILED
+          : VeilError.INVALID_CONFIGURATION, "veil.kms=" + VeilProperty.KMS.getChoice(props)
+          + ": " + e.getMessage(), e);
+    }
+    return b;
+  }
+
+  /**
+   * Checks the key and cache settings in {@code props} as {@link #builderFromProperties} reads
+   * them, without creating a key provider or touching a database, so that a malformed setting is
+   * reported before a connection is opened.
+   *
+   * @throws VeilException {@link VeilError#INVALID_CONFIGURATION} for a malformed setting
+   */
+  public static void checkSettings(Properties props) throws VeilException {
+    settings(props);
+  }
+
+  private static Builder settings(Properties props) throws VeilException {
     Builder b = builder()
         .keyring(VeilProperty.KEYS_KEYRING.get(props))
         .rotateAfter(VeilProperty.KEYS_ROTATE_AFTER.getDuration(props))
@@ -144,25 +176,11 @@ public final class CellCodec implements AutoCloseable {
         .refreshAfter(VeilProperty.CACHE_REFRESH_AFTER.getDuration(props))
         .grace(VeilProperty.CACHE_GRACE.getDuration(props))
         .timeout(VeilProperty.KMS_TIMEOUT.getDuration(props));
-    if (b.rotateAfterRows < 0) {
-      throw new SQLException(VeilProperty.KEYS_ROTATE_AFTER_ROWS.getName() + "="
-          + b.rotateAfterRows + " is negative: use 0 for no count rule, or a number of rows",
-          VeilSqlState.INVALID_CONFIGURATION);
-    }
-    String table = VeilProperty.KEYS_TABLE.get(props).toLowerCase(Locale.ROOT);
-    try {
-      b.keyStore(new PostgresBranchKeyStore(keysDb, table));
-    } catch (IllegalArgumentException e) {
-      throw new SQLException(e.getMessage(), VeilSqlState.INVALID_CONFIGURATION, e);
-    }
-    try {
-      MasterKeys masterKeys = MasterKeys.open(props, CellCodec.class.getClassLoader());
-      b.keyProvider(masterKeys.current()).previousKeyProviders(masterKeys.previous());
-      b.owned = masterKeys;
-    } catch (KeyProviderException e) {
-      throw new SQLException("veil.kms=" + VeilProperty.KMS.getChoice(props) + ": "
-          + e.getMessage(), e.isUnavailable() ? VeilSqlState.KEY_PROVIDER_FAILED
-          : VeilSqlState.INVALID_CONFIGURATION, e);
+    if (b.refreshAfter.isZero() || b.refreshAfter.compareTo(b.expireAfter) > 0) {
+      throw new VeilException(VeilError.INVALID_CONFIGURATION,
+          VeilProperty.CACHE_REFRESH_AFTER.getName() + "=" + b.refreshAfter + " must be longer"
+          + " than zero and not longer than " + VeilProperty.CACHE_EXPIRE_AFTER.getName() + "="
+          + b.expireAfter + ": a cached key is refreshed before it expires. Set both.");
     }
     return b;
   }

@@ -6,7 +6,7 @@ import java.security.GeneralSecurityException;
  * A stored cell cannot be opened: it is not a Veil cell, or it fails authentication because it
  * was altered, truncated or copied from another column. The message names the column and the key
  * id, never the value or any key. The JDBC layer reports it once, as an {@code SQLException} with
- * SQLSTATE {@code 22000} ({@code VeilSqlState.CELL_INVALID}).
+ * SQLSTATE {@code 22000} ({@code VeilError.CELL_INVALID}).
  */
 public final class CellException extends GeneralSecurityException {
   private static final long serialVersionUID = 1L;

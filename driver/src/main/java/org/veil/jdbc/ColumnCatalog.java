@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import org.veil.config.ColumnPolicy;
 import org.veil.config.EncryptedColumns;
+import org.veil.error.VeilError;
 
 /**
  * What the database says about the configured columns: that they exist, whether each stores
@@ -172,18 +173,19 @@ final class ColumnCatalog {
       String table = p.schema() + "." + p.table();
       if (!foundTables.contains(table)) {
         if (tableMustExist) {
-          throw new SQLException("veil.columns names " + p.qualifiedName() + ", but there is no"
+          throw SqlErrors.of(VeilError.UNDEFINED_COLUMN,
+              "veil.columns names " + p.qualifiedName() + ", but there is no"
               + " table " + table + " (as the application's role sees it). Create it, or fix"
-              + " veil.columns.", VeilSqlState.UNDEFINED_COLUMN);
+              + " veil.columns.");
         }
         continue;
       }
       String[] type = found.get(p.qualifiedName());
       if (type == null) {
-        throw new SQLException("veil.columns names " + p.qualifiedName() + ", but table "
+        throw SqlErrors.of(VeilError.UNDEFINED_COLUMN,
+            "veil.columns names " + p.qualifiedName() + ", but table "
             + table + " has no column " + p.column() + ". Fix veil.columns or add the column:"
-            + " ALTER TABLE " + table + " ADD COLUMN " + p.column() + " bytea",
-            VeilSqlState.UNDEFINED_COLUMN);
+            + " ALTER TABLE " + table + " ADD COLUMN " + p.column() + " bytea");
       }
       forms.put(p, formOf(p, type[0], Integer.parseInt(type[1])));
     }
@@ -201,16 +203,17 @@ final class ColumnCatalog {
         if (typmod < 0) {
           return StorageForm.TEXT;
         }
-        throw new SQLException(p.qualifiedName() + " is varchar(" + (typmod - 4) + "), too short"
+        throw SqlErrors.of(VeilError.DATATYPE_MISMATCH,
+            p.qualifiedName() + " is varchar(" + (typmod - 4) + "), too short"
             + " for an encrypted value, which is longer than the plaintext. Fix: ALTER TABLE "
-            + table + " ALTER COLUMN " + p.column() + " TYPE text (or bytea, recommended)",
-            VeilSqlState.DATATYPE_MISMATCH);
+            + table + " ALTER COLUMN " + p.column() + " TYPE text (or bytea, recommended)");
       default:
-        throw new SQLException(p.qualifiedName() + " is of type " + typeName + ", which cannot"
+        throw SqlErrors.of(VeilError.DATATYPE_MISMATCH,
+            p.qualifiedName() + " is of type " + typeName + ", which cannot"
             + " hold an encrypted value. Fix: ALTER TABLE " + table + " ALTER COLUMN "
             + p.column() + " TYPE bytea USING NULL (an empty column), or TYPE text USING "
             + p.column() + "::text to keep existing values for migration with"
-            + " veil.plaintextReads=allow", VeilSqlState.DATATYPE_MISMATCH);
+            + " veil.plaintextReads=allow");
     }
   }
 }

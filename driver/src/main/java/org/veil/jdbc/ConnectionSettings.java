@@ -6,6 +6,7 @@ import java.sql.SQLException;
 import java.util.Properties;
 import java.util.StringJoiner;
 import org.veil.config.VeilProperty;
+import org.veil.error.VeilError;
 
 /**
  * One connection request split in two: what pgjdbc gets (its URL and properties, with every
@@ -74,8 +75,9 @@ final class ConnectionSettings {
     }
     for (String name : veil.stringPropertyNames()) {
       if (VeilProperty.forName(name) == null) {
-        throw new SQLException("unknown setting " + name + "; Veil's settings are listed by"
-            + " Driver.getPropertyInfo and in the README", VeilSqlState.INVALID_CONFIGURATION);
+        throw SqlErrors.of(VeilError.INVALID_CONFIGURATION,
+            "unknown setting " + name + "; Veil's settings are listed by"
+            + " Driver.getPropertyInfo and in the README");
       }
     }
     return new ConnectionSettings(pgUrl, delegate, veil);

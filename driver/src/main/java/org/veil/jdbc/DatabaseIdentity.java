@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.util.OptionalLong;
 import org.postgresql.core.BaseConnection;
 import org.postgresql.util.HostSpec;
+import org.veil.error.VeilError;
 
 /**
  * Which database a connection reached, as a runtime is chosen by it: the server actually
@@ -50,8 +51,9 @@ record DatabaseIdentity(String host, int port, String database, long databaseOid
         + " FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database()");
         ResultSet rs = ps.executeQuery()) {
       if (!rs.next()) {
-        throw new SQLException("the server does not list the current database " + address
-            .database() + " in pg_database", VeilSqlState.CONNECTION_REJECTED);
+        throw SqlErrors.of(VeilError.CONNECTION_REJECTED,
+            "the server does not list the current database " + address
+            .database() + " in pg_database");
       }
       oid = rs.getLong(1);
       controlReadable = rs.getBoolean(2);

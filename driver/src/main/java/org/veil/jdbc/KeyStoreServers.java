@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import org.veil.error.VeilError;
 import org.veil.keys.ConnectionSource;
 import org.veil.keys.KeyStoreConnections;
 
@@ -15,7 +16,7 @@ import org.veil.keys.KeyStoreConnections;
  * pgjdbc URL and properties and the server its connection reached: reads to exactly that server
  * ({@code targetServerType=any}), so that a standby serves the keys that replicated with its
  * data; writes (a new key) to a primary among the URL's hosts ({@code targetServerType=primary}),
- * failing with SQLSTATE 25006 ({@link VeilSqlState#PRIMARY_NEEDED}) that names the hosts tried
+ * failing with SQLSTATE 25006 ({@link VeilError#PRIMARY_NEEDED}) that names the hosts tried
  * when none answers as one.
  *
  * <p>Both carry every pgjdbc setting of the application's connection (TLS included) and open
@@ -45,8 +46,8 @@ final class KeyStoreServers {
       DatabaseIdentity identity) throws SQLException {
     Properties parsed = org.postgresql.Driver.parseURL(url, properties);
     if (parsed == null) {
-      throw new SQLException("pgjdbc cannot parse " + url.split("\\?")[0],
-          VeilSqlState.CONNECTION_REFUSED);
+      throw SqlErrors.of(VeilError.CONNECTION_REFUSED,
+          "pgjdbc cannot parse " + url.split("\\?")[0]);
     }
     Properties common = new Properties();
     for (String name : parsed.stringPropertyNames()) {
@@ -76,12 +77,12 @@ final class KeyStoreServers {
         if (state == null || !state.startsWith("08")) {
           throw e;
         }
-        throw new SQLException("no primary answered among " + String.join(", ", hosts)
+        throw SqlErrors.of(VeilError.PRIMARY_NEEDED,
+            "no primary answered among " + String.join(", ", hosts)
             + " (the URL's hosts, tried with targetServerType=primary): a primary is needed to"
             + " create keyring and branch keys, which are written to veil_keys there. List the"
             + " primary among the URL's hosts, or create the keys while it is up; existing keys"
-            + " are read from whichever server the connection is on. pgjdbc: " + e.getMessage(),
-            VeilSqlState.PRIMARY_NEEDED, e);
+            + " are read from whichever server the connection is on. pgjdbc: " + e.getMessage(), e);
       }
     };
     return new KeyStoreConnections(reads, writes, identity.describe());

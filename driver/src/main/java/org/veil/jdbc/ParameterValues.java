@@ -16,6 +16,7 @@ import java.util.UUID;
 import org.postgresql.util.PGobject;
 import org.veil.config.ColumnPolicy;
 import org.veil.crypto.ValueType;
+import org.veil.error.VeilError;
 
 /**
  * Decides what value type a bound parameter has, from the setter or Java class the application
@@ -66,9 +67,10 @@ final class ParameterValues {
         && pg.getType().startsWith("json")) {
       type = ValueType.JSON;
     } else {
-      throw new SQLException("Veil cannot encrypt a " + value.getClass().getName()
+      throw SqlErrors.of(VeilError.OPERATION_REFUSED,
+          "Veil cannot encrypt a " + value.getClass().getName()
           + " for column " + column.qualifiedName() + "; bind it as a String, byte[], number,"
-          + " boolean, date/time or UUID", VeilSqlState.NOT_SUPPORTED);
+          + " boolean, date/time or UUID");
     }
     return canonical(type, column);
   }
@@ -184,8 +186,9 @@ final class ParameterValues {
     if (v instanceof String s) {
       return ValueConversions.toDate(s, null, column).toLocalDate();
     }
-    throw new SQLException("cannot bind the value for encrypted column "
-        + column.qualifiedName() + " as a date", VeilSqlState.DATATYPE_MISMATCH);
+    throw SqlErrors.of(VeilError.DATATYPE_MISMATCH,
+        "cannot bind the value for encrypted column "
+        + column.qualifiedName() + " as a date");
   }
 
   private static LocalTime toLocalTime(Object v, Calendar cal, ColumnPolicy column)
@@ -207,8 +210,9 @@ final class ParameterValues {
         // fall through to the error below
       }
     }
-    throw new SQLException("cannot bind the value for encrypted column "
-        + column.qualifiedName() + " as a time", VeilSqlState.DATATYPE_MISMATCH);
+    throw SqlErrors.of(VeilError.DATATYPE_MISMATCH,
+        "cannot bind the value for encrypted column "
+        + column.qualifiedName() + " as a time");
   }
 
   private static LocalDateTime toLocalDateTime(Object v, Calendar cal, ColumnPolicy column)
@@ -233,8 +237,9 @@ final class ParameterValues {
         // fall through to the error below
       }
     }
-    throw new SQLException("cannot bind the value for encrypted column " + column.qualifiedName()
-        + " as a timestamp", VeilSqlState.DATATYPE_MISMATCH);
+    throw SqlErrors.of(VeilError.DATATYPE_MISMATCH,
+        "cannot bind the value for encrypted column " + column.qualifiedName()
+        + " as a timestamp");
   }
 
   private static OffsetDateTime toOffsetDateTime(Object v, ColumnPolicy column)
@@ -251,7 +256,8 @@ final class ParameterValues {
     if (v instanceof java.sql.Timestamp t) {
       return t.toInstant().atOffset(ZoneOffset.UTC);
     }
-    throw new SQLException("cannot bind the value for encrypted column " + column.qualifiedName()
-        + " as a timestamp with time zone", VeilSqlState.DATATYPE_MISMATCH);
+    throw SqlErrors.of(VeilError.DATATYPE_MISMATCH,
+        "cannot bind the value for encrypted column " + column.qualifiedName()
+        + " as a timestamp with time zone");
   }
 }

@@ -8,6 +8,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutionException;
 import org.veil.config.VeilConfig;
+import org.veil.error.VeilError;
+import org.veil.error.VeilException;
 import org.veil.keys.KeyStoreConnections;
 
 /**
@@ -46,14 +48,23 @@ final class Runtimes {
   VeilRuntime forConnection(VeilConfig config, Connection pg, String url, Properties properties)
       throws SQLException {
     if (config.columns().isEmpty()) {
-      return runtimes.get(new Key(config, null), () -> new VeilRuntime(config,
+      return runtimes.get(new Key(config, null), () -> newRuntime(config,
           KeyStoreConnections.of(() -> opener.open(url, copy(properties)))));
     }
     DatabaseIdentity.Address address = DatabaseIdentity.Address.of(pg);
     DatabaseIdentity identity = identities.get(address, () -> DatabaseIdentity.read(pg, address));
     Properties own = copy(properties);
     return runtimes.get(new Key(config, identity),
-        () -> new VeilRuntime(config, KeyStoreServers.of(opener, url, own, identity)));
+        () -> newRuntime(config, KeyStoreServers.of(opener, url, own, identity)));
+  }
+
+  private static VeilRuntime newRuntime(VeilConfig config, KeyStoreConnections connections)
+      throws SQLException {
+    try {
+      return new VeilRuntime(config, connections);
+    } catch (VeilException e) {
+      throw SqlErrors.of(e);
+    }
   }
 
   private static Properties copy(Properties properties) {
@@ -107,8 +118,9 @@ final class Runtimes {
         return future.get();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new SQLException("interrupted while another connection prepared Veil's keys for"
-            + " this database", VeilSqlState.CONNECTION_REFUSED, e);
+        throw SqlErrors.of(VeilError.CONNECTION_REFUSED,
+            "interrupted while another connection prepared Veil's keys for"
+            + " this database", e);
       } catch (ExecutionException e) {
         Throwable cause = e.getCause();
         if (cause instanceof SQLException failed) {

@@ -3,13 +3,14 @@ package org.veil.jdbc;
 import java.sql.BatchUpdateException;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.SQLTransactionRollbackException;
 import java.sql.Types;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import org.veil.config.ColumnPolicy;
+import org.veil.error.ServerState;
+import org.veil.error.VeilError;
 import org.veil.sql.StatementPlan;
 
 /**
@@ -27,7 +28,8 @@ final class TextBindings {
    * assignment (INSERT, UPDATE … SET), 42883 undefined_function for a comparison (there is no
    * operator bytea = text).
    */
-  private static final List<String> REFUSALS = List.of("42804", "42883");
+  private static final List<ServerState> REFUSALS =
+      List.of(ServerState.DATATYPE_MISMATCH, ServerState.UNDEFINED_FUNCTION);
 
   /** Stands for SQL NULL bound as text. */
   private static final byte[] NULL = new byte[0];
@@ -102,7 +104,12 @@ final class TextBindings {
   }
 
   private static boolean isRefusal(SQLException e) {
-    return e.getSQLState() != null && REFUSALS.contains(e.getSQLState());
+    for (ServerState refusal : REFUSALS) {
+      if (refusal.matches(e)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -118,10 +125,11 @@ final class TextBindings {
         + " been applied: see the cause's update counts." : "Roll back and run the transaction"
         + " again: Veil binds bytea for " + (columns.size() == 1 ? "it" : "them")
         + " from now on.";
-    return new SQLTransactionRollbackException("encrypted column " + names + " was converted"
+    return SqlErrors.of(VeilError.COLUMN_CONVERTED,
+        "encrypted column " + names + " was converted"
         + " from text to bytea (veil encrypt-existing --convert-to-bytea) after this statement"
         + " had bound " + (columns.size() == 1 ? "its value" : "their values") + " as text,"
         + " and the server refused " + (columns.size() == 1 ? "it" : "them") + ". " + what,
-        VeilSqlState.COLUMN_CONVERTED, failure);
+        failure);
   }
 }

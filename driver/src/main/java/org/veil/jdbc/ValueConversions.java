@@ -21,6 +21,7 @@ import java.util.Calendar;
 import java.util.HexFormat;
 import java.util.UUID;
 import org.veil.config.ColumnPolicy;
+import org.veil.error.VeilError;
 
 /**
  * Turns an opened value into what a {@code ResultSet} getter returns, the way pgjdbc converts
@@ -272,9 +273,10 @@ final class ValueConversions {
         throw bad(column, "uuid");
       }
     } else {
-      throw new SQLException("cannot convert the value of encrypted column "
+      throw SqlErrors.of(VeilError.DATATYPE_MISMATCH,
+          "cannot convert the value of encrypted column "
           + column.qualifiedName() + " to "
-          + type.getName(), VeilSqlState.DATATYPE_MISMATCH);
+          + type.getName());
     }
     return type.cast(result);
   }
@@ -284,7 +286,8 @@ final class ValueConversions {
   }
 
   private static SQLException bad(ColumnPolicy column, String type) {
-    return new SQLException("the value of encrypted column " + column.qualifiedName()
-        + " is not a valid " + type, "22P02");
+    return SqlErrors.of(VeilError.INVALID_VALUE,
+        "the value of encrypted column " + column.qualifiedName()
+        + " is not a valid " + type);
   }
 }

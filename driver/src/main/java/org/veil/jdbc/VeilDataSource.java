@@ -58,7 +58,14 @@ public class VeilDataSource extends PGSimpleDataSource {
     return getUrl();
   }
 
-  /** Takes a {@code jdbc:veil:postgresql:} URL; {@code veil.*} parameters become Veil settings. */
+  /**
+   * Takes a {@code jdbc:veil:postgresql:} URL; {@code veil.*} parameters become Veil settings.
+   *
+   * @throws IllegalArgumentException when a {@code veil.*} parameter is not a Veil setting: a
+   *     JavaBeans setter cannot throw {@code SQLException}, and a pool that configures the data
+   *     source this way then fails at once, naming the setting. Malformed values of known
+   *     settings are reported by {@link #getConnection()}, as {@code SQLException}s.
+   */
   @Override
   public void setUrl(String url) {
     String pgUrl = url;
@@ -84,7 +91,13 @@ public class VeilDataSource extends PGSimpleDataSource {
     return "Veil DataSource over pgjdbc";
   }
 
-  /** Sets a Veil setting by its full name ({@code veil.columns}); unknown names are refused. */
+  /**
+   * Sets a Veil setting by its full name ({@code veil.columns}). The value is checked by
+   * {@link #getConnection()}, which reports a malformed one as an {@code SQLException}.
+   *
+   * @throws IllegalArgumentException when {@code name} is not a Veil setting (a JavaBeans-style
+   *     setter cannot throw {@code SQLException})
+   */
   public void setVeilProperty(String name, String value) {
     VeilProperty property = VeilProperty.forName(name);
     if (property == null) {

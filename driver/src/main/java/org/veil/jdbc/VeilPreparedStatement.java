@@ -18,6 +18,7 @@ import java.util.Set;
 import org.veil.config.ColumnPolicy;
 import org.veil.crypto.RowSeal;
 import org.veil.crypto.ValueType;
+import org.veil.error.VeilError;
 import org.veil.sql.StatementPlan;
 
 /**
@@ -721,9 +722,9 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
   private void refuseIfEncrypted(int i, String setter) throws SQLException {
     ColumnPolicy p = encrypted(i);
     if (p != null) {
-      throw new SQLException(setter + " cannot bind encrypted column " + p.qualifiedName()
-          + "; use setString, setBytes, setObject or a typed setter",
-          VeilSqlState.NOT_SUPPORTED);
+      throw SqlErrors.of(VeilError.OPERATION_REFUSED,
+          setter + " cannot bind encrypted column " + p.qualifiedName()
+          + "; use setString, setBytes, setObject or a typed setter");
     }
   }
 
@@ -739,8 +740,9 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
       }
       return sb.toString();
     } catch (IOException e) {
-      throw new SQLException("cannot read the stream bound to encrypted column "
-          + p.qualifiedName(), "58030", e);
+      throw SqlErrors.of(VeilError.STREAM_UNREADABLE,
+          "cannot read the stream bound to encrypted column "
+          + p.qualifiedName(), e);
     }
   }
 
@@ -750,8 +752,9 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
       return length < 0 ? in.readAllBytes() : in.readNBytes((int) Math.min(length,
           Integer.MAX_VALUE));
     } catch (IOException e) {
-      throw new SQLException("cannot read the stream bound to encrypted column "
-          + p.qualifiedName(), "58030", e);
+      throw SqlErrors.of(VeilError.STREAM_UNREADABLE,
+          "cannot read the stream bound to encrypted column "
+          + p.qualifiedName(), e);
     }
   }
 

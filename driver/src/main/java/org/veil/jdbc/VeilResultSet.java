@@ -17,6 +17,7 @@ import java.sql.Timestamp;
 import java.util.Calendar;
 import java.util.Map;
 import org.veil.config.ColumnPolicy;
+import org.veil.error.VeilError;
 
 /**
  * A result set seen through Veil: getters on encrypted columns open the cell and convert the
@@ -371,8 +372,9 @@ final class VeilResultSet extends ForwardingResultSet<ResultSet> {
   private void refuseIfEncrypted(int i, String getter) throws SQLException {
     ColumnPolicy p = encrypted(i);
     if (p != null) {
-      throw new SQLException(getter + " cannot read encrypted column " + p.qualifiedName()
-          + "; use getString, getBytes, getObject or a typed getter", VeilSqlState.NOT_SUPPORTED);
+      throw SqlErrors.of(VeilError.OPERATION_REFUSED,
+          getter + " cannot read encrypted column " + p.qualifiedName()
+          + "; use getString, getBytes, getObject or a typed getter");
     }
   }
 
@@ -393,9 +395,10 @@ final class VeilResultSet extends ForwardingResultSet<ResultSet> {
     encrypted(1);
     ColumnPolicy p = columns.first();
     if (p != null) {
-      throw new SQLException("this updatable result set includes encrypted column "
+      throw SqlErrors.of(VeilError.OPERATION_REFUSED,
+          "this updatable result set includes encrypted column "
           + p.qualifiedName() + ", whose new value would be sent as plaintext. Use an UPDATE"
-          + " or INSERT statement with parameters instead.", VeilSqlState.NOT_SUPPORTED);
+          + " or INSERT statement with parameters instead.");
     }
   }
 

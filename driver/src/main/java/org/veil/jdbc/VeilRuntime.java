@@ -12,6 +12,7 @@ import java.util.Calendar;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Properties;
 import java.util.Set;
 import org.postgresql.util.PGobject;
 import org.veil.config.ColumnPolicy;
@@ -21,6 +22,8 @@ import org.veil.config.VeilProperty;
 import org.veil.crypto.CellCodec;
 import org.veil.crypto.RowSeal;
 import org.veil.crypto.ValueType;
+import org.veil.error.VeilError;
+import org.veil.error.VeilException;
 import org.veil.keys.ConnectionSource;
 import org.veil.keys.KeyStoreConnections;
 import org.veil.keys.KeyStoreException;
@@ -32,7 +35,8 @@ import org.veil.sql.StatementPlan;
  * What the connections of one configuration share, built once from it: the column catalog, the
  * statement analysis cache and the cell codec with its key cache. The JDBC wrappers ask it what
  * a parameter or result column is and to seal or open values; this is where the crypto layer's
- * {@link GeneralSecurityException}s become {@link SQLException}s, once.
+ * {@link GeneralSecurityException}s and statement analysis's {@link VeilException}s become
+ * {@link SQLException}s, once ({@link SqlErrors}).
  *
  * <p>A configuration with no encrypted columns builds none of it, needs no key settings, and
  * pays nothing per statement. Thread-safe; one per data source, never static.
@@ -43,6 +47,7 @@ final class VeilRuntime {
   private final ColumnCatalog catalog;
   private final CellCodec codec;
   private final boolean plaintextReads;
+  private final int analyzerCacheSize;
   private final ConnectionSource ownConnections;
   /** Configured columns and the view columns that expose them; set by the first connection. */
   private volatile EncryptedColumns columns;
@@ -53,16 +58,31 @@ final class VeilRuntime {
    *     database of this runtime: for the key store (reads from the server the application is
    *     on, writes to a primary), and to read the catalog while an application transaction has
    *     failed (a read)
-   * @throws SQLException when the key settings are incomplete or the key provider cannot start
+   * @throws VeilException when the key settings are incomplete or the key provider cannot start
    */
-  VeilRuntime(VeilConfig config, KeyStoreConnections ownConnections) throws SQLException {
+  VeilRuntime(VeilConfig config, KeyStoreConnections ownConnections) throws VeilException {
     this.config = config;
+    this.analyzerCacheSize = VeilProperty.SQL_CACHE_SIZE.getInt(config.toProperties());
     this.catalog = new ColumnCatalog(config.columns());
     this.plaintextReads = config.allowsPlaintextReads();
     this.columns = config.columns();
     this.ownConnections = ownConnections.reads();
     this.codec = config.columns().isEmpty() ? null
         : CellCodec.builderFromProperties(config.toProperties(), ownConnections).build();
+  }
+
+  /**
+   * Checks the settings a runtime for {@code config} will read, before a connection is opened
+   * for it (the runtime itself is built after connecting, for the database reached).
+   *
+   * @throws VeilException {@link VeilError#INVALID_CONFIGURATION} for a malformed setting
+   */
+  static void checkSettings(VeilConfig config) throws VeilException {
+    Properties props = config.toProperties();
+    VeilProperty.SQL_CACHE_SIZE.getInt(props);
+    if (!config.columns().isEmpty()) {
+      CellCodec.checkSettings(props);
+    }
   }
 
   /** Releases the key provider and its cached keys; runtimes live as long as their driver. */
@@ -152,25 +172,33 @@ final class VeilRuntime {
     try {
       effective = EncryptedColumns.of(all);
     } catch (IllegalArgumentException conflict) {
-      throw new SQLException("a view column conflicts with veil.columns: "
-          + conflict.getMessage(), VeilSqlState.INVALID_CONFIGURATION, conflict);
+      throw SqlErrors.of(VeilError.INVALID_CONFIGURATION,
+          "a view column conflicts with veil.columns: "
+          + conflict.getMessage(), conflict);
     }
     if (analyzer == null || !effective.all().equals(columns.all())) {
       columns = effective;
-      analyzer = new StatementAnalyzer(effective,
-          VeilProperty.SQL_CACHE_SIZE.getInt(config.toProperties()));
+      analyzer = new StatementAnalyzer(effective, analyzerCacheSize);
     }
   }
 
   /** Which parameters of {@code sql} bind encrypted columns; refuses SQL that would leak. */
   StatementPlan plan(String sql) throws SQLException {
-    return analyzer == null ? StatementPlan.PLAIN : analyzer.analyzePrepared(sql);
+    try {
+      return analyzer == null ? StatementPlan.PLAIN : analyzer.analyzePrepared(sql);
+    } catch (VeilException refused) {
+      throw SqlErrors.of(refused);
+    }
   }
 
   /** Refuses SQL text for a plain {@code Statement} that aims a literal at an encrypted column. */
   void checkUnprepared(String sql) throws SQLException {
     if (analyzer != null) {
-      analyzer.checkUnprepared(sql);
+      try {
+        analyzer.checkUnprepared(sql);
+      } catch (VeilException refused) {
+        throw SqlErrors.of(refused);
+      }
     }
   }
 
@@ -302,10 +330,10 @@ final class VeilRuntime {
         : value instanceof String s && s.startsWith("veil:") && codec.fromText(s) != null;
     if (cell) {
       String label = result.getMetaData().getColumnLabel(index);
-      throw new SQLException("result column " + index + " (" + label + ") holds a Veil cell,"
+      throw SqlErrors.of(VeilError.OPERATION_REFUSED,
+          "result column " + index + " (" + label + ") holds a Veil cell,"
           + " but Veil cannot trace it to an encrypted column (a view that renames the column,"
-          + " or an expression over it). Select the encrypted column itself, under its own name.",
-          VeilSqlState.NOT_SUPPORTED);
+          + " or an expression over it). Select the encrypted column itself, under its own name.");
     }
   }
 
@@ -313,21 +341,22 @@ final class VeilRuntime {
     if (plaintextReads) {
       return raw;
     }
-    throw new SQLException("encrypted column " + column.qualifiedName() + " holds a value that"
+    throw SqlErrors.of(VeilError.CELL_INVALID,
+        "encrypted column " + column.qualifiedName() + " holds a value that"
         + " is not a Veil cell (plaintext stored before encryption was configured?). Migrate it"
-        + " with the re-encrypt job, or set veil.plaintextReads=allow for the migration window.",
-        VeilSqlState.CELL_INVALID);
+        + " with the re-encrypt job, or set veil.plaintextReads=allow for the migration window.");
   }
 
   private static SQLException toSqlException(ColumnPolicy column, GeneralSecurityException e) {
-    String state = !(e instanceof KeyUnavailableException) ? VeilSqlState.CELL_INVALID
+    VeilError error = !(e instanceof KeyUnavailableException) ? VeilError.CELL_INVALID
         : e.getCause() instanceof KeyStoreException store
-            && VeilSqlState.PRIMARY_NEEDED.equals(store.sqlState()) ? VeilSqlState.PRIMARY_NEEDED
-        : VeilSqlState.KEY_PROVIDER_FAILED;
+            && VeilError.PRIMARY_NEEDED.sqlState().equals(store.sqlState())
+            ? VeilError.PRIMARY_NEEDED
+        : VeilError.KEY_PROVIDER_FAILED;
     String message = e.getMessage();
     if (message == null || !message.contains(column.qualifiedName())) {
       message = column.qualifiedName() + ": " + message;
     }
-    return new SQLException(message, state, e);
+    return SqlErrors.of(error, message, e);
   }
 }

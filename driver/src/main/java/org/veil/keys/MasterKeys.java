@@ -1,6 +1,5 @@
 package org.veil.keys;
 
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -10,6 +9,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
 import org.veil.config.VeilProperty;
+import org.veil.error.VeilException;
 import org.veil.kms.KeyProvider;
 import org.veil.kms.KeyProviderException;
 import org.veil.kms.KeyProviderSettings;
@@ -65,11 +65,11 @@ public final class MasterKeys implements AutoCloseable {
    * current master key, and the same provider with the same settings for each of
    * {@code veil.kms.previousKeys}, which replaces only the setting that names the key.
    *
-   * @throws SQLException 22023 for a malformed setting
+   * @throws VeilException {@code INVALID_CONFIGURATION} for a malformed setting
    * @throws KeyProviderException when a provider cannot start, or a master key is named twice
    */
   public static MasterKeys open(Properties props, ClassLoader loader)
-      throws SQLException, KeyProviderException {
+      throws VeilException, KeyProviderException {
     List<KeyProvider> opened = new ArrayList<>();
     boolean done = false;
     try {
@@ -103,7 +103,7 @@ public final class MasterKeys implements AutoCloseable {
    * same region and through the same endpoint).
    */
   public static KeyProvider openProvider(Properties props, String masterKey, ClassLoader loader)
-      throws SQLException, KeyProviderException {
+      throws VeilException, KeyProviderException {
     String kms = VeilProperty.KMS.getChoice(props);
     String password = VeilProperty.KMS_KEYSTORE_PASSWORD.get(props);
     Properties named = props;

@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
+import org.veil.error.ServerState;
 
 /**
  * The {@code veil_keys} table in the application database (name from {@code veil.keys.table}),
@@ -44,7 +45,6 @@ public final class PostgresBranchKeyStore implements BranchKeyStore {
 
   private static final Pattern IDENTIFIER =
       Pattern.compile("([a-z_][a-z0-9_]*\\.)?[a-z_][a-z0-9_]*");
-  private static final String UNDEFINED_TABLE = "42P01";
   private static final String COLUMNS =
       "key_id, keyring, purpose, provider, master_key_id, wrapped_key, created_at";
 
@@ -107,7 +107,7 @@ public final class PostgresBranchKeyStore implements BranchKeyStore {
       ps.setString(2, purpose.sqlName());
       return readOne(ps);
     } catch (SQLException e) {
-      if (UNDEFINED_TABLE.equals(e.getSQLState())) {
+      if (ServerState.UNDEFINED_TABLE.matches(e)) {
         return Optional.empty();
       }
       throw failure("read the active " + purpose.sqlName() + " key of keyring " + keyring, e);
@@ -122,7 +122,7 @@ public final class PostgresBranchKeyStore implements BranchKeyStore {
       ps.setObject(1, id.toUuid());
       return readOne(ps);
     } catch (SQLException e) {
-      if (UNDEFINED_TABLE.equals(e.getSQLState())) {
+      if (ServerState.UNDEFINED_TABLE.matches(e)) {
         return Optional.empty();
       }
       throw failure("read key " + id, e);

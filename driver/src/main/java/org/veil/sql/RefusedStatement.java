@@ -1,14 +1,14 @@
 package org.veil.sql;
 
-import java.sql.SQLException;
 import java.util.Collection;
 import java.util.stream.Collectors;
 import org.veil.config.ColumnPolicy;
-import org.veil.jdbc.VeilSqlState;
+import org.veil.error.VeilError;
+import org.veil.error.VeilException;
 
 /**
  * Why Veil will not run a statement, raised while walking its syntax tree and turned into a
- * {@link SQLException} at the analyzer's boundary.
+ * {@link VeilException} at the analyzer's boundary.
  *
  * <p>Every message names the encrypted column by {@link ColumnPolicy#qualifiedName()} and says
  * what to do instead. No message quotes any part of the SQL text: a literal there may be the very
@@ -16,43 +16,43 @@ import org.veil.jdbc.VeilSqlState;
  */
 final class RefusedStatement extends RuntimeException {
 
-  private final String sqlState;
+  private final VeilError error;
 
-  private RefusedStatement(String sqlState, String message) {
+  private RefusedStatement(VeilError error, String message) {
     super(message, null, false, false);
-    this.sqlState = sqlState;
+    this.error = error;
   }
 
-  SQLException toSqlException() {
-    return new SQLException(getMessage(), sqlState);
+  VeilException toVeilException() {
+    return new VeilException(error, getMessage());
   }
 
   static RefusedStatement literal(ColumnPolicy column, String clause) {
-    return new RefusedStatement(VeilSqlState.PLAINTEXT_REFUSED, "Veil refused a literal value for "
+    return new RefusedStatement(VeilError.PLAINTEXT_REFUSED, "Veil refused a literal value for "
         + "encrypted column " + column.qualifiedName() + " in " + clause + ": it would reach the "
         + "server as plaintext. Bind the value as a ? parameter of a PreparedStatement instead.");
   }
 
   static RefusedStatement notAParameter(ColumnPolicy column, String clause) {
-    return new RefusedStatement(VeilSqlState.NOT_SUPPORTED, "Veil cannot seal the value for "
+    return new RefusedStatement(VeilError.OPERATION_REFUSED, "Veil cannot seal the value for "
         + "encrypted column " + column.qualifiedName() + " in " + clause + " because the server "
         + "would compute it. Compute it in the application and bind it as a ? parameter.");
   }
 
   static RefusedStatement positionalParameter(ColumnPolicy column) {
-    return new RefusedStatement(VeilSqlState.NOT_SUPPORTED, "Veil binds only JDBC ? parameters "
+    return new RefusedStatement(VeilError.OPERATION_REFUSED, "Veil binds only JDBC ? parameters "
         + "to encrypted column " + column.qualifiedName() + "; positional ($1) and named "
         + "parameters are not sealed. Use ? instead.");
   }
 
   static RefusedStatement operation(ColumnPolicy column, String operation) {
-    return new RefusedStatement(VeilSqlState.NOT_SUPPORTED, "Veil cannot apply " + operation
+    return new RefusedStatement(VeilError.OPERATION_REFUSED, "Veil cannot apply " + operation
         + " to encrypted column " + column.qualifiedName() + ": the server holds only ciphertext. "
         + "Select the column and do this in the application.");
   }
 
   static RefusedStatement randomizedComparison(ColumnPolicy column, String operator) {
-    return new RefusedStatement(VeilSqlState.NOT_SUPPORTED, "Veil cannot evaluate " + operator
+    return new RefusedStatement(VeilError.OPERATION_REFUSED, "Veil cannot evaluate " + operator
         + " on randomized encrypted column " + column.qualifiedName() + ": equal values have "
         + "unrelated ciphertexts. Configure the column as deterministic "
         + "(veil.columns=" + column.table() + "." + column.column() + ":deterministic) "
@@ -65,7 +65,7 @@ final class RefusedStatement extends RuntimeException {
         ? "a value that is not encrypted (a column without encryption, or an expression)"
         : "encrypted column " + other.qualifiedName() + " (context " + other.context() + ", "
             + other.mode().name().toLowerCase(java.util.Locale.ROOT) + ")";
-    return new RefusedStatement(VeilSqlState.NOT_SUPPORTED, "Veil refused " + clause
+    return new RefusedStatement(VeilError.OPERATION_REFUSED, "Veil refused " + clause
         + " between encrypted column " + column.qualifiedName() + " (context " + column.context()
         + ", " + column.mode().name().toLowerCase(java.util.Locale.ROOT) + ") and " + what
         + ": ciphertext is bound to its column's context and mode. Move the values through the "
@@ -73,40 +73,40 @@ final class RefusedStatement extends RuntimeException {
   }
 
   static RefusedStatement parameterBindsTwoColumns(ColumnPolicy column, ColumnPolicy other) {
-    return new RefusedStatement(VeilSqlState.NOT_SUPPORTED, "Veil cannot bind one ? parameter to "
+    return new RefusedStatement(VeilError.OPERATION_REFUSED, "Veil cannot bind one ? parameter to "
         + "both encrypted column " + column.qualifiedName() + " and " + other.qualifiedName()
         + ": their ciphertexts differ. Use one parameter per column.");
   }
 
   static RefusedStatement ambiguousColumn(String name, Collection<ColumnPolicy> candidates) {
-    return new RefusedStatement(VeilSqlState.NOT_SUPPORTED, "Veil cannot tell which encrypted "
+    return new RefusedStatement(VeilError.OPERATION_REFUSED, "Veil cannot tell which encrypted "
         + "column the name " + name + " refers to (" + names(candidates) + "). Qualify it with "
         + "its table name or alias.");
   }
 
   static RefusedStatement missingColumnList(Collection<ColumnPolicy> encrypted) {
     ColumnPolicy first = encrypted.iterator().next();
-    return new RefusedStatement(VeilSqlState.NOT_SUPPORTED, "Veil needs the column list of an "
+    return new RefusedStatement(VeilError.OPERATION_REFUSED, "Veil needs the column list of an "
         + "INSERT into " + first.schema() + "." + first.table() + ", which has encrypted "
         + "column(s) " + names(encrypted) + ". Write INSERT INTO " + first.table()
         + " (column, ...) so each value can be matched to its column.");
   }
 
   static RefusedStatement unknownPositions(Collection<ColumnPolicy> encrypted, String clause) {
-    return new RefusedStatement(VeilSqlState.NOT_SUPPORTED, "Veil cannot match the columns of "
+    return new RefusedStatement(VeilError.OPERATION_REFUSED, "Veil cannot match the columns of "
         + clause + " to encrypted column(s) " + names(encrypted) + " because they come from *. "
         + "List the columns explicitly.");
   }
 
   static RefusedStatement unanalysable(ColumnPolicy column) {
-    return new RefusedStatement(VeilSqlState.NOT_SUPPORTED, "Veil could not analyse a statement "
+    return new RefusedStatement(VeilError.OPERATION_REFUSED, "Veil could not analyse a statement "
         + "that mentions encrypted column " + column.qualifiedName() + ", so it cannot tell "
         + "whether plaintext would reach that column. Rewrite the statement in a form the README "
         + "lists as supported, or run it outside Veil.");
   }
 
   static RefusedStatement copy(Collection<ColumnPolicy> encrypted) {
-    return new RefusedStatement(VeilSqlState.NOT_SUPPORTED, "Veil cannot COPY into or from a "
+    return new RefusedStatement(VeilError.OPERATION_REFUSED, "Veil cannot COPY into or from a "
         + "table with encrypted column(s) " + names(encrypted) + ": COPY moves rows without "
         + "Veil's per-value encryption. Use INSERT or SELECT through Veil, or Veil's migrate tool.");
   }

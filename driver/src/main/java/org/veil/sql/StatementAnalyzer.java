@@ -2,7 +2,6 @@ package org.veil.sql;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import java.sql.SQLException;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -15,6 +14,7 @@ import net.sf.jsqlparser.statement.Statement;
 import net.sf.jsqlparser.statement.Statements;
 import org.veil.config.ColumnPolicy;
 import org.veil.config.EncryptedColumns;
+import org.veil.error.VeilException;
 
 /**
  * Decides, for one SQL text, which JDBC {@code ?} parameter binds which encrypted column, and
@@ -48,9 +48,10 @@ public final class StatementAnalyzer {
   /**
    * The plan of a {@code PreparedStatement}'s SQL: which parameter binds which encrypted column.
    *
-   * @throws SQLException with a SQLSTATE from {@code VeilSqlState} when Veil refuses the SQL
+   * @throws VeilException {@code PLAINTEXT_REFUSED} or {@code OPERATION_REFUSED} when Veil
+   *     refuses the SQL
    */
-  public StatementPlan analyzePrepared(String sql) throws SQLException {
+  public StatementPlan analyzePrepared(String sql) throws VeilException {
     // The cache first: only statements that may mention an encrypted table are in it, and for
     // those the lookup costs less than scanning the text for table names again.
     StatementPlan cached = plans.getIfPresent(sql);
@@ -69,9 +70,10 @@ public final class StatementAnalyzer {
    * Checks SQL for {@code Statement.execute*}, which has no parameters: the same checks as
    * {@link #analyzePrepared}, so any literal aimed at an encrypted column is refused.
    *
-   * @throws SQLException with a SQLSTATE from {@code VeilSqlState} when Veil refuses the SQL
+   * @throws VeilException {@code PLAINTEXT_REFUSED} or {@code OPERATION_REFUSED} when Veil
+   *     refuses the SQL
    */
-  public void checkUnprepared(String sql) throws SQLException {
+  public void checkUnprepared(String sql) throws VeilException {
     analyzePrepared(sql);
   }
 
@@ -80,7 +82,7 @@ public final class StatementAnalyzer {
     return parses.get();
   }
 
-  private StatementPlan analyze(String sql) throws SQLException {
+  private StatementPlan analyze(String sql) throws VeilException {
     List<SqlSegment> segments = StatementSplitter.split(sql);
     StatementChecker checker = new StatementChecker(columns);
     int parameterCount = 0;
@@ -91,7 +93,7 @@ public final class StatementAnalyzer {
         parameterCount += segment.parameterCount();
       }
     } catch (RefusedStatement refused) {
-      throw refused.toSqlException();
+      throw refused.toVeilException();
     }
     return StatementPlan.of(parameterCount, checker.bindings().toArray(parameterCount));
   }

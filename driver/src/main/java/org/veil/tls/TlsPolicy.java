@@ -1,9 +1,9 @@
 package org.veil.tls;
 
-import java.sql.SQLException;
 import java.util.Locale;
 import java.util.Properties;
-import org.veil.jdbc.VeilSqlState;
+import org.veil.error.VeilError;
+import org.veil.error.VeilException;
 
 /**
  * Veil's one rule for the transport: {@code sslmode=verify-full} over TLS 1.3, always.
@@ -37,9 +37,9 @@ public final class TlsPolicy {
    * Checks the settings pgjdbc would use ({@code effective}: URL parameters, properties and
    * service file merged, as {@code org.postgresql.Driver.parseURL} gives them).
    *
-   * @throws SQLException with SQLSTATE 08001 naming the first setting that weakens TLS
+   * @throws VeilException with SQLSTATE 08001 naming the first setting that weakens TLS
    */
-  public static void check(Properties effective) throws SQLException {
+  public static void check(Properties effective) throws VeilException {
     String sslmode = effective.getProperty(SSLMODE);
     if (sslmode != null && !VERIFY_FULL.equals(sslmode.trim().toLowerCase(Locale.ROOT))) {
       throw refused(SSLMODE + "=" + sslmode, "remove it or set sslmode=verify-full;"
@@ -83,9 +83,9 @@ public final class TlsPolicy {
     delegateProperties.setProperty(GSS_ENC_MODE, "disable");
   }
 
-  private static SQLException refused(String setting, String fix) {
-    return new SQLException("Veil refuses " + setting + ": connections are always"
-        + " sslmode=verify-full over TLS 1.3. Fix: " + fix + ".",
-        VeilSqlState.CONNECTION_REFUSED);
+  private static VeilException refused(String setting, String fix) {
+    return new VeilException(VeilError.CONNECTION_REFUSED,
+        "Veil refuses " + setting + ": connections are always"
+        + " sslmode=verify-full over TLS 1.3. Fix: " + fix + ".");
   }
 }

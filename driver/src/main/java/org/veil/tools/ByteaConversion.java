@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.veil.crypto.CellCodec;
+import org.veil.error.VeilError;
 import org.veil.tools.ConversionRecord.State;
 import org.veil.tools.TableTarget.Column;
 import org.veil.tools.TableTarget.StorageForm;
@@ -100,7 +101,7 @@ final class ByteaConversion {
         throw new SQLException(c.policy().qualifiedName() + " is " + (text ? "text" : "bytea")
             + ", but " + jobs.conversions() + " records its conversion as " + state
             + "; someone changed the table by hand. Delete that row if the column is as it"
-            + " should be.", "55000");
+            + " should be.", VeilError.NOT_READY.sqlState());
       }
       columns.add(new Converted(c, i, derived(c, "__veil_bytea"), derived(c, "__veil_text"),
           derived(c, "__veil_not_null"), state));
@@ -113,7 +114,7 @@ final class ByteaConversion {
     if (name.getBytes(StandardCharsets.UTF_8).length > 63) {
       throw new SQLException(c.policy().qualifiedName() + ": the name " + name + " that the"
           + " conversion would give a column is longer than PostgreSQL's 63 bytes; rename the"
-          + " column first", "42622");
+          + " column first", VeilError.NAME_TOO_LONG.sqlState());
     }
     return name;
   }
@@ -153,7 +154,7 @@ final class ByteaConversion {
     if (!others.isEmpty()) {
       throw new SQLException("a conversion of " + target.qualifiedName() + " " + others
           + " to bytea is under way; finish it first (run it again), or convert those columns"
-          + " in this run too", "55000");
+          + " in this run too", VeilError.NOT_READY.sqlState());
     }
     ConversionCheck.refuseTakenNames(target.attributes(pg).keySet(), target, converting,
         trigger());
@@ -290,7 +291,7 @@ final class ByteaConversion {
         throw new SQLException("rows of " + target.qualifiedName() + " keep getting values in "
             + names(converting) + " that are not Veil cells, faster than the swap can do them:"
             + " an application still writes there without Veil. Switch every writer to Veil,"
-            + " then run the same command again.", "55000");
+            + " then run the same command again.", VeilError.NOT_READY.sqlState());
       }
     }
   }

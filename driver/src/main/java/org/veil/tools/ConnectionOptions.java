@@ -7,6 +7,8 @@ import java.util.Properties;
 import org.veil.config.VeilConfig;
 import org.veil.config.VeilProperty;
 import org.veil.crypto.CellCodec;
+import org.veil.error.VeilError;
+import org.veil.error.VeilException;
 import picocli.CommandLine.Option;
 
 /**
@@ -44,9 +46,10 @@ final class ConnectionOptions {
   Map<String, String> settings = new LinkedHashMap<>();
 
   /** The tool's database access; checks the TLS settings. */
-  Database database() throws SQLException {
+  Database database() throws SQLException, VeilException {
     if (url == null || url.isBlank()) {
-      throw new SQLException("give --url (or set VEIL_URL)", "08001");
+      throw new SQLException("give --url (or set VEIL_URL)",
+          VeilError.CONNECTION_REFUSED.sqlState());
     }
     Properties props = new Properties();
     settings.forEach((k, v) -> {
@@ -68,7 +71,7 @@ final class ConnectionOptions {
   }
 
   /** The Veil settings, merged as the driver merges them. */
-  VeilConfig veilConfig() throws SQLException {
+  VeilConfig veilConfig() throws VeilException {
     Properties props = new Properties();
     settings.forEach((k, v) -> {
       if (VeilProperty.isVeilName(k)) {
@@ -82,7 +85,7 @@ final class ConnectionOptions {
   }
 
   /** A cell codec over the configured key provider and key store; the caller closes it. */
-  CellCodec codec(VeilConfig veil, Database db) throws SQLException {
+  CellCodec codec(VeilConfig veil, Database db) throws VeilException {
     return CellCodec.fromProperties(veil.toProperties(), db);
   }
 }

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.veil.error.VeilError;
 
 /**
  * What stops a text column from being converted to bytea by swapping a shadow column in for it.
@@ -67,7 +68,7 @@ final class ConversionCheck {
     if (trigger.getBytes(StandardCharsets.UTF_8).length > 63) {
       throw new SQLException("the trigger name " + trigger + " that the conversion of "
           + target.qualifiedName() + " would use is longer than PostgreSQL's 63 bytes; rename"
-          + " the table first", "42622");
+          + " the table first", VeilError.NAME_TOO_LONG.sqlState());
     }
     for (ByteaConversion.Converted col : columns) {
       String clash = taken.contains(col.keptAside()) ? col.keptAside()
@@ -76,7 +77,7 @@ final class ConversionCheck {
       if (clash != null) {
         throw new SQLException(target.qualifiedName() + " has a column " + clash + " already,"
             + " the name the conversion of " + col.column().name() + " would use; rename it"
-            + " first. Nothing was changed.", "42701");
+            + " first. Nothing was changed.", VeilError.DUPLICATE_COLUMN.sqlState());
       }
     }
   }
@@ -145,7 +146,7 @@ final class ConversionCheck {
         + " again on the bytea column once the conversion is done"));
     if (!problems.isEmpty()) {
       throw new SQLException("cannot convert " + table + " " + columns + " to bytea online: "
-          + String.join("; ", problems) + ". " + outcome, "55000");
+          + String.join("; ", problems) + ". " + outcome, VeilError.NOT_READY.sqlState());
     }
   }
 }

@@ -5,6 +5,8 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Properties;
+import org.veil.error.VeilError;
+import org.veil.error.VeilException;
 import org.veil.keys.ConnectionSource;
 import org.veil.tls.TlsPolicy;
 
@@ -25,14 +27,15 @@ final class Database implements ConnectionSource {
    * @param url {@code jdbc:postgresql://…} or the application's {@code jdbc:veil:postgresql://…}
    * @param connectionProperties user, password, sslrootcert and other pgjdbc settings; no
    *     {@code veil.*} setting reaches pgjdbc
-   * @throws SQLException 08001 when a setting would weaken TLS
+   * @throws SQLException 08001 when the URL is not one for PostgreSQL
+   * @throws VeilException 08001 when a setting would weaken TLS
    */
-  Database(String url, Properties connectionProperties) throws SQLException {
+  Database(String url, Properties connectionProperties) throws SQLException, VeilException {
     String pgUrl = url.startsWith(VEIL_PREFIX) ? "jdbc:" + url.substring(VEIL_PREFIX.length())
         : url;
     if (!pgUrl.startsWith(PG_PREFIX)) {
       throw new SQLException("--url " + url + " is not a jdbc:postgresql:// or"
-          + " jdbc:veil:postgresql:// URL", "08001");
+          + " jdbc:veil:postgresql:// URL", VeilError.CONNECTION_REFUSED.sqlState());
     }
     Properties props = new Properties();
     for (String name : connectionProperties.stringPropertyNames()) {
@@ -42,7 +45,8 @@ final class Database implements ConnectionSource {
     }
     Properties effective = org.postgresql.Driver.parseURL(pgUrl, props);
     if (effective == null) {
-      throw new SQLException("--url " + url + " cannot be parsed by pgjdbc", "08001");
+      throw new SQLException("--url " + url + " cannot be parsed by pgjdbc",
+          VeilError.CONNECTION_REFUSED.sqlState());
     }
     TlsPolicy.check(effective);
     TlsPolicy.apply(props);

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import org.veil.error.ServerState;
 
 /**
  * Where a job's state lives, in the application database, so that a job survives its process
@@ -269,7 +270,7 @@ final class JobTable {
             rs.getLong(4), rs.getLong(5), rs.getBoolean(6)));
       }
     } catch (SQLException e) {
-      if ("42P01".equals(e.getSQLState())) {
+      if (ServerState.UNDEFINED_TABLE.matches(e)) {
         if (!c.getAutoCommit()) {
           c.rollback();
         }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.regex.Pattern;
+import org.veil.error.ServerState;
 import org.veil.keys.KeyId;
 
 /**
@@ -57,7 +58,7 @@ final class KeyTable {
             rs.getBoolean(9)));
       }
     } catch (SQLException e) {
-      if ("42P01".equals(e.getSQLState())) {
+      if (ServerState.UNDEFINED_TABLE.matches(e)) {
         if (!c.getAutoCommit()) {
           c.rollback();
         }

@@ -10,6 +10,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.veil.config.VeilProperty;
 import org.veil.crypto.CellCodec;
+import org.veil.error.VeilError;
+import org.veil.error.VeilException;
 import org.veil.keys.KeyId;
 import org.veil.keys.KeyPurpose;
 import picocli.CommandLine.Command;
@@ -57,7 +59,7 @@ final class RotateBranch extends TableCommand {
 
   @Override
   CellRewrite rewrite(CellCodec codec, TableTarget target, Connection pg)
-      throws SQLException, GeneralSecurityException {
+      throws SQLException, GeneralSecurityException, VeilException {
     KeyTable keys = new KeyTable(VeilProperty.KEYS_TABLE.get(connection.veilConfig()
         .toProperties()));
     String keyring = codec.keyRing().keyring();
@@ -99,7 +101,7 @@ final class RotateBranch extends TableCommand {
     KeyId active = codec.keyRing().activeKey(KeyPurpose.BRANCH).id();
     if (ids.contains(active) && !job.dryRun) {
       throw new SQLException("branch key " + active + " is still the active one; run again",
-          "55000");
+          VeilError.NOT_READY.sqlState());
     }
     return reseal ? CellRewrite.resealRetired(codec, target.columns(), Set.copyOf(ids), LOG)
         : CellRewrite.rewrapRetired(codec, target.columns(), Set.copyOf(ids), LOG);

@@ -11,6 +11,7 @@ import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import org.veil.config.VeilProperty;
+import org.veil.error.VeilError;
 import org.veil.keys.MasterKeys;
 import org.veil.kms.KeyProvider;
 import org.veil.kms.KeyProviderException;
@@ -131,7 +132,7 @@ final class RotateMaster implements Callable<Integer> {
       }
       if (!dryRun && !keys.rewrap(c, k, wrapped.blob(), fresh.name(), fresh.masterKeyId())) {
         throw new SQLException("key " + k.id() + " changed while it was re-wrapped;"
-            + " nothing was changed, run again", "40001");
+            + " nothing was changed, run again", VeilError.JOB_CONFLICT.sqlState());
       }
     } finally {
       Arrays.fill(plain.plaintext(), (byte) 0);

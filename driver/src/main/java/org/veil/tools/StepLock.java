@@ -7,6 +7,8 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
+import org.veil.error.ServerState;
+import org.veil.error.VeilError;
 
 /**
  * Runs the schema changes of a conversion. Each step is one transaction that waits at most
@@ -25,7 +27,8 @@ final class StepLock {
   }
 
   /** lock_not_available (lock_timeout), deadlock_detected. */
-  private static final List<String> GIVE_WAY = List.of("55P03", "40P01");
+  private static final List<String> GIVE_WAY = List.of(ServerState.LOCK_NOT_AVAILABLE.sqlState(),
+      ServerState.DEADLOCK_DETECTED.sqlState());
 
   private final TableTarget target;
   private final long lockId;
@@ -77,7 +80,7 @@ final class StepLock {
                 + attempt + " attempts, because other sessions hold it (long transactions? see"
                 + " pg_stat_activity and pg_locks). This step changed nothing; run the same"
                 + " command again when they are gone, or give a larger --lock-timeout or"
-                + " --lock-attempts.", "55P03", e);
+                + " --lock-attempts.", VeilError.LOCK_NOT_AVAILABLE.sqlState(), e);
           }
           log.println("could not " + what + " " + target.qualifiedName() + " within "
               + options.lockTimeoutMillis + " ms (attempt " + attempt + " of "

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.veil.config.VeilConfig;
 import org.veil.crypto.CellCodec;
+import org.veil.error.VeilException;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -45,7 +46,7 @@ abstract class TableCommand implements Callable<Integer> {
 
   /** What to do to each row; called once the codec and table are known. */
   abstract CellRewrite rewrite(CellCodec codec, TableTarget target, Connection pg)
-      throws SQLException, GeneralSecurityException;
+      throws SQLException, GeneralSecurityException, VeilException;
 
   @Override
   public Integer call() throws Exception {

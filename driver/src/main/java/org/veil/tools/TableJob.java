@@ -10,6 +10,8 @@ import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.veil.error.ServerState;
+import org.veil.error.VeilError;
 import org.veil.tools.TableTarget.Column;
 import org.veil.tools.TableTarget.StorageForm;
 
@@ -30,7 +32,9 @@ import org.veil.tools.TableTarget.StorageForm;
 final class TableJob {
 
   /** SQLSTATEs after which the batch is rolled back and tried again. */
-  private static final List<String> RETRYABLE = List.of("40001", "40P01", "55P03");
+  private static final List<String> RETRYABLE = List.of(
+      ServerState.SERIALIZATION_FAILURE.sqlState(), ServerState.DEADLOCK_DETECTED.sqlState(),
+      ServerState.LOCK_NOT_AVAILABLE.sqlState());
   private static final int RETRIES = 10;
 
   private final Database db;
@@ -216,7 +220,8 @@ final class TableJob {
       tally.raced += raced.size();
       if (round >= RETRIES && !raced.isEmpty()) {
         throw new SQLException(raced.size() + " rows of " + target.qualifiedName()
-            + " kept changing under the job; the batch is tried again", "40001");
+            + " kept changing under the job; the batch is tried again",
+            VeilError.JOB_CONFLICT.sqlState());
       }
       pending = new ArrayList<>();
       updates = new ArrayList<>();

@@ -13,6 +13,8 @@ import java.util.Locale;
 import java.util.Map;
 import org.veil.config.ColumnPolicy;
 import org.veil.config.EncryptedColumns;
+import org.veil.error.ServerState;
+import org.veil.error.VeilError;
 
 /**
  * One table a job walks: its keyset key (the primary key, else a unique index over not-null
@@ -90,7 +92,8 @@ final class TableTarget {
       List<String> columnNames) throws SQLException {
     String[] parts = tableName.toLowerCase(Locale.ROOT).split("\\.");
     if (parts.length > 2 || Arrays.stream(parts).anyMatch(String::isBlank)) {
-      throw new SQLException("--table " + tableName + " is not [schema.]table", "42602");
+      throw new SQLException("--table " + tableName + " is not [schema.]table",
+          VeilError.INVALID_NAME.sqlState());
     }
     String schema = parts.length == 2 ? parts[0] : EncryptedColumns.DEFAULT_SCHEMA;
     String table = parts[parts.length - 1];
@@ -100,9 +103,9 @@ final class TableTarget {
     try {
       types = attributes(pg, regclass);
     } catch (SQLException e) {
-      if ("42P01".equals(e.getSQLState()) || "3F000".equals(e.getSQLState())) {
+      if (ServerState.UNDEFINED_TABLE.matches(e) || ServerState.INVALID_SCHEMA_NAME.matches(e)) {
         throw new SQLException("there is no table " + schema + "." + table
-            + " (as this role sees it)", "42P01", e);
+            + " (as this role sees it)", VeilError.UNDEFINED_TABLE.sqlState(), e);
       }
       throw e;
     }
@@ -113,7 +116,7 @@ final class TableTarget {
       if (policies.isEmpty()) {
         throw new SQLException("veil.columns configures no encrypted column of " + schema + "."
             + table + "; name the columns in veil.columns (the application must know a column"
-            + " is encrypted before its data is)", "22023");
+            + " is encrypted before its data is)", VeilError.INVALID_CONFIGURATION.sqlState());
       }
     } else {
       for (String name : columnNames) {
@@ -121,7 +124,8 @@ final class TableTarget {
         if (p == null) {
           throw new SQLException(schema + "." + table + "." + name.trim() + " is not an"
               + " encrypted column in veil.columns; add it there first (the application must"
-              + " know a column is encrypted before its data is)", "22023");
+              + " know a column is encrypted before its data is)",
+              VeilError.INVALID_CONFIGURATION.sqlState());
         }
         policies.add(p);
       }
@@ -131,7 +135,7 @@ final class TableTarget {
       Attribute type = types.get(p.column());
       if (type == null) {
         throw new SQLException("table " + schema + "." + table + " has no column " + p.column(),
-            "42703");
+            VeilError.UNDEFINED_COLUMN.sqlState());
       }
       columns.add(new Column(p, formOf(p, type.type(), type.typmod())));
     }
@@ -146,7 +150,7 @@ final class TableTarget {
               + " unique index over NOT NULL columns, so a job cannot walk it in key order,"
               + " resume where it stopped, or update one row at a time. Add one, e.g. ALTER"
               + " TABLE " + schema + "." + table + " ADD COLUMN veil_id bigint GENERATED ALWAYS"
-              + " AS IDENTITY PRIMARY KEY", "55000");
+              + " AS IDENTITY PRIMARY KEY", VeilError.NOT_READY.sqlState());
         }
         keyColumns.addAll(Arrays.asList((String[]) rs.getArray(2).getArray()));
         keyTypes.addAll(Arrays.asList((String[]) rs.getArray(3).getArray()));
@@ -155,7 +159,8 @@ final class TableTarget {
     for (Column c : columns) {
       if (keyColumns.contains(c.policy().column())) {
         throw new SQLException(c.policy().qualifiedName() + " is part of the table's key, which"
-            + " cannot be encrypted by a job that walks the table by that key", "55000");
+            + " cannot be encrypted by a job that walks the table by that key",
+            VeilError.NOT_READY.sqlState());
       }
     }
     return new TableTarget(schema, table, keyColumns, keyTypes, columns);
@@ -194,12 +199,12 @@ final class TableTarget {
         }
         throw new SQLException(p.qualifiedName() + " is varchar(" + (typmod - 4) + "), too"
             + " short for an encrypted value. Fix: ALTER TABLE " + p.schema() + "." + p.table()
-            + " ALTER COLUMN " + p.column() + " TYPE text", "42804");
+            + " ALTER COLUMN " + p.column() + " TYPE text", VeilError.DATATYPE_MISMATCH.sqlState());
       default:
         throw new SQLException(p.qualifiedName() + " is of type " + typeName + ", which cannot"
             + " hold an encrypted value. Fix: ALTER TABLE " + p.schema() + "." + p.table()
             + " ALTER COLUMN " + p.column() + " TYPE text USING " + p.column() + "::text",
-            "42804");
+            VeilError.DATATYPE_MISMATCH.sqlState());
     }
   }
 

@@ -3,6 +3,7 @@ package org.veil.tools;
 import java.io.PrintWriter;
 import java.security.GeneralSecurityException;
 import java.sql.SQLException;
+import org.veil.error.VeilException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -39,6 +40,9 @@ public final class Veil {
     if (e instanceof SQLException sql) {
       err.println("veil " + cli.getCommandName() + ": " + sql.getMessage()
           + (sql.getSQLState() == null ? "" : " [SQLSTATE " + sql.getSQLState() + "]"));
+    } else if (e instanceof VeilException veil) {
+      err.println("veil " + cli.getCommandName() + ": " + veil.getMessage()
+          + " [SQLSTATE " + veil.error().sqlState() + "]");
     } else if (e instanceof GeneralSecurityException || e instanceof IllegalArgumentException) {
       err.println("veil " + cli.getCommandName() + ": " + e.getMessage());
     } else {

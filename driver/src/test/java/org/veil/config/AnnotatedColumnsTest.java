@@ -3,13 +3,13 @@ package org.veil.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.sql.SQLException;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
+import org.veil.error.VeilException;
 
 class AnnotatedColumnsTest {
 
-  private static VeilConfig config(String... pairs) throws SQLException {
+  private static VeilConfig config(String... pairs) throws VeilException {
     Properties p = new Properties();
     for (int i = 0; i < pairs.length; i += 2) {
       p.setProperty(pairs[i], pairs[i + 1]);
@@ -18,7 +18,7 @@ class AnnotatedColumnsTest {
   }
 
   @Test
-  void annotatedClassesNameTableColumnsModesAndContexts() throws SQLException {
+  void annotatedClassesNameTableColumnsModesAndContexts() throws VeilException {
     VeilConfig config = config("veil.annotatedClasses", "org.veil.config.sample.Patient");
     assertThat(config.columns().all()).containsExactlyInAnyOrder(
         ColumnPolicy.of("clinic", "patients", "diagnosis", EncryptionMode.RANDOMIZED),
@@ -28,21 +28,21 @@ class AnnotatedColumnsTest {
   }
 
   @Test
-  void recordWithoutTableAnnotationUsesSnakeCaseNames() throws SQLException {
+  void recordWithoutTableAnnotationUsesSnakeCaseNames() throws VeilException {
     VeilConfig config = config("veil.annotatedClasses", "org.veil.config.sample.MedicalRecord");
     assertThat(config.columns().all()).containsExactly(
         ColumnPolicy.of("public", "medical_record", "blood_type", EncryptionMode.RANDOMIZED));
   }
 
   @Test
-  void scannedPackagesFindTheSameClasses() throws SQLException {
+  void scannedPackagesFindTheSameClasses() throws VeilException {
     VeilConfig config = config("veil.scanPackages", "org.veil.config.sample");
     assertThat(config.columns().find("clinic", "patients", "national_id")).isNotNull();
     assertThat(config.columns().find("public", "medical_record", "blood_type")).isNotNull();
   }
 
   @Test
-  void propertyAndAnnotationThatAgreeAreOneColumn() throws SQLException {
+  void propertyAndAnnotationThatAgreeAreOneColumn() throws VeilException {
     VeilConfig config = config("veil.columns", "clinic.patients.diagnosis",
         "veil.annotatedClasses", "org.veil.config.sample.Patient");
     assertThat(config.columns().forTable("clinic", "patients")).hasSize(3);
@@ -52,7 +52,7 @@ class AnnotatedColumnsTest {
   void conflictBetweenPropertyAndAnnotationNamesBothSources() {
     assertThatThrownBy(() -> config("veil.columns", "clinic.patients.diagnosis:deterministic",
         "veil.annotatedClasses", "org.veil.config.sample.Patient"))
-        .isInstanceOf(SQLException.class)
+        .isInstanceOf(VeilException.class)
         .hasMessageContaining("clinic.patients.diagnosis")
         .hasMessageContaining("veil.columns")
         .hasMessageContaining("@Encrypted on org.veil.config.sample.Patient.diagnosis");
@@ -61,11 +61,11 @@ class AnnotatedColumnsTest {
   @Test
   void unknownAnnotatedClassIsAClearError() {
     assertThatThrownBy(() -> config("veil.annotatedClasses", "com.acme.Missing"))
-        .isInstanceOf(SQLException.class).hasMessageContaining("com.acme.Missing");
+        .isInstanceOf(VeilException.class).hasMessageContaining("com.acme.Missing");
   }
 
   @Test
-  void annotatedMembersDeclareTheirJavaTypeAndPropertiesTheirTypeOption() throws SQLException {
+  void annotatedMembersDeclareTheirJavaTypeAndPropertiesTheirTypeOption() throws VeilException {
     VeilConfig config = config("veil.annotatedClasses", "org.veil.config.sample.Patient",
         "veil.columns", "clinic.visits.paid_at:type=timestamptz, clinic.visits.note");
     assertThat(config.typeOf(config.columns().find("clinic", "patients", "diagnosis")))
@@ -80,7 +80,7 @@ class AnnotatedColumnsTest {
   void conflictingTypesNameBothSources() {
     assertThatThrownBy(() -> config("veil.columns", "clinic.patients.diagnosis:type=int8",
         "veil.annotatedClasses", "org.veil.config.sample.Patient"))
-        .isInstanceOf(SQLException.class)
+        .isInstanceOf(VeilException.class)
         .hasMessageContaining("has type int8 by veil.columns but text by @Encrypted on");
   }
 

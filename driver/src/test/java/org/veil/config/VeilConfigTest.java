@@ -6,11 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.SQLException;
 import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.veil.error.VeilException;
 
 class VeilConfigTest {
 
@@ -22,12 +22,12 @@ class VeilConfigTest {
     return p;
   }
 
-  private static VeilConfig config(Properties props) throws SQLException {
+  private static VeilConfig config(Properties props) throws VeilException {
     return VeilConfig.from(props, name -> null);
   }
 
   @Test
-  void columnsDefaultToPublicSchemaAndRandomizedMode() throws SQLException {
+  void columnsDefaultToPublicSchemaAndRandomizedMode() throws VeilException {
     VeilConfig config = config(props("veil.columns", "customers.ssn"));
     ColumnPolicy ssn = config.columns().find(null, "customers", "ssn");
     assertThat(ssn).isEqualTo(new ColumnPolicy("public", "customers", "ssn",
@@ -35,7 +35,7 @@ class VeilConfigTest {
   }
 
   @Test
-  void columnsTakeSchemaModeAndContext() throws SQLException {
+  void columnsTakeSchemaModeAndContext() throws VeilException {
     VeilConfig config = config(props("veil.columns",
         " Billing.Cards.Number:deterministic , archive.ssn:context=public.customers.ssn"));
     assertThat(config.columns().find("billing", "cards", "number"))
@@ -48,9 +48,9 @@ class VeilConfigTest {
   @Test
   void malformedColumnEntryIsRefusedNamingIt() {
     assertThatThrownBy(() -> config(props("veil.columns", "ssn")))
-        .isInstanceOf(SQLException.class).hasMessageContaining("'ssn'");
+        .isInstanceOf(VeilException.class).hasMessageContaining("'ssn'");
     assertThatThrownBy(() -> config(props("veil.columns", "customers.ssn:secret")))
-        .isInstanceOf(SQLException.class)
+        .isInstanceOf(VeilException.class)
         .hasMessageContaining("'secret' is not randomized, deterministic, context=<name> or type=<type>");
   }
 
@@ -58,13 +58,13 @@ class VeilConfigTest {
   void sameColumnWithTwoModesIsRefused() {
     assertThatThrownBy(() -> config(props("veil.columns",
         "customers.ssn, customers.ssn:deterministic")))
-        .isInstanceOf(SQLException.class).hasMessageContaining("public.customers.ssn");
+        .isInstanceOf(VeilException.class).hasMessageContaining("public.customers.ssn");
   }
 
   @Test
   void unknownSettingIsRefused() {
     assertThatThrownBy(() -> config(props("veil.colums", "customers.ssn")))
-        .isInstanceOf(SQLException.class).hasMessageContaining("unknown setting veil.colums");
+        .isInstanceOf(VeilException.class).hasMessageContaining("unknown setting veil.colums");
   }
 
   @Test
@@ -85,12 +85,12 @@ class VeilConfigTest {
     Path file = dir.resolve("veil.properties");
     Files.writeString(file, "veil.kms.regoin=eu-west-1\n");
     assertThatThrownBy(() -> config(props("veil.config", file.toString())))
-        .isInstanceOf(SQLException.class)
+        .isInstanceOf(VeilException.class)
         .hasMessageContaining("veil.kms.regoin").hasMessageContaining(file.toString());
   }
 
   @Test
-  void configFileIsReadFromTheClassPath() throws SQLException {
+  void configFileIsReadFromTheClassPath() throws VeilException {
     VeilConfig config = config(props("veil.config", "classpath:veil-test.properties"));
     assertThat(config.columns().find("public", "patients", "diagnosis")).isNotNull();
   }
@@ -98,12 +98,12 @@ class VeilConfigTest {
   @Test
   void missingConfigFileIsAClearError() {
     assertThatThrownBy(() -> config(props("veil.config", "classpath:nope.properties")))
-        .isInstanceOf(SQLException.class)
+        .isInstanceOf(VeilException.class)
         .hasMessageContaining("cannot read veil.config=classpath:nope.properties");
   }
 
   @Test
-  void toStringHidesTheKeystorePassword() throws SQLException {
+  void toStringHidesTheKeystorePassword() throws VeilException {
     VeilConfig config = config(props("veil.kms.keystorePassword", "hunter2-secret",
         "veil.kms.keystore", "/keys/master.p12"));
     assertThat(config.toString()).doesNotContain("hunter2-secret")
@@ -111,7 +111,7 @@ class VeilConfigTest {
   }
 
   @Test
-  void configsWithTheSameSettingsAreEqual() throws SQLException {
+  void configsWithTheSameSettingsAreEqual() throws VeilException {
     assertThat(config(props("veil.columns", "a.b"))).isEqualTo(config(props("veil.columns", "a.b")))
         .isNotEqualTo(config(props("veil.columns", "a.c")));
   }

@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Properties;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.veil.error.VeilError;
+import org.veil.error.VeilException;
 import org.veil.jdbc.VeilDataSource;
 import org.veil.jdbc.VeilDriver;
 
@@ -88,14 +90,14 @@ class VeilPropertyTest {
     Properties props = new Properties();
     props.setProperty("veil.kms", "vault");
     assertThatThrownBy(() -> VeilProperty.KMS.getChoice(props))
-        .isInstanceOf(SQLException.class)
+        .isInstanceOf(VeilException.class)
         .hasMessageContaining("veil.kms=vault")
         .hasMessageContaining("local, aws")
-        .extracting(e -> ((SQLException) e).getSQLState()).isEqualTo("22023");
+        .extracting(e -> ((VeilException) e).error()).isEqualTo(VeilError.INVALID_CONFIGURATION);
   }
 
   @Test
-  void durationsAcceptDaysAndMinutes() throws SQLException {
+  void durationsAcceptDaysAndMinutes() throws VeilException {
     Properties props = new Properties();
     props.setProperty("veil.keys.rotateAfter", "P90D");
     props.setProperty("veil.cache.grace", "PT90M");

@@ -22,6 +22,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.veil.config.VeilConfig;
+import org.veil.error.VeilException;
 
 /**
  * Every JDBC method of every Veil wrapper, called against a stand-in for pgjdbc's objects:
@@ -98,7 +99,7 @@ class WrapperCoverageTest {
     }
   }
 
-  private static Object wrapperFor(Class<?> iface, Recorder recorder) throws SQLException {
+  private static Object wrapperFor(Class<?> iface, Recorder recorder) throws SQLException, VeilException {
     VeilConnection connection = new VeilConnection(recorder.standIn(Connection.class),
         new VeilRuntime(VeilConfig.from(new Properties(), name -> null),
             org.veil.keys.KeyStoreConnections.of(() -> null)));

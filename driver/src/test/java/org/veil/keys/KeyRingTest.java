@@ -19,6 +19,8 @@ import org.veil.config.EncryptionMode;
 import org.veil.crypto.CellCodec;
 import org.veil.crypto.RowSeal;
 import org.veil.crypto.ValueType;
+import org.veil.error.VeilError;
+import org.veil.error.VeilException;
 import org.veil.kms.FlakyKeyProvider;
 
 class KeyRingTest {
@@ -226,9 +228,9 @@ class KeyRingTest {
     java.util.Properties props = new java.util.Properties();
     props.setProperty("veil.keys.rotateAfterRows", "-1");
     assertThatThrownBy(() -> CellCodec.fromProperties(props, null))
-        .isInstanceOf(java.sql.SQLException.class)
+        .isInstanceOf(VeilException.class)
         .hasMessageContaining("veil.keys.rotateAfterRows")
-        .extracting(e -> ((java.sql.SQLException) e).getSQLState()).isEqualTo("22023");
+        .extracting(e -> ((VeilException) e).error()).isEqualTo(VeilError.INVALID_CONFIGURATION);
   }
 
   @Test

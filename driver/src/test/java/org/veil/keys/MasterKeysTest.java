@@ -7,11 +7,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
-import java.sql.SQLException;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.veil.crypto.CellCodec;
+import org.veil.error.VeilError;
+import org.veil.error.VeilException;
 import org.veil.kms.KeyProvider;
 import org.veil.kms.KeyProviderException;
 import org.veil.kms.LocalKeyProvider;
@@ -84,8 +85,8 @@ class MasterKeysTest {
   void thePreviousKeysNamingTheCurrentOneIsAConfigurationError() throws Exception {
     Path current = keyFile("new.key");
     assertThatThrownBy(() -> CellCodec.fromProperties(local(current, current.toString()), null))
-        .isInstanceOf(SQLException.class)
+        .isInstanceOf(VeilException.class)
         .hasMessageContaining("veil.kms.previousKeys names the configured master key")
-        .extracting(e -> ((SQLException) e).getSQLState()).isEqualTo("22023");
+        .extracting(e -> ((VeilException) e).error()).isEqualTo(VeilError.INVALID_CONFIGURATION);
   }
 }

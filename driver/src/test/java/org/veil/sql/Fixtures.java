@@ -3,11 +3,12 @@ package org.veil.sql;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import java.sql.SQLException;
 import java.util.List;
 import org.veil.config.ColumnPolicy;
 import org.veil.config.EncryptedColumns;
 import org.veil.config.EncryptionMode;
+import org.veil.error.VeilError;
+import org.veil.error.VeilException;
 
 /** The encrypted columns the statement analysis tests run against, and assertion helpers. */
 final class Fixtures {
@@ -36,12 +37,12 @@ final class Fixtures {
     return new StatementAnalyzer(COLUMNS, 100);
   }
 
-  static StatementPlan plan(String sql) throws SQLException {
+  static StatementPlan plan(String sql) throws VeilException {
     return analyzer().analyzePrepared(sql);
   }
 
   /** The column each parameter binds, 1..parameterCount, null for none. */
-  static ColumnPolicy[] bindings(String sql) throws SQLException {
+  static ColumnPolicy[] bindings(String sql) throws VeilException {
     StatementPlan plan = plan(sql);
     ColumnPolicy[] columns = new ColumnPolicy[plan.parameterCount()];
     for (int i = 0; i < columns.length; i++) {
@@ -51,15 +52,15 @@ final class Fixtures {
   }
 
   /**
-   * Asserts that {@code sql} is refused with {@code sqlState}, naming {@code column} and quoting
+   * Asserts that {@code sql} is refused with {@code error}, naming {@code column} and quoting
    * none of {@code literals}.
    */
-  static SQLException assertRefused(String sql, String sqlState, ColumnPolicy column,
+  static VeilException assertRefused(String sql, VeilError error, ColumnPolicy column,
       String... literals) {
-    SQLException refusal = catchThrowableOfType(SQLException.class,
+    VeilException refusal = catchThrowableOfType(VeilException.class,
         () -> analyzer().checkUnprepared(sql));
     assertThat((Throwable) refusal).as("refusal of %s", sql).isNotNull();
-    assertThat(refusal.getSQLState()).isEqualTo(sqlState);
+    assertThat(refusal.error()).isEqualTo(error);
     assertThat(refusal.getMessage()).contains(column.qualifiedName());
     for (String literal : literals) {
       assertThat(refusal.getMessage()).doesNotContain(literal);

@@ -8,9 +8,9 @@ import static org.veil.sql.Fixtures.PHONE;
 import static org.veil.sql.Fixtures.SSN;
 import static org.veil.sql.Fixtures.assertRefused;
 
-import java.sql.SQLException;
 import org.junit.jupiter.api.Test;
-import org.veil.jdbc.VeilSqlState;
+import org.veil.error.VeilError;
+import org.veil.error.VeilException;
 
 /**
  * SQL Veil refuses: each refusal carries a SQLSTATE, names the encrypted column, and quotes no
@@ -18,8 +18,8 @@ import org.veil.jdbc.VeilSqlState;
  */
 class StatementAnalyzerRefusalTest {
 
-  private static final String PLAINTEXT = VeilSqlState.PLAINTEXT_REFUSED;
-  private static final String UNSUPPORTED = VeilSqlState.NOT_SUPPORTED;
+  private static final VeilError PLAINTEXT = VeilError.PLAINTEXT_REFUSED;
+  private static final VeilError UNSUPPORTED = VeilError.OPERATION_REFUSED;
 
   @Test
   void literalInInsertValuesIsRefused() {
@@ -53,10 +53,10 @@ class StatementAnalyzerRefusalTest {
 
   @Test
   void literalInsidePreparedSqlIsRefusedToo() {
-    SQLException refusal = org.assertj.core.api.Assertions.catchThrowableOfType(
-        SQLException.class, () -> Fixtures.analyzer()
+    VeilException refusal = org.assertj.core.api.Assertions.catchThrowableOfType(
+        VeilException.class, () -> Fixtures.analyzer()
             .analyzePrepared("SELECT id FROM customers WHERE phone = '555-0100' AND id = ?"));
-    assertThat(refusal.getSQLState()).isEqualTo(PLAINTEXT);
+    assertThat(refusal.error()).isEqualTo(PLAINTEXT);
     assertThat(refusal.getMessage()).contains(PHONE.qualifiedName()).doesNotContain("555-0100");
   }
 
@@ -85,13 +85,13 @@ class StatementAnalyzerRefusalTest {
   }
 
   @Test
-  void nullLiteralIsNotPlaintext() throws SQLException {
+  void nullLiteralIsNotPlaintext() throws VeilException {
     Fixtures.analyzer().checkUnprepared("UPDATE customers SET ssn = NULL WHERE email IS NULL");
   }
 
   @Test
   void equalityOnRandomizedColumnIsRefused() {
-    SQLException refusal = assertRefused("SELECT id FROM customers WHERE ssn = ?", UNSUPPORTED,
+    VeilException refusal = assertRefused("SELECT id FROM customers WHERE ssn = ?", UNSUPPORTED,
         SSN);
     assertThat(refusal.getMessage()).contains("deterministic").contains("application");
   }
@@ -108,7 +108,7 @@ class StatementAnalyzerRefusalTest {
 
   @Test
   void likeOnEncryptedColumnIsRefused() {
-    SQLException refusal = assertRefused("SELECT id FROM customers WHERE email LIKE ?",
+    VeilException refusal = assertRefused("SELECT id FROM customers WHERE email LIKE ?",
         UNSUPPORTED, EMAIL);
     assertThat(refusal.getMessage()).contains("LIKE");
   }
@@ -155,7 +155,7 @@ class StatementAnalyzerRefusalTest {
 
   @Test
   void functionOnEncryptedColumnIsRefusedInWhere() {
-    SQLException refusal = assertRefused("SELECT id FROM customers WHERE lower(email) = ?",
+    VeilException refusal = assertRefused("SELECT id FROM customers WHERE lower(email) = ?",
         UNSUPPORTED, EMAIL);
     assertThat(refusal.getMessage()).contains("lower");
   }
@@ -214,7 +214,7 @@ class StatementAnalyzerRefusalTest {
 
   @Test
   void ambiguousUnqualifiedEncryptedColumnIsRefused() {
-    SQLException refusal = assertRefused("SELECT c.id FROM customers c, accounts a "
+    VeilException refusal = assertRefused("SELECT c.id FROM customers c, accounts a "
         + "WHERE email = ?", UNSUPPORTED, EMAIL);
     assertThat(refusal.getMessage()).contains(ACCOUNT_EMAIL.qualifiedName()).contains("Qualify");
   }
@@ -265,7 +265,7 @@ class StatementAnalyzerRefusalTest {
 
   @Test
   void insertWithoutColumnListIntoEncryptedTableIsRefused() {
-    SQLException refusal = assertRefused("INSERT INTO customers VALUES (?, ?, ?)", UNSUPPORTED,
+    VeilException refusal = assertRefused("INSERT INTO customers VALUES (?, ?, ?)", UNSUPPORTED,
         SSN);
     assertThat(refusal.getMessage()).contains("column list");
   }
@@ -286,19 +286,19 @@ class StatementAnalyzerRefusalTest {
   }
 
   @Test
-  void copyOfOnlyPlainColumnsIsAllowed() throws SQLException {
+  void copyOfOnlyPlainColumnsIsAllowed() throws VeilException {
     Fixtures.analyzer().checkUnprepared("COPY customers (id, name) TO STDOUT");
   }
 
   @Test
   void unparseableSqlNamingEncryptedColumnIsRefused() {
-    SQLException refusal = assertRefused("SELECT id FROM customers WHERE email = ? "
+    VeilException refusal = assertRefused("SELECT id FROM customers WHERE email = ? "
         + "AND name = E'it\\'s'", UNSUPPORTED, EMAIL);
     assertThat(refusal.getMessage()).contains("could not analyse");
   }
 
   @Test
-  void unparseableSqlNotNamingEncryptedColumnPasses() throws SQLException {
+  void unparseableSqlNotNamingEncryptedColumnPasses() throws VeilException {
     StatementPlan plan = Fixtures.plan("SELECT id FROM customers WHERE name = E'it\\'s'");
     assertThat(plan.isPlain()).isTrue();
   }

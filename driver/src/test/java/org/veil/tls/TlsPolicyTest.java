@@ -3,11 +3,12 @@ package org.veil.tls;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.sql.SQLException;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.veil.error.VeilError;
+import org.veil.error.VeilException;
 
 class TlsPolicyTest {
 
@@ -34,10 +35,10 @@ class TlsPolicyTest {
   })
   void weakeningSettingIsRefusedNamingIt(String name, String value) {
     assertThatThrownBy(() -> TlsPolicy.check(props(name, value)))
-        .isInstanceOf(SQLException.class)
+        .isInstanceOf(VeilException.class)
         .hasMessageContaining("Veil refuses " + name)
         .hasMessageContaining("Fix:")
-        .extracting(e -> ((SQLException) e).getSQLState()).isEqualTo("08001");
+        .extracting(e -> ((VeilException) e).error()).isEqualTo(VeilError.CONNECTION_REFUSED);
   }
 
   @ParameterizedTest(name = "{0}={1}")
@@ -51,7 +52,7 @@ class TlsPolicyTest {
       "sslfactory, org.postgresql.ssl.LibPQFactory",
       "sslrootcert, /etc/ssl/db-ca.pem",
   })
-  void settingsThatKeepVerifyFullAreAccepted(String name, String value) throws SQLException {
+  void settingsThatKeepVerifyFullAreAccepted(String name, String value) throws VeilException {
     TlsPolicy.check(props(name, value));
   }
 
