@@ -92,6 +92,7 @@ final class VeilRuntime {
     synchronized (this) {
       if (analyzer == null) {
         catalog.check(pg);
+        GuardCheck.atFirstConnection(config, pg);
         useViews(catalog.viewColumns(pg));
       }
     }
