@@ -134,9 +134,10 @@ final class Guard implements Callable<Integer> {
   static final class Add extends GuardCommand {
 
     @Option(names = "--not-valid", description = "Add the guards of columns that still hold"
-        + " plaintext anyway, NOT VALID: new plaintext is refused at once; but every UPDATE of a"
-        + " row that still holds plaintext in a guarded column fails too, until encrypt-existing"
-        + " has sealed it. Run guard add again afterwards to validate.")
+        + " plaintext anyway, NOT VALID (the other columns' guards are validated): new plaintext"
+        + " is refused at once; but every UPDATE of a row that still holds plaintext in a"
+        + " guarded column fails too, until encrypt-existing has sealed it. Run guard add again"
+        + " afterwards to validate.")
     boolean notValid;
 
     @Override
@@ -162,10 +163,12 @@ final class Guard implements Callable<Integer> {
         }
         guards.addNotValid(db);
         if (rows > 0) {
-          log.println(guards.qualifiedName() + ": the guards are in place, not valid: " + rows
-              + " rows hold values that are not Veil cells (" + plaintext.describe() + "); every"
-              + " UPDATE of one of them fails until it is sealed. Run veil encrypt-existing"
-              + " --table " + guards.qualifiedName() + ", then veil guard add again.");
+          guards.only(c -> plaintext.perColumn().get(c) == 0).validate(db);
+          log.println(guards.qualifiedName() + ": the guards of columns that hold values that"
+              + " are not Veil cells (" + plaintext.describe() + ", in " + rows + " rows) are in"
+              + " place, not valid; every UPDATE of one of those rows fails until it is sealed."
+              + " Run veil encrypt-existing --table " + guards.qualifiedName() + ", then veil"
+              + " guard add again.");
           continue;
         }
         try {

@@ -101,6 +101,11 @@ final class TableGuards {
         lockAttempts, log);
   }
 
+  /** The guards of those of these columns that {@code keep} accepts. */
+  TableGuards only(java.util.function.Predicate<Column> keep) {
+    return new TableGuards(schema, table, columns.stream().filter(keep).toList(), steps, log);
+  }
+
   String qualifiedName() {
     return schema + "." + table;
   }
