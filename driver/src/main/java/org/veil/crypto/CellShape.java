@@ -12,7 +12,7 @@ import java.util.List;
  * the standard base64 of those bytes, with padding (docs/FORMAT.md).
  *
  * <p>Derived from {@link CellFormat}'s constants, so a new format version or a shorter layout
- * reaches the guard by that one edit. Stateless and thread-safe.
+ * reaches the guard by that one edit. Stateless and thread-safe; no method returns null.
  *
  * <p>Warning: a value of this shape is not necessarily authentic. Only opening it
  * ({@link CellCodec#open}) tells a real cell from a forged or moved one.

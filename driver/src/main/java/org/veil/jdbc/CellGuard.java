@@ -28,7 +28,8 @@ import org.veil.crypto.CellShape;
  * Warning: the guard sees the shape only; a forged, replayed or moved cell of the right shape is
  * caught when Veil opens it, not by the guard. The table's owner or a superuser can drop it.
  *
- * <p>Stateless and thread-safe; every method returns SQL text or names, and does no I/O.
+ * <p>Stateless and thread-safe; every method returns SQL text or names, and does no I/O. No
+ * argument may be null, and no method returns null.
  */
 public final class CellGuard {
 
