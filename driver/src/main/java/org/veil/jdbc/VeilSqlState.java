@@ -30,6 +30,12 @@ public final class VeilSqlState {
   /** 42P01 undefined_table / 42703 undefined_column: a configured column does not exist. */
   public static final String UNDEFINED_COLUMN = "42703";
 
+  /**
+   * 42710 duplicate_object: an object Veil would create (a column's database-side guard) exists
+   * under its name already and is not Veil's.
+   */
+  public static final String DUPLICATE_OBJECT = "42710";
+
   /** 42804 datatype_mismatch: an encrypted column's type cannot hold a cell. */
   public static final String DATATYPE_MISMATCH = "42804";
 

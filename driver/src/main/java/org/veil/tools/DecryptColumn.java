@@ -39,7 +39,7 @@ final class DecryptColumn extends TableCommand {
       try {
         dropped = guards.remove(db);
       } catch (SQLException e) {
-        if (!"42501".equals(e.getSQLState())) {
+        if (!TableGuards.NOT_OWNER.equals(e.getSQLState())) {
           throw e;
         }
         throw new SQLException("the database-side guards of " + target.qualifiedName()

@@ -75,7 +75,7 @@ final class EncryptExisting extends TableCommand {
     try {
       guards.addAndValidate(db, sealer::catchUp, conversion.lockAttempts);
     } catch (SQLException e) {
-      if (!"42501".equals(e.getSQLState())) {
+      if (!TableGuards.NOT_OWNER.equals(e.getSQLState())) {
         throw e;
       }
       throw new SQLException("every value of " + now.qualifiedName() + " is sealed, but its"

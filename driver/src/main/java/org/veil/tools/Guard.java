@@ -127,7 +127,7 @@ final class Guard implements Callable<Integer> {
   @Command(name = "add", mixinStandardHelpOptions = true,
       description = {"Add the guards, NOT VALID (a lock held for milliseconds), then validate"
           + " them without blocking readers or writers. A table whose columns still hold"
-          + " plaintext is left unguarded (say how many rows): seal them first with"
+          + " plaintext is left unguarded (it says how many rows): seal them first with"
           + " encrypt-existing, which adds the guards itself when it is done; or give"
           + " --not-valid.", "A guard made for older cell formats is replaced. Exit 1 when a"
           + " guard could not be validated."})
@@ -174,7 +174,7 @@ final class Guard implements Callable<Integer> {
         try {
           guards.validate(db);
         } catch (SQLException e) {
-          if (!"23514".equals(e.getSQLState())) {
+          if (!TableGuards.CHECK_VIOLATION.equals(e.getSQLState())) {
             throw e;
           }
           long now;

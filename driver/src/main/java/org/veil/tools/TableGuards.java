@@ -13,7 +13,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.postgresql.util.PSQLState;
 import org.veil.jdbc.CellGuard;
+import org.veil.jdbc.VeilSqlState;
 import org.veil.tools.TableTarget.Column;
 import org.veil.tools.TableTarget.StorageForm;
 
@@ -59,6 +61,12 @@ final class TableGuards {
     long seal(String filter) throws SQLException, GeneralSecurityException,
         InterruptedException;
   }
+
+  /** PostgreSQL's check_violation: a stored or written value that a guard refuses. */
+  static final String CHECK_VIOLATION = PSQLState.CHECK_VIOLATION.getState();
+
+  /** PostgreSQL's insufficient_privilege: here, a role that does not own the table. */
+  static final String NOT_OWNER = "42501";
 
   private static final String STATE_QUERY = "SELECT w.column_name, k.oid IS NOT NULL,"
       + " k.contype = 'c' AND k.conkey = ARRAY[a.attnum], k.convalidated,"
@@ -117,7 +125,8 @@ final class TableGuards {
   /**
    * Where each column's guard stands, as the catalog has it now, in the order of the columns.
    *
-   * @throws SQLException 42703 when a column is no longer in the table
+   * @throws SQLException {@link VeilSqlState#UNDEFINED_COLUMN} when a column is no longer in the
+   *     table
    */
   List<Guard> states(Connection c) throws SQLException {
     List<String> names = new ArrayList<>();
@@ -136,7 +145,7 @@ final class TableGuards {
         while (rs.next()) {
           if (!rs.getBoolean(6)) {
             throw new SQLException("table " + qualifiedName() + " has no column "
-                + rs.getString(1) + " (any more)", "42703");
+                + rs.getString(1) + " (any more)", VeilSqlState.UNDEFINED_COLUMN);
           }
           State state = !rs.getBoolean(2) ? State.MISSING
               : !rs.getBoolean(3) ? State.FOREIGN
@@ -207,7 +216,8 @@ final class TableGuards {
    * {@code NOT VALID} constraints: one short transaction for all columns. From its commit on,
    * PostgreSQL refuses any row written with a value that is not a cell in these columns.
    *
-   * @throws SQLException 42710 when a constraint of a guard's name is something else
+   * @throws SQLException {@link VeilSqlState#DUPLICATE_OBJECT} when a constraint of a guard's
+   *     name is something else
    */
   void addNotValid(Database db) throws SQLException, GeneralSecurityException,
       InterruptedException {
@@ -219,7 +229,8 @@ final class TableGuards {
           if (g.state() == State.FOREIGN) {
             throw new SQLException(qualifiedName() + " has a constraint " + g.name() + " that"
                 + " is not Veil's guard of " + g.column().name() + " (the name Veil gives it);"
-                + " rename it, then run veil guard add again. Nothing was changed.", "42710");
+                + " rename it, then run veil guard add again. Nothing was changed.",
+                VeilSqlState.DUPLICATE_OBJECT);
           }
           if (g.state() == State.VALID || g.state() == State.NOT_VALID) {
             continue;
@@ -287,7 +298,7 @@ final class TableGuards {
         validate(db);
         return;
       } catch (SQLException e) {
-        if (!"23514".equals(e.getSQLState()) || attempt >= attempts) {
+        if (!CHECK_VIOLATION.equals(e.getSQLState()) || attempt >= attempts) {
           throw e;
         }
       }
