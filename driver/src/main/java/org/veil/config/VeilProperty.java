@@ -49,6 +49,13 @@ public enum VeilProperty {
   CONFIG("veil.config", null, false,
       "A properties file with further veil.* settings: a file path or classpath:name."),
 
+  GUARD("veil.guard", "warn", false,
+      "What the first connection does about encrypted columns that have no validated"
+          + " database-side guard (a CHECK constraint that refuses values that are not Veil cells,"
+          + " from any writer; veil guard add creates it): warn logs them once, require refuses"
+          + " to connect, off does not look.",
+      "warn", "require", "off"),
+
   KEYS_KEYRING("veil.keys.keyring", "default", false,
       "The keyring whose active branch key seals new values."),
 

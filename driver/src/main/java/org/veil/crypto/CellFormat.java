@@ -31,6 +31,12 @@ final class CellFormat {
   static final byte MAGIC_1 = 0x4c; // 'L'
   static final byte VERSION_1 = 1;
   static final byte VERSION_2 = 2;
+  /**
+   * Every format version Veil reads, and so every version a stored cell may carry: the one list
+   * that {@link #hasMagic} and the database-side guard ({@link CellShape}) admit. A new version
+   * is added here, and nowhere else for those two.
+   */
+  static final byte[] VERSIONS = {VERSION_1, VERSION_2};
   static final int VERSION_OFFSET = 2;
   static final int KIND_BRANCH = 0;
   static final int KIND_DIRECT = 1;
@@ -49,17 +55,32 @@ final class CellFormat {
   static final int BRANCH_PAYLOAD_IV = HEADER + WRAPPED_DEK; // 81
   static final int BRANCH_MIN = BRANCH_PAYLOAD_IV + IV + TAG; // 109
   static final int DIRECT_BLOB = HEADER + 2; // 23
+  /** Kind 1 with an empty key provider blob and an empty value: a lower bound, never written. */
+  static final int DIRECT_MIN = DIRECT_BLOB + IV + TAG; // 51
   static final int SIV = 16;
+  /** Kind 2 of an empty value: the header and the synthetic IV. */
+  static final int DETERMINISTIC_MIN = HEADER + SIV; // 37
+  /** The shortest cell of any version and kind: a deterministic cell of an empty value. */
+  static final int MIN_CELL = Math.min(BRANCH_MIN, Math.min(DIRECT_MIN, DETERMINISTIC_MIN));
 
   static final String TEXT_PREFIX = "veil:";
   static final byte[] SIV_INFO = "veil-siv-v1|".getBytes(StandardCharsets.US_ASCII);
 
   private CellFormat() {}
 
-  /** Magic and a known version (1 or 2); does not look at the kind or authenticate. */
+  /** Magic and a known version ({@link #VERSIONS}); does not look at the kind or authenticate. */
   static boolean hasMagic(byte[] cell) {
     return cell != null && cell.length >= HEADER && cell[0] == MAGIC_0 && cell[1] == MAGIC_1
-        && (cell[VERSION_OFFSET] == VERSION_1 || cell[VERSION_OFFSET] == VERSION_2);
+        && isVersion(cell[VERSION_OFFSET]);
+  }
+
+  static boolean isVersion(byte version) {
+    for (byte v : VERSIONS) {
+      if (v == version) {
+        return true;
+      }
+    }
+    return false;
   }
 
   static String toText(byte[] cell) {

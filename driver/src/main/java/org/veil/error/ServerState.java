@@ -22,6 +22,9 @@ public enum ServerState {
   /** 42883 undefined_function: {@code bytea = text}, among others. */
   UNDEFINED_FUNCTION("42883"),
 
+  /** 42501 insufficient_privilege: for instance, the role does not own the table. */
+  INSUFFICIENT_PRIVILEGE("42501"),
+
   /** 40001 serialization_failure. */
   SERIALIZATION_FAILURE("40001"),
 

@@ -107,6 +107,10 @@ public enum VeilError {
   /** 42622 name_too_long: a name a command would create exceeds PostgreSQL's 63 bytes. */
   NAME_TOO_LONG("42622", "a name a command would create is longer than PostgreSQL's 63 bytes"),
 
+  /** 42710 duplicate_object: a constraint a command would create exists already, not as Veil's. */
+  DUPLICATE_OBJECT("42710", "a constraint a command would create exists already and is not"
+      + " Veil's"),
+
   /** 42701 duplicate_column: a column a command would create exists already. */
   DUPLICATE_COLUMN("42701", "a column a command would create exists already");
 

@@ -172,6 +172,10 @@ public class VeilDataSource extends PGSimpleDataSource {
     setVeilProperty(VeilProperty.CONFIG, value);
   }
 
+  public void setGuard(String value) {
+    setVeilProperty(VeilProperty.GUARD, value);
+  }
+
   public void setKeysKeyring(String value) {
     setVeilProperty(VeilProperty.KEYS_KEYRING, value);
   }

@@ -80,6 +80,7 @@ final class VeilRuntime {
   static void checkSettings(VeilConfig config) throws VeilException {
     Properties props = config.toProperties();
     VeilProperty.SQL_CACHE_SIZE.getInt(props);
+    VeilProperty.GUARD.getChoice(props);
     if (!config.columns().isEmpty()) {
       CellCodec.checkSettings(props);
     }
@@ -116,6 +117,7 @@ final class VeilRuntime {
     synchronized (this) {
       if (analyzer == null) {
         catalog.check(pg);
+        GuardCheck.atFirstConnection(config, pg);
         useViews(catalog.viewColumns(pg));
       }
     }

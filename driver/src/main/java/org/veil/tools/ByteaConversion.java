@@ -15,7 +15,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.veil.crypto.CellCodec;
+import org.veil.crypto.CellShape;
 import org.veil.error.VeilError;
+import org.veil.jdbc.CellGuard;
 import org.veil.tools.ConversionRecord.State;
 import org.veil.tools.TableTarget.Column;
 import org.veil.tools.TableTarget.StorageForm;
@@ -40,7 +42,9 @@ import org.veil.tools.TableTarget.StorageForm;
  * </ol>
  *
  * A NOT NULL column passes its NOT NULL on through a {@code CHECK (shadow IS NOT NULL)} that is
- * validated before the swap, so that the swap does not scan the table under its lock. Each step
+ * validated before the swap, so that the swap does not scan the table under its lock; in the
+ * same way each shadow gets its database-side guard ({@link TableGuards}) before the swap, which
+ * renames it to the column's guard (and the text column's guard to the kept-aside one). Each step
  * runs under an advisory lock and reads the recorded state first, so workers that run the same
  * command, and runs after a kill, take up where the conversion stands. One per run.
  */
@@ -53,10 +57,6 @@ final class ByteaConversion {
    */
   record Converted(Column column, int index, String shadow, String keptAside, String check,
       State state) {}
-
-  /** Text cells exactly as CellFormat writes them: the prefix, then padded base64. */
-  private static final String TEXT_CELL = "^veil:([A-Za-z0-9+/]{4})*"
-      + "([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$";
 
   private final TableTarget target;
   private final ConversionRecord record;
@@ -241,19 +241,18 @@ final class ByteaConversion {
 
   /**
    * The trigger function: a text cell's bytes into the shadow, NULL for anything else (SQL NULL,
-   * plaintext, text that is not a cell as CellFormat defines one: magic "VL", version 1 or 2, at
-   * least the 21 header bytes).
+   * plaintext, text that is not of a cell's shape as the guards define it, {@link CellGuard}).
    */
   private String triggerFunction() {
     StringBuilder body = new StringBuilder();
+    int base64At = CellShape.textPrefix().length() + 1;
     for (Converted col : converting) {
       String text = "NEW." + quote(col.column().name());
-      body.append("  cell := CASE WHEN ").append(text).append(" ~ '").append(TEXT_CELL)
-          .append("' THEN pg_catalog.decode(pg_catalog.substr(").append(text)
-          .append(", 6), 'base64') END;\n  NEW.").append(quote(col.shadow()))
-          .append(" := CASE WHEN pg_catalog.length(cell) >= 21 AND pg_catalog.substr(cell, 1, 3)"
-              + " IN (pg_catalog.decode('564c01', 'hex'), pg_catalog.decode('564c02', 'hex'))"
-              + " THEN cell END;\n");
+      body.append("  cell := CASE WHEN ").append(CellGuard.shape(text, false))
+          .append(" THEN pg_catalog.decode(pg_catalog.substr(").append(text).append(", ")
+          .append(base64At).append("), 'base64') END;\n  NEW.").append(quote(col.shadow()))
+          .append(" := CASE WHEN ").append(CellGuard.shape("cell", true))
+          .append(" THEN cell END;\n");
     }
     return "CREATE OR REPLACE FUNCTION " + function() + "() RETURNS trigger LANGUAGE plpgsql"
         + " AS $veil$\nDECLARE\n  cell bytea;\nBEGIN\n" + body + "  RETURN NEW;\nEND\n$veil$";
@@ -277,7 +276,7 @@ final class ByteaConversion {
           log.println("did " + caught + " rows that the application wrote after the job had"
               + " passed them");
         }
-        if (notNullChecked(db, worker) && steps.run(db,
+        if (notNullChecked(db, worker) && shadowsGuarded(db) && steps.run(db,
             "swap the bytea columns in for the text columns of", c -> swapLocked(c, worker))) {
           return;
         }
@@ -333,6 +332,23 @@ final class ByteaConversion {
             + " IS " + literal("Veil: " + col.column().name() + " as it was before its"
                 + " conversion to bytea; drop it with veil encrypt-existing --convert-to-bytea"
                 + " --drop-old"));
+      }
+      for (Converted col : converting) {
+        // The guards follow their columns: the text column's to its kept-aside name, the
+        // shadow's to the column's name, so that the bytea column is guarded from the swap on.
+        String table = "ALTER TABLE " + target.sqlName();
+        String textGuard = CellGuard.constraintName(col.column().name());
+        String shadowGuard = CellGuard.constraintName(col.shadow());
+        String asideGuard = CellGuard.constraintName(col.keptAside());
+        if (hasConstraint(c, textGuard)) {
+          s.execute(table + " DROP CONSTRAINT IF EXISTS " + quote(asideGuard));
+          s.execute(table + " RENAME CONSTRAINT " + quote(textGuard) + " TO "
+              + quote(asideGuard));
+        }
+        if (hasConstraint(c, shadowGuard)) {
+          s.execute(table + " RENAME CONSTRAINT " + quote(shadowGuard) + " TO "
+              + quote(textGuard));
+        }
       }
       s.execute("DROP TRIGGER " + quote(trigger()) + " ON " + target.sqlName());
       s.execute("DROP FUNCTION " + function() + "()");
@@ -393,16 +409,37 @@ final class ByteaConversion {
     return true;
   }
 
+  /**
+   * Guards the bytea shadows as the bytea columns they will be ({@link TableGuards}): added NOT
+   * VALID under a short lock, then validated without blocking writers, so that the swap hands the
+   * new columns over guarded and takes no long lock to do it.
+   */
+  private boolean shadowsGuarded(Database db) throws SQLException, GeneralSecurityException,
+      InterruptedException {
+    List<Column> shadows = new ArrayList<>();
+    for (Converted col : converting) {
+      shadows.add(new Column(col.column().policy(), StorageForm.BINARY, col.shadow()));
+    }
+    TableGuards guards = new TableGuards(target.schema(), target.table(), shadows, steps, log);
+    guards.addNotValid(db);
+    guards.validate(db);
+    return true;
+  }
+
   private boolean isNotNull(Connection c, String column) throws SQLException {
     TableTarget.Attribute a = target.attributes(c).get(column);
     return a != null && a.notNull();
   }
 
   private boolean hasCheck(Connection c, Converted col) throws SQLException {
+    return hasConstraint(c, col.check());
+  }
+
+  private boolean hasConstraint(Connection c, String name) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_catalog.pg_constraint"
         + " WHERE conrelid = CAST(? AS regclass) AND conname = ?")) {
       ps.setString(1, target.sqlName());
-      ps.setString(2, col.check());
+      ps.setString(2, name);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next();
       }

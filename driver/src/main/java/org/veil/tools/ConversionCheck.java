@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.veil.error.VeilError;
+import org.veil.jdbc.CellGuard;
 
 /**
  * What stops a text column from being converted to bytea by swapping a shadow column in for it.
@@ -35,8 +36,8 @@ final class ConversionCheck {
   /*
    * Everything pg_depend records as depending on the columns, but for their own defaults
    * (reported with their expression), NOT NULL constraints (PostgreSQL 18 records them; the swap
-   * moves NOT NULL itself) and the conversion's own trigger. A view is named as the view, not
-   * as its rewrite rule.
+   * moves NOT NULL itself), their guards (the swap hands them on) and the conversion's own
+   * trigger. A view is named as the view, not as its rewrite rule.
    */
   private static final String DEPENDENTS_QUERY = "SELECT DISTINCT a.attname::text,"
       + " CASE WHEN d.classid = 'pg_catalog.pg_rewrite'::regclass THEN (SELECT CASE v.relkind"
@@ -51,6 +52,9 @@ final class ConversionCheck {
       + " AND d.classid <> 'pg_catalog.pg_attrdef'::regclass"
       + " AND NOT (d.classid = 'pg_catalog.pg_constraint'::regclass AND EXISTS (SELECT 1 FROM"
       + "   pg_catalog.pg_constraint k WHERE k.oid = d.objid AND k.contype = 'n'))"
+      + " AND NOT (d.classid = 'pg_catalog.pg_constraint'::regclass AND EXISTS (SELECT 1 FROM"
+      + "   pg_catalog.pg_constraint k WHERE k.oid = d.objid AND k.contype = 'c'"
+      + "   AND k.conkey = ARRAY[a.attnum] AND k.conname = ANY (?)))"
       + " AND NOT (d.classid = 'pg_catalog.pg_trigger'::regclass AND EXISTS (SELECT 1 FROM"
       + "   pg_catalog.pg_trigger t WHERE t.oid = d.objid AND t.tgname = ?))"
       + " ORDER BY 1, 2";
@@ -132,7 +136,9 @@ final class ConversionCheck {
     try (PreparedStatement ps = pg.prepareStatement(DEPENDENTS_QUERY)) {
       ps.setString(1, regclass);
       ps.setArray(2, pg.createArrayOf("text", columns.toArray()));
-      ps.setString(3, ownTrigger);
+      ps.setArray(3, pg.createArrayOf("text",
+          columns.stream().map(CellGuard::constraintName).toArray()));
+      ps.setString(4, ownTrigger);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           dependents.computeIfAbsent(rs.getString(1), c -> new ArrayList<>())

@@ -16,14 +16,15 @@ final class ConversionOptions {
   boolean dropOld;
 
   @Option(names = "--lock-timeout", defaultValue = "1000", paramLabel = "MILLISECONDS",
-      description = "With --convert-to-bytea: how long each schema change (adding the shadow"
-          + " column, the swap, dropping the old column) waits for its table lock before it"
-          + " gives way to the application and is tried again (default: ${DEFAULT-VALUE}).")
+      description = "How long each schema change (adding the guards; with --convert-to-bytea"
+          + " adding the shadow column, the swap, dropping the old column) waits for its table"
+          + " lock before it gives way to the application and is tried again (default:"
+          + " ${DEFAULT-VALUE}).")
   int lockTimeoutMillis;
 
   @Option(names = "--lock-attempts", defaultValue = "10", paramLabel = "N",
-      description = "With --convert-to-bytea: how many times a schema change is tried before"
-          + " the run stops (default: ${DEFAULT-VALUE}).")
+      description = "How many times a schema change is tried before the run stops (default:"
+          + " ${DEFAULT-VALUE}).")
   int lockAttempts;
 
   void check() {

@@ -27,7 +27,8 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code status}: the keys in {@code veil_keys}, and for each encrypted column how many values
- * are NULL, plaintext, cells under each key, and (with {@code --verify}) cells that do not open.
+ * are NULL, plaintext, cells under each key, (with {@code --verify}) cells that do not open, and
+ * where its database-side guard stands ({@link TableGuards}).
  * Reads in key order in batches, writes nothing.
  */
 @Command(name = "status", mixinStandardHelpOptions = true,
@@ -124,11 +125,14 @@ final class Status implements Callable<Integer> {
       }
     }
     out.println(target + ": " + rows + " rows");
+    List<TableGuards.Guard> guards = new TableGuards(target.schema(), target.table(), columns,
+        null, out).states(pg);
     for (int c = 0; c < columns.size(); c++) {
       out.println("  " + columns.get(c).policy().column() + " ("
           + columns.get(c).policy().mode().name().toLowerCase(java.util.Locale.ROOT) + ", "
           + columns.get(c).form().name().toLowerCase(java.util.Locale.ROOT) + ")");
       counts.get(c).forEach((bucket, count) -> out.printf("    %-60s %d%n", bucket, count));
+      out.println("    " + Guard.describe(guards.get(c), target.qualifiedName()));
     }
     List<String> conversion = ByteaConversion.of(pg, target, new JobTable(jobTable), null, out,
         false).describe(pg);

@@ -30,15 +30,27 @@ final class StepLock {
   private static final List<String> GIVE_WAY = List.of(ServerState.LOCK_NOT_AVAILABLE.sqlState(),
       ServerState.DEADLOCK_DETECTED.sqlState());
 
-  private final TableTarget target;
+  private final String table;
   private final long lockId;
-  private final ConversionOptions options;
+  private final int lockTimeoutMillis;
+  private final int lockAttempts;
   private final PrintStream log;
 
+  /** The steps of {@code target}'s conversion to bytea. */
   StepLock(TableTarget target, JobTable jobs, ConversionOptions options, PrintStream log) {
-    this.target = target;
-    this.lockId = jobs.lockId("convert-to-bytea " + target.qualifiedName());
-    this.options = options;
+    this(target.qualifiedName(), jobs.lockId("convert-to-bytea " + target.qualifiedName()),
+        options.lockTimeoutMillis, options.lockAttempts, log);
+  }
+
+  /**
+   * Steps on {@code table} (its {@code schema.table} name, for messages) under the advisory lock
+   * {@code lockId}.
+   */
+  StepLock(String table, long lockId, int lockTimeoutMillis, int lockAttempts, PrintStream log) {
+    this.table = table;
+    this.lockId = lockId;
+    this.lockTimeoutMillis = lockTimeoutMillis;
+    this.lockAttempts = lockAttempts;
     this.log = log;
   }
 
@@ -60,7 +72,7 @@ final class StepLock {
             ps.execute();
           }
           try (Statement s = c.createStatement()) {
-            s.execute("SET LOCAL lock_timeout = " + options.lockTimeoutMillis);
+            s.execute("SET LOCAL lock_timeout = " + lockTimeoutMillis);
           }
           boolean done = step.run(c);
           if (done) {
@@ -74,17 +86,17 @@ final class StepLock {
           if (!GIVE_WAY.contains(e.getSQLState())) {
             throw e;
           }
-          if (attempt >= options.lockAttempts) {
-            throw new SQLException("could not " + what + " " + target.qualifiedName()
-                + ": its lock was not granted within " + options.lockTimeoutMillis + " ms in "
+          if (attempt >= lockAttempts) {
+            throw new SQLException("could not " + what + " " + table
+                + ": its lock was not granted within " + lockTimeoutMillis + " ms in "
                 + attempt + " attempts, because other sessions hold it (long transactions? see"
                 + " pg_stat_activity and pg_locks). This step changed nothing; run the same"
                 + " command again when they are gone, or give a larger --lock-timeout or"
                 + " --lock-attempts.", VeilError.LOCK_NOT_AVAILABLE.sqlState(), e);
           }
-          log.println("could not " + what + " " + target.qualifiedName() + " within "
-              + options.lockTimeoutMillis + " ms (attempt " + attempt + " of "
-              + options.lockAttempts + "): other sessions hold its lock; trying again");
+          log.println("could not " + what + " " + table + " within "
+              + lockTimeoutMillis + " ms (attempt " + attempt + " of "
+              + lockAttempts + "): other sessions hold its lock; trying again");
           Thread.sleep(Math.min(200L * attempt, 2000L));
         }
       }

@@ -90,15 +90,62 @@ final class TableTarget {
    */
   static TableTarget resolve(Connection pg, EncryptedColumns encrypted, String tableName,
       List<String> columnNames) throws SQLException {
+    String[] name = schemaAndTable(tableName);
+    String schema = name[0];
+    String table = name[1];
+    String regclass = quote(schema) + "." + quote(table);
+    List<Column> columns = encryptedColumns(pg, encrypted, schema, table, columnNames);
+
+    List<String> keyColumns = new ArrayList<>();
+    List<String> keyTypes = new ArrayList<>();
+    try (PreparedStatement ps = pg.prepareStatement(KEY_QUERY)) {
+      ps.setString(1, regclass);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          throw new SQLException("table " + schema + "." + table + " has no primary key and no"
+              + " unique index over NOT NULL columns, so a job cannot walk it in key order,"
+              + " resume where it stopped, or update one row at a time. Add one, e.g. ALTER"
+              + " TABLE " + schema + "." + table + " ADD COLUMN veil_id bigint GENERATED ALWAYS"
+              + " AS IDENTITY PRIMARY KEY",
+              VeilError.NOT_READY.sqlState());
+        }
+        keyColumns.addAll(Arrays.asList((String[]) rs.getArray(2).getArray()));
+        keyTypes.addAll(Arrays.asList((String[]) rs.getArray(3).getArray()));
+      }
+    }
+    for (Column c : columns) {
+      if (keyColumns.contains(c.policy().column())) {
+        throw new SQLException(c.policy().qualifiedName() + " is part of the table's key, which"
+            + " cannot be encrypted by a job that walks the table by that key",
+            VeilError.NOT_READY.sqlState());
+      }
+    }
+    return new TableTarget(schema, table, keyColumns, keyTypes, columns);
+  }
+
+  /** {@code [schema.]table}, lower-cased, as {@code {schema, table}} (schema public by default). */
+  static String[] schemaAndTable(String tableName) throws SQLException {
     String[] parts = tableName.toLowerCase(Locale.ROOT).split("\\.");
     if (parts.length > 2 || Arrays.stream(parts).anyMatch(String::isBlank)) {
       throw new SQLException("--table " + tableName + " is not [schema.]table",
           VeilError.INVALID_NAME.sqlState());
     }
-    String schema = parts.length == 2 ? parts[0] : EncryptedColumns.DEFAULT_SCHEMA;
-    String table = parts[parts.length - 1];
-    String regclass = quote(schema) + "." + quote(table);
+    return new String[] {parts.length == 2 ? parts[0] : EncryptedColumns.DEFAULT_SCHEMA,
+        parts[parts.length - 1]};
+  }
 
+  /**
+   * The encrypted columns of {@code schema.table} to work on, with their storage forms; the
+   * table needs no key for this.
+   *
+   * @param columnNames the columns asked for; empty means every column that veil.columns (or
+   *     the annotations) configure for the table
+   * @throws SQLException when the table is missing, or a column is not configured as encrypted
+   *     or cannot hold a cell
+   */
+  static List<Column> encryptedColumns(Connection pg, EncryptedColumns encrypted, String schema,
+      String table, List<String> columnNames) throws SQLException {
+    String regclass = quote(schema) + "." + quote(table);
     Map<String, Attribute> types;
     try {
       types = attributes(pg, regclass);
@@ -139,31 +186,7 @@ final class TableTarget {
       }
       columns.add(new Column(p, formOf(p, type.type(), type.typmod())));
     }
-
-    List<String> keyColumns = new ArrayList<>();
-    List<String> keyTypes = new ArrayList<>();
-    try (PreparedStatement ps = pg.prepareStatement(KEY_QUERY)) {
-      ps.setString(1, regclass);
-      try (ResultSet rs = ps.executeQuery()) {
-        if (!rs.next()) {
-          throw new SQLException("table " + schema + "." + table + " has no primary key and no"
-              + " unique index over NOT NULL columns, so a job cannot walk it in key order,"
-              + " resume where it stopped, or update one row at a time. Add one, e.g. ALTER"
-              + " TABLE " + schema + "." + table + " ADD COLUMN veil_id bigint GENERATED ALWAYS"
-              + " AS IDENTITY PRIMARY KEY", VeilError.NOT_READY.sqlState());
-        }
-        keyColumns.addAll(Arrays.asList((String[]) rs.getArray(2).getArray()));
-        keyTypes.addAll(Arrays.asList((String[]) rs.getArray(3).getArray()));
-      }
-    }
-    for (Column c : columns) {
-      if (keyColumns.contains(c.policy().column())) {
-        throw new SQLException(c.policy().qualifiedName() + " is part of the table's key, which"
-            + " cannot be encrypted by a job that walks the table by that key",
-            VeilError.NOT_READY.sqlState());
-      }
-    }
-    return new TableTarget(schema, table, keyColumns, keyTypes, columns);
+    return columns;
   }
 
   /** The columns of the table {@code regclass} names, by name, as the catalog has them now. */

@@ -9,17 +9,19 @@ import picocli.CommandLine.Command;
 
 /**
  * The Veil command-line tool: migrate plaintext into cells, rotate keys, take a column out of
- * Veil, and show where things stand. Run it as {@code java -jar veil-driver-<version>-cli.jar}
- * or {@code java -cp <driver and dependencies> org.veil.tools.Veil}.
+ * Veil, guard columns in the database, and show where things stand. Run it as
+ * {@code java -jar veil-driver-<version>-cli.jar} or
+ * {@code java -cp <driver and dependencies> org.veil.tools.Veil}.
  *
  * <p>Exit codes: 0 done; 1 failed (the message says why; a data job can be run again and
  * resumes); 2 bad usage; 3 done, but some cells did not open and were left as they are.
  */
 @Command(name = "veil", mixinStandardHelpOptions = true,
     versionProvider = Veil.Version.class,
-    description = "Re-encrypt, migrate and rotate jobs for Veil-encrypted PostgreSQL columns.",
+    description = "Re-encrypt, migrate, rotate and guard jobs for Veil-encrypted PostgreSQL"
+        + " columns.",
     subcommands = {EncryptExisting.class, DecryptColumn.class, RotateBranch.class,
-        RotateMaster.class, Status.class, CommandLine.HelpCommand.class})
+        RotateMaster.class, Status.class, Guard.class, CommandLine.HelpCommand.class})
 public final class Veil {
 
   static final int CELLS_FAILED = 3;
