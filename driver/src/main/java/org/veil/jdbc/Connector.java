@@ -6,39 +6,37 @@ import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import org.veil.config.VeilConfig;
-import org.veil.tls.TlsPolicy;
+import org.veil.tls.PgjdbcSettings;
+import org.veil.tls.TlsReceipt;
+import org.veil.tls.TlsRefusedException;
 
 /**
- * Opens Veil connections: checks the TLS settings, hands pgjdbc its share of the settings, and
- * wraps what pgjdbc returns. Each {@link VeilDriver} and {@link VeilDataSource} owns one, with
- * the runtimes of the configurations it has seen.
+ * Opens Veil connections: resolves and checks the settings, hands pgjdbc its share of them,
+ * checks that the connection pgjdbc returns runs over Veil's verified TLS, and wraps it. Each
+ * {@link VeilDriver} and {@link VeilDataSource} owns one, with the runtimes of the
+ * configurations it has seen.
  */
 final class Connector {
 
   private final org.postgresql.Driver pgjdbc = new org.postgresql.Driver();
   private final ConcurrentMap<VeilConfig, VeilRuntime> runtimes = new ConcurrentHashMap<>();
 
-  /** Opens a connection for a URL that {@link ConnectionSettings#accepts} accepts. */
+  /**
+   * Opens a connection for a URL that {@link ConnectionSettings#accepts} accepts: resolves the
+   * settings once ({@link PgjdbcSettings}), hands pgjdbc a URL and properties built by Veil, and
+   * has the connection prove that it runs over a socket Veil's TLS factory verified.
+   *
+   * @throws SQLException 08001 when a setting would weaken TLS, or Veil refused the server on the
+   *     socket (its message says why: protocol, no TLS, certificate, host name, CA file)
+   */
   Connection connect(String url, Properties info) throws SQLException {
     ConnectionSettings settings = ConnectionSettings.split(url, info);
-    Properties effective = org.postgresql.Driver.parseURL(settings.delegateUrl,
+    PgjdbcSettings pg = PgjdbcSettings.resolve(settings.delegateUrl,
         settings.delegateProperties);
-    if (effective == null) {
-      throw new SQLException("pgjdbc cannot parse the URL after " + ConnectionSettings.URL_PREFIX
-          + "; it must read jdbc:veil:postgresql://host[:port]/database[?parameters]",
-          VeilSqlState.CONNECTION_REFUSED);
-    }
-    TlsPolicy.check(effective);
-    Properties delegateProperties = settings.delegateProperties;
-    TlsPolicy.apply(delegateProperties);
-    VeilRuntime runtime = runtime(VeilConfig.from(settings.veilProperties),
-        settings.delegateUrl, delegateProperties);
+    VeilRuntime runtime = runtime(VeilConfig.from(settings.veilProperties), pg.url(),
+        pg.properties());
 
-    Connection connection = pgjdbc.connect(settings.delegateUrl, delegateProperties);
-    if (connection == null) {
-      throw new SQLException("pgjdbc did not accept " + settings.delegateUrl.split("\\?")[0],
-          VeilSqlState.CONNECTION_REFUSED);
-    }
+    Connection connection = connectVerified(pg);
     try {
       runtime.onConnect(connection);
     } catch (SQLException | RuntimeException e) {
@@ -46,6 +44,44 @@ final class Connector {
       throw e;
     }
     return new VeilConnection(connection, runtime);
+  }
+
+  private Connection connectVerified(PgjdbcSettings pg) throws SQLException {
+    try (TlsReceipt receipt = TlsReceipt.open()) {
+      Properties properties = pg.properties();
+      receipt.stamp(properties);
+      Connection connection;
+      try {
+        connection = pgjdbc.connect(pg.url(), properties);
+      } catch (SQLException e) {
+        TlsRefusedException refusal = TlsRefusedException.findIn(e);
+        if (refusal == null) {
+          throw e;
+        }
+        throw new SQLException("Veil refused the connection: " + receipt.summary(refusal),
+            VeilSqlState.CONNECTION_REFUSED, e);
+      }
+      if (connection == null) {
+        throw new SQLException("pgjdbc did not accept " + pg.url(),
+            VeilSqlState.CONNECTION_REFUSED);
+      }
+      boolean proven;
+      try {
+        proven = receipt.provesVerifiedTls(connection);
+      } catch (SQLException | RuntimeException e) {
+        connection.close();
+        throw e;
+      }
+      if (!proven) {
+        connection.close();
+        throw new SQLException("Veil refused the connection to " + pg.url() + ": pgjdbc"
+            + " connected over a socket that Veil's TLS factory did not verify. Fix: remove"
+            + " any org/postgresql/driverconfig.properties or other setting that replaces"
+            + " pgjdbc's socket factories, and report it to Veil's maintainers with the pgjdbc"
+            + " version.", VeilSqlState.CONNECTION_REFUSED);
+      }
+      return connection;
+    }
   }
 
   /**
