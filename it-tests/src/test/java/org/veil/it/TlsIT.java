@@ -15,6 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.veil.testing.PostgresServer;
+import org.veil.tls.PgjdbcSettings;
+import org.veil.tls.TlsReceipt;
 import org.veil.tls.TlsRefusedException;
 import org.veil.testing.ServerOptions;
 import org.veil.testing.TestCertificates;
@@ -158,6 +160,26 @@ class TlsIT {
           .extracting(e -> ((SQLException) e).getSQLState()).isEqualTo("08001");
     } finally {
       System.setProperty("user.home", previousHome);
+    }
+  }
+
+  @Test
+  void connectionOverASocketVeilDidNotVerifyIsNotProven() throws SQLException {
+    try (TlsReceipt receipt = TlsReceipt.open(); Connection plain = server.plainConnection()) {
+      assertThat(receipt.provesVerifiedTls(plain)).isFalse();
+    }
+  }
+
+  @Test
+  void connectionVerifiedForAnotherConnectIsNotProvenByThisOne() throws SQLException {
+    PgjdbcSettings pg = PgjdbcSettings.resolve(server.plainUrl(), server.connectionProperties());
+    try (TlsReceipt mine = TlsReceipt.open(); TlsReceipt other = TlsReceipt.open()) {
+      Properties props = pg.properties();
+      other.stamp(props);
+      try (Connection c = new org.postgresql.Driver().connect(pg.url(), props)) {
+        assertThat(other.provesVerifiedTls(c)).isTrue();
+        assertThat(mine.provesVerifiedTls(c)).isFalse();
+      }
     }
   }
 
