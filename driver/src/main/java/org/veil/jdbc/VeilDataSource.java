@@ -115,6 +115,22 @@ public class VeilDataSource extends PGSimpleDataSource {
     return ref;
   }
 
+  /**
+   * Takes pgjdbc's settings and the Veil settings from a reference {@link #getReference()} made.
+   *
+   * @throws IllegalArgumentException when the reference names an unknown {@code veil.*} setting
+   */
+  @Override
+  public void setFromReference(Reference ref) {
+    super.setFromReference(ref);
+    for (Enumeration<RefAddr> addrs = ref.getAll(); addrs.hasMoreElements(); ) {
+      RefAddr addr = addrs.nextElement();
+      if (VeilProperty.isVeilName(addr.getType())) {
+        setVeilProperty(addr.getType(), (String) addr.getContent());
+      }
+    }
+  }
+
   /** Read back by {@link VeilDataSourceFactory}, which restores the Veil settings too. */
   @Override
   protected Reference createReference() {

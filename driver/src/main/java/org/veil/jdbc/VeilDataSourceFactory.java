@@ -1,13 +1,10 @@
 package org.veil.jdbc;
 
-import java.util.Enumeration;
 import java.util.Hashtable;
 import javax.naming.Context;
 import javax.naming.Name;
-import javax.naming.RefAddr;
 import javax.naming.Reference;
 import javax.naming.spi.ObjectFactory;
-import org.veil.config.VeilProperty;
 
 /**
  * The JNDI object factory for {@link VeilDataSource}: turns the {@link Reference} that
@@ -27,15 +24,8 @@ public final class VeilDataSourceFactory implements ObjectFactory {
         || !VeilDataSource.class.getName().equals(((Reference) obj).getClassName())) {
       return null;
     }
-    Reference ref = (Reference) obj;
     VeilDataSource dataSource = new VeilDataSource();
-    dataSource.setFromReference(ref);
-    for (Enumeration<RefAddr> addrs = ref.getAll(); addrs.hasMoreElements(); ) {
-      RefAddr addr = addrs.nextElement();
-      if (VeilProperty.isVeilName(addr.getType())) {
-        dataSource.setVeilProperty(addr.getType(), (String) addr.getContent());
-      }
-    }
+    dataSource.setFromReference((Reference) obj);
     return dataSource;
   }
 }

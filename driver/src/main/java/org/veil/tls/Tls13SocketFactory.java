@@ -35,6 +35,7 @@ import org.postgresql.util.PSQLException;
  * (user, database, password) passes before protocol and host name are checked; there is no
  * setting that widens the protocol list or skips the check. Instantiated by pgjdbc, once per
  * connection attempt; a missing CA file is refused here, naming the file and the setting.
+ * Thread-safe.
  */
 public final class Tls13SocketFactory extends LibPQFactory {
 

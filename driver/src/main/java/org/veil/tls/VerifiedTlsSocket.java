@@ -115,7 +115,11 @@ final class VerifiedTlsSocket extends ForwardingSslSocket {
       try {
         delegate.startHandshake();
       } catch (SSLException e) {
-        throw refuse(handshakeFailure(e));
+        TlsRefusedException refusal = handshakeRefusal(e);
+        if (refusal == null) {
+          throw e;
+        }
+        throw refuse(refusal);
       }
       SSLSession session = delegate.getSession();
       String protocol = session.getProtocol();
@@ -138,16 +142,27 @@ final class VerifiedTlsSocket extends ForwardingSslSocket {
     }
   }
 
-  private TlsRefusedException handshakeFailure(SSLException e) {
+  /**
+   * The refusal a failed handshake amounts to when it is about what Veil requires (a trusted
+   * certificate, TLS 1.3); null for other failures (the server refusing a client certificate, a
+   * broken connection), which pgjdbc reports as they are.
+   */
+  private TlsRefusedException handshakeRefusal(SSLException e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof CertificateException) {
-        return new TlsRefusedException(endpoint, "the server's certificate is not signed by a CA"
-            + " in " + trustedCas + " (" + e.getMessage() + ")", "set sslrootcert to the file"
-            + " holding the CA certificate that signed the server's certificate", e);
+        return new TlsRefusedException(endpoint, "the server's certificate failed verification"
+            + " against " + trustedCas + " (" + e.getMessage() + ")", "set sslrootcert to the"
+            + " file holding the CA certificate that signed the server's certificate, and check"
+            + " that the certificate is in its validity period", e);
       }
     }
-    return new TlsRefusedException(endpoint, "the TLS handshake failed (" + e.getMessage()
-        + "); Veil requires TLS 1.3", "enable TLS 1.3 on the server", e);
+    // JSSE's name for the alert a server sends when it speaks none of the offered protocols.
+    if (String.valueOf(e.getMessage()).contains("protocol_version")) {
+      return new TlsRefusedException(endpoint, "the server offered neither TLS 1.3 nor TLS 1.2"
+          + " (" + e.getMessage() + "); Veil requires TLS 1.3", "enable TLS 1.3 on the server",
+          e);
+    }
+    return null;
   }
 
   /** Closes the socket and reports the refusal; returns it for the caller to throw. */
