@@ -143,8 +143,9 @@ final class VerifiedTlsSocket extends ForwardingSslSocket {
   }
 
   /**
-   * The refusal a failed handshake amounts to when it is about what Veil requires (a trusted
-   * certificate, TLS 1.3); null for other failures (the server refusing a client certificate, a
+   * The refusal a failed handshake amounts to when it is about what Veil requires (a server
+   * certificate that verifies); null for other failures (a server that speaks neither TLS 1.3
+   * nor 1.2 and sends a protocol_version alert, one that refuses the client certificate, a
    * broken connection), which pgjdbc reports as they are.
    */
   private TlsRefusedException handshakeRefusal(SSLException e) {
@@ -155,12 +156,6 @@ final class VerifiedTlsSocket extends ForwardingSslSocket {
             + " file holding the CA certificate that signed the server's certificate, and check"
             + " that the certificate is in its validity period", e);
       }
-    }
-    // JSSE's name for the alert a server sends when it speaks none of the offered protocols.
-    if (String.valueOf(e.getMessage()).contains("protocol_version")) {
-      return new TlsRefusedException(endpoint, "the server offered neither TLS 1.3 nor TLS 1.2"
-          + " (" + e.getMessage() + "); Veil requires TLS 1.3", "enable TLS 1.3 on the server",
-          e);
     }
     return null;
   }
