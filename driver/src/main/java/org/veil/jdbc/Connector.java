@@ -75,10 +75,9 @@ final class Connector {
       if (!proven) {
         connection.close();
         throw new SQLException("Veil refused the connection to " + pg.url() + ": pgjdbc"
-            + " connected over a socket that Veil's TLS factory did not verify. Fix: remove"
-            + " any org/postgresql/driverconfig.properties or other setting that replaces"
-            + " pgjdbc's socket factories, and report it to Veil's maintainers with the pgjdbc"
-            + " version.", VeilSqlState.CONNECTION_REFUSED);
+            + " connected over a socket that Veil's TLS factory did not verify, and Veil uses no"
+            + " connection it cannot prove is TLS 1.3 to a verified host. Fix: report it to"
+            + " Veil's maintainers with the pgjdbc version.", VeilSqlState.CONNECTION_REFUSED);
       }
       return connection;
     }
