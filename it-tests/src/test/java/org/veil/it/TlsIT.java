@@ -183,6 +183,19 @@ class TlsIT {
     }
   }
 
+  /** pgjdbc cancels on a socket of its own, in clear: Veil's TCP guard lets that request pass. */
+  @Test
+  void queryCancelReachesTheServer() throws SQLException {
+    try (Connection c = server.veilConnection(new Properties());
+        Statement s = c.createStatement()) {
+      s.setQueryTimeout(1);
+      assertThatThrownBy(() -> s.execute("SELECT pg_sleep(60)"))
+          .isInstanceOf(SQLException.class)
+          .extracting(e -> ((SQLException) e).getSQLState()).isEqualTo("57014");
+      assertThat(c.isValid(5)).isTrue();
+    }
+  }
+
   @Test
   void directTlsNegotiationGoesThroughTheSameChecks() throws SQLException {
     Properties props = new Properties();
