@@ -9,8 +9,9 @@ import org.veil.config.VeilProperty;
 import org.veil.error.VeilError;
 
 /**
- * One connection request split in two: what pgjdbc gets (its URL and properties, with every
- * {@code veil.*} setting removed) and what Veil keeps (the {@code veil.*} settings).
+ * One connection request split in two: pgjdbc's share (its URL and properties, with every
+ * {@code veil.*} setting removed, which {@link org.veil.tls.PgjdbcSettings} then resolves into
+ * what pgjdbc is handed) and what Veil keeps (the {@code veil.*} settings).
  *
  * <p>As in pgjdbc, a URL parameter overrides a property of the same name.
  */

@@ -6,12 +6,15 @@ import java.util.Properties;
 import org.veil.config.VeilConfig;
 import org.veil.error.VeilError;
 import org.veil.error.VeilException;
-import org.veil.tls.TlsPolicy;
+import org.veil.tls.PgjdbcSettings;
+import org.veil.tls.TlsReceipt;
+import org.veil.tls.TlsRefusedException;
 
 /**
- * Opens Veil connections: checks the TLS settings, hands pgjdbc its share of the settings, and
- * wraps what pgjdbc returns. Each {@link VeilDriver} and {@link VeilDataSource} owns one, with
- * the runtimes (one per configuration and database, see {@link Runtimes}) it has built.
+ * Opens Veil connections: resolves and checks the settings, hands pgjdbc its share of them,
+ * checks that the connection pgjdbc returns runs over Veil's verified TLS, and wraps it. Each
+ * {@link VeilDriver} and {@link VeilDataSource} owns one, with the runtimes of the
+ * configurations and databases it has seen.
  */
 final class Connector {
 
@@ -19,11 +22,14 @@ final class Connector {
   private final Runtimes runtimes = new Runtimes(this::openDelegate);
 
   /**
-   * Opens a connection for a URL that {@link ConnectionSettings#accepts} accepts.
+   * Opens a connection for a URL that {@link ConnectionSettings#accepts} accepts: resolves the
+   * settings once ({@link PgjdbcSettings}), hands pgjdbc a URL and properties built by Veil, and
+   * has the connection prove that it runs over a socket Veil's TLS factory verified.
    *
-   * @throws SQLException for every failure, Veil's own errors included: this is where the
+   * @throws SQLException for every failure, Veil's own errors included (this is where the
    *     {@link VeilException}s of the TLS policy, the configuration and the key provider become
-   *     SQLExceptions
+   *     SQLExceptions); 08001 when a setting would weaken TLS, or Veil refused the server on the
+   *     socket (its message says why: protocol, no TLS, certificate, host name, CA file)
    */
   Connection connect(String url, Properties info) throws SQLException {
     try {
@@ -35,24 +41,16 @@ final class Connector {
 
   private Connection open(String url, Properties info) throws SQLException, VeilException {
     ConnectionSettings settings = ConnectionSettings.split(url, info);
-    Properties effective = org.postgresql.Driver.parseURL(settings.delegateUrl,
+    PgjdbcSettings pg = PgjdbcSettings.resolve(settings.delegateUrl,
         settings.delegateProperties);
-    if (effective == null) {
-      throw SqlErrors.of(VeilError.CONNECTION_REFUSED,
-          "pgjdbc cannot parse the URL after " + ConnectionSettings.URL_PREFIX
-          + "; it must read jdbc:veil:postgresql://host[:port]/database[?parameters]");
-    }
-    TlsPolicy.check(effective);
-    Properties delegateProperties = settings.delegateProperties;
-    TlsPolicy.apply(delegateProperties);
     VeilConfig config = VeilConfig.from(settings.veilProperties);
     VeilRuntime.checkSettings(config);
 
-    Connection connection = openDelegate(settings.delegateUrl, delegateProperties);
+    Connection connection = openDelegate(pg.url(), pg.properties());
     try {
       // After connecting: the runtime belongs to the database this connection reached.
-      VeilRuntime runtime = runtimes.forConnection(config, connection, settings.delegateUrl,
-          delegateProperties);
+      VeilRuntime runtime = runtimes.forConnection(config, connection, pg.url(),
+          pg.properties());
       runtime.onConnect(connection);
       return new VeilConnection(connection, runtime);
     } catch (SQLException | RuntimeException e) {
@@ -61,13 +59,47 @@ final class Connector {
     }
   }
 
-  /** A pgjdbc connection: the application's, and Veil's own for the key store. */
-  private Connection openDelegate(String url, Properties properties) throws SQLException {
-    Connection connection = pgjdbc.connect(url, properties);
-    if (connection == null) {
-      throw SqlErrors.of(VeilError.CONNECTION_REFUSED,
-          "pgjdbc did not accept " + url.split("\\?")[0]);
+  /**
+   * A pgjdbc connection, the application's or Veil's own for the key store, proven to run over a
+   * socket that Veil's TLS factory verified during this very connect.
+   *
+   * @param url a pgjdbc URL without parameters, as {@link PgjdbcSettings#url()} gives it
+   * @param given the connection's pgjdbc properties, with Veil's TLS settings; not changed
+   */
+  private Connection openDelegate(String url, Properties given) throws SQLException {
+    try (TlsReceipt receipt = TlsReceipt.open()) {
+      Properties properties = new Properties();
+      properties.putAll(given);
+      receipt.stamp(properties);
+      Connection connection;
+      try {
+        connection = pgjdbc.connect(url, properties);
+      } catch (SQLException e) {
+        TlsRefusedException refusal = TlsRefusedException.findIn(e);
+        if (refusal == null) {
+          throw e;
+        }
+        throw SqlErrors.of(VeilError.CONNECTION_REFUSED,
+            "Veil refused the connection: " + receipt.summary(refusal), e);
+      }
+      if (connection == null) {
+        throw SqlErrors.of(VeilError.CONNECTION_REFUSED, "pgjdbc did not accept " + url);
+      }
+      boolean proven;
+      try {
+        proven = receipt.provesVerifiedTls(connection);
+      } catch (SQLException | RuntimeException e) {
+        connection.close();
+        throw e;
+      }
+      if (!proven) {
+        connection.close();
+        throw SqlErrors.of(VeilError.CONNECTION_REFUSED, "Veil refused the connection to " + url
+            + ": pgjdbc connected over a socket that Veil's TLS factory did not verify, and Veil"
+            + " uses no connection it cannot prove is TLS 1.3 to a verified host. Fix: report it"
+            + " to Veil's maintainers with the pgjdbc version.");
+      }
+      return connection;
     }
-    return connection;
   }
 }

@@ -1,10 +1,22 @@
 package org.veil.jdbc;
 
+import java.io.IOException;
+import java.io.InvalidObjectException;
+import java.io.ObjectInputStream;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Enumeration;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import javax.naming.NamingException;
+import javax.naming.RefAddr;
+import javax.naming.Reference;
+import javax.naming.StringRefAddr;
 import org.postgresql.ds.PGSimpleDataSource;
+import org.postgresql.ds.common.BaseDataSource;
 import org.veil.config.VeilProperty;
+import org.veil.error.VeilError;
 
 /**
  * A {@link javax.sql.DataSource} for Veil, for pools configured by class name (HikariCP's
@@ -14,8 +26,13 @@ import org.veil.config.VeilProperty;
  * {@code sslRootCert}, {@code url} …) and one setter per Veil setting, named after it without the
  * {@code veil.} prefix: {@code veil.kms.keyId} is {@link #setKmsKeyId}. {@link #setUrl} accepts
  * {@code jdbc:veil:postgresql:} URLs (and, for convenience, {@code jdbc:postgresql:} ones).
- * Connections are opened by Veil, never by pgjdbc directly, with the same TLS rules as
- * {@link VeilDriver}.
+ * Connections are opened by Veil, never by pgjdbc directly, with the same settings rule and TLS
+ * checks as {@link VeilDriver}: the data source's pgjdbc settings are handed over as connection
+ * properties, never as URL parameters (which pgjdbc would let override Veil's own).
+ *
+ * <p>Copies keep the Veil settings: {@link #getReference()} (JNDI, read back by
+ * {@link VeilDataSourceFactory}), Java serialisation and {@link #initializeFrom}. A copy that
+ * would lose them cannot be made: pgjdbc's {@code PGObjectFactory} does not build this class.
  *
  * <p>Each data source owns its runtime: key cache and statement analysis are not shared with
  * other data sources. Thread-safe once configured.
@@ -23,6 +40,10 @@ import org.veil.config.VeilProperty;
 public class VeilDataSource extends PGSimpleDataSource {
 
   private static final long serialVersionUID = 1L;
+
+  /** Reference entries that are the URL's parts or the login, not connection properties. */
+  private static final Set<String> NOT_PROPERTIES =
+      Set.of("serverName", "portNumber", "databaseName", "user", "password");
 
   private final Properties veilProperties = new Properties();
   private transient volatile Connector connector;
@@ -34,7 +55,7 @@ public class VeilDataSource extends PGSimpleDataSource {
 
   @Override
   public Connection getConnection(String user, String password) throws SQLException {
-    Properties info = new Properties();
+    Properties info = pgjdbcProperties();
     synchronized (veilProperties) {
       info.putAll(veilProperties);
     }
@@ -44,7 +65,7 @@ public class VeilDataSource extends PGSimpleDataSource {
     if (password != null) {
       info.setProperty("password", password);
     }
-    return connector().connect(getUrl(), info);
+    return connector().connect(hostsAndDatabase(), info);
   }
 
   /** The Veil URL for this data source's pgjdbc settings ({@code veil.*} settings excluded). */
@@ -91,6 +112,52 @@ public class VeilDataSource extends PGSimpleDataSource {
     return "Veil DataSource over pgjdbc";
   }
 
+  /** pgjdbc's entries (servers, ports, database, login, settings) and every Veil setting. */
+  @Override
+  public Reference getReference() throws NamingException {
+    Reference ref = super.getReference();
+    Properties veil = veilSettings();
+    for (String name : new TreeSet<>(veil.stringPropertyNames())) {
+      ref.add(new StringRefAddr(name, veil.getProperty(name)));
+    }
+    return ref;
+  }
+
+  /**
+   * Takes pgjdbc's settings and the Veil settings from a reference {@link #getReference()} made.
+   *
+   * @throws IllegalArgumentException when the reference names an unknown {@code veil.*} setting
+   */
+  @Override
+  public void setFromReference(Reference ref) {
+    super.setFromReference(ref);
+    for (Enumeration<RefAddr> addrs = ref.getAll(); addrs.hasMoreElements(); ) {
+      RefAddr addr = addrs.nextElement();
+      if (VeilProperty.isVeilName(addr.getType())) {
+        setVeilProperty(addr.getType(), (String) addr.getContent());
+      }
+    }
+  }
+
+  /** Read back by {@link VeilDataSourceFactory}, which restores the Veil settings too. */
+  @Override
+  protected Reference createReference() {
+    return new Reference(getClass().getName(), VeilDataSourceFactory.class.getName(), null);
+  }
+
+  /** Copies pgjdbc's settings and, from another Veil data source, the Veil settings. */
+  @Override
+  public void initializeFrom(BaseDataSource source) throws IOException, ClassNotFoundException {
+    super.initializeFrom(source);
+    if (source instanceof VeilDataSource) {
+      Properties veil = ((VeilDataSource) source).veilSettings();
+      synchronized (veilProperties) {
+        veilProperties.clear();
+        veilProperties.putAll(veil);
+      }
+    }
+  }
+
   /**
    * Sets a Veil setting by its full name ({@code veil.columns}). The value is checked by
    * {@link #getConnection()}, which reports a malformed one as an {@code SQLException}.
@@ -120,6 +187,51 @@ public class VeilDataSource extends PGSimpleDataSource {
         veilProperties.remove(property.getName());
       } else {
         veilProperties.setProperty(property.getName(), value);
+      }
+    }
+  }
+
+  private Properties veilSettings() {
+    Properties copy = new Properties();
+    synchronized (veilProperties) {
+      copy.putAll(veilProperties);
+    }
+    return copy;
+  }
+
+  /** {@code jdbc:veil:postgresql://hosts/database}: the part of the URL that is not settings. */
+  private String hostsAndDatabase() {
+    String url = getUrl();
+    int query = url.indexOf('?');
+    return query < 0 ? url : url.substring(0, query);
+  }
+
+  /** The pgjdbc settings this data source holds (only those set, not pgjdbc's defaults). */
+  private Properties pgjdbcProperties() throws SQLException {
+    Reference ref;
+    try {
+      ref = super.getReference();
+    } catch (NamingException e) {
+      throw SqlErrors.of(VeilError.INVALID_CONFIGURATION,
+          "cannot read the data source's settings: " + e.getMessage(), e);
+    }
+    Properties properties = new Properties();
+    for (Enumeration<RefAddr> addrs = ref.getAll(); addrs.hasMoreElements(); ) {
+      RefAddr addr = addrs.nextElement();
+      if (!NOT_PROPERTIES.contains(addr.getType()) && addr.getContent() != null) {
+        properties.setProperty(addr.getType(), (String) addr.getContent());
+      }
+    }
+    return properties;
+  }
+
+  /** Refuses a serialised form whose Veil settings are not all known names. */
+  private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
+    in.defaultReadObject();
+    for (String name : veilProperties.stringPropertyNames()) {
+      if (VeilProperty.forName(name) == null) {
+        throw new InvalidObjectException("unknown setting " + name + " in a serialised"
+            + " VeilDataSource; Veil's settings are listed in the README");
       }
     }
   }

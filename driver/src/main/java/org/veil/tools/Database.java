@@ -8,12 +8,12 @@ import java.util.Properties;
 import org.veil.error.VeilError;
 import org.veil.error.VeilException;
 import org.veil.keys.ConnectionSource;
-import org.veil.tls.TlsPolicy;
+import org.veil.tls.PgjdbcSettings;
 
 /**
  * The tool's own pgjdbc connections: plain ones, never through the Veil wrapper, because the
  * jobs read and write cells as stored. Every connection is {@code sslmode=verify-full} over
- * TLS 1.3 ({@link TlsPolicy}), exactly as the driver's. Thread-safe.
+ * TLS 1.3 ({@link PgjdbcSettings}), exactly as the driver's. Thread-safe.
  */
 final class Database implements ConnectionSource {
 
@@ -43,16 +43,10 @@ final class Database implements ConnectionSource {
         props.setProperty(name, connectionProperties.getProperty(name));
       }
     }
-    Properties effective = org.postgresql.Driver.parseURL(pgUrl, props);
-    if (effective == null) {
-      throw new SQLException("--url " + url + " cannot be parsed by pgjdbc",
-          VeilError.CONNECTION_REFUSED.sqlState());
-    }
-    TlsPolicy.check(effective);
-    TlsPolicy.apply(props);
     props.putIfAbsent("ApplicationName", "veil-tool");
-    this.url = pgUrl;
-    this.properties = props;
+    PgjdbcSettings resolved = PgjdbcSettings.resolve(pgUrl, props);
+    this.url = resolved.url();
+    this.properties = resolved.properties();
   }
 
   @Override

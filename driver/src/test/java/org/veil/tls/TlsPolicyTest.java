@@ -32,11 +32,14 @@ class TlsPolicyTest {
       "socketFactory, org.newsclub.net.unix.AFUNIXSocketFactory$FactoryArg",
       "gssEncMode, prefer",
       "gssEncMode, require",
+      "sslfactoryarg, anything",
+      "socketFactoryArg, anything",
   })
   void weakeningSettingIsRefusedNamingIt(String name, String value) {
-    assertThatThrownBy(() -> TlsPolicy.check(props(name, value)))
+    assertThatThrownBy(() -> TlsPolicy.check(props(name, value), "connection property"))
         .isInstanceOf(VeilException.class)
         .hasMessageContaining("Veil refuses " + name)
+        .hasMessageContaining("(connection property)")
         .hasMessageContaining("Fix:")
         .extracting(e -> ((VeilException) e).error()).isEqualTo(VeilError.CONNECTION_REFUSED);
   }
@@ -50,18 +53,22 @@ class TlsPolicyTest {
       "gssEncMode, disable",
       "gssEncMode, allow",
       "sslfactory, org.postgresql.ssl.LibPQFactory",
+      "socketFactory, org.veil.tls.GuardedTcpSocketFactory",
       "sslrootcert, /etc/ssl/db-ca.pem",
   })
   void settingsThatKeepVerifyFullAreAccepted(String name, String value) throws VeilException {
-    TlsPolicy.check(props(name, value));
+    TlsPolicy.check(props(name, value), "connection property");
   }
 
   @Test
-  void applyForcesVerifyFullTls13FactoryAndNoGssEncryption() {
+  void applyForcesVerifyFullVeilsFactoriesAndNoGssEncryption() {
     Properties p = new Properties();
+    p.setProperty("sslfactory", "org.postgresql.ssl.LibPQFactory");
+    p.setProperty("gssEncMode", "allow");
     TlsPolicy.apply(p);
     assertThat(p).containsEntry("sslmode", "verify-full")
-        .containsEntry("sslfactory", Tls13SocketFactory.class.getName())
+        .containsEntry("sslfactory", "org.veil.tls.Tls13SocketFactory")
+        .containsEntry("socketFactory", "org.veil.tls.GuardedTcpSocketFactory")
         .containsEntry("gssEncMode", "disable");
   }
 }

@@ -15,7 +15,8 @@ import org.testcontainers.utility.MountableFile;
 
 /**
  * PostgreSQL in a container (Testcontainers), configured like the embedded server: TLS 1.3,
- * the run's own CA, and an {@code hba_file} that rejects connections without TLS.
+ * the run's own CA, and an {@code hba_file} that rejects connections without TLS (or, with
+ * {@link ServerOptions#withoutTls()}, {@code ssl=off} and password logins without it).
  */
 final class DockerPostgresServer extends FixtureServer {
 
@@ -37,9 +38,9 @@ final class DockerPostgresServer extends FixtureServer {
   }
 
   static DockerPostgresServer start(ServerOptions options) {
-    ServerFiles files = ServerFiles.create();
+    ServerFiles files = ServerFiles.create(options.tls());
     List<String> settings = new ArrayList<>(List.of(
-        "ssl=on",
+        "ssl=" + (options.tls() ? "on" : "off"),
         "ssl_cert_file=/veil/server.crt",
         "ssl_key_file=/veil/server.key",
         "ssl_ca_file=/veil/ca.crt",
@@ -60,7 +61,7 @@ final class DockerPostgresServer extends FixtureServer {
         + " && exec docker-entrypoint.sh " + postgresArgs;
     PostgreSQLContainer<?> container =
         new PostgreSQLContainer<>(DockerImageName.parse(IMAGE).asCompatibleSubstituteFor("postgres"))
-            .withUrlParam("sslmode", "verify-full")
+            .withUrlParam("sslmode", options.tls() ? "verify-full" : "disable")
             .withUrlParam("sslrootcert", files.caCertificate.toString())
             .withCreateContainerCmdModifier(cmd -> cmd.withEntrypoint("sh", "-c", entry))
             .withCopyFileToContainer(

@@ -27,7 +27,7 @@ final class EmbeddedPostgresServer extends FixtureServer {
   }
 
   static EmbeddedPostgresServer start(ServerOptions options) {
-    ServerFiles files = ServerFiles.create();
+    ServerFiles files = ServerFiles.create(options.tls());
     Path log = files.dir.resolve("postgres.log");
     try {
       EmbeddedPostgres postgres = builder(files, options, log).start();
@@ -50,15 +50,16 @@ final class EmbeddedPostgresServer extends FixtureServer {
         .setErrorRedirector(Redirect.appendTo(log.toFile()))
         // 127.0.0.2 is loopback too but not in the certificate: the hostname-mismatch test uses it.
         .setServerConfig("listen_addresses", "127.0.0.1,127.0.0.2")
-        .setServerConfig("ssl", "on")
+        .setServerConfig("ssl", options.tls() ? "on" : "off")
         .setServerConfig("ssl_cert_file", files.serverCertificate.certificate().toString())
         .setServerConfig("ssl_key_file", files.serverCertificate.pemKey().toString())
         .setServerConfig("ssl_ca_file", files.caCertificate.toString())
         .setServerConfig("ssl_min_protocol_version", options.sslMinProtocol())
         .setServerConfig("hba_file", files.hbaFile.toString())
         .setServerConfig("password_encryption", "scram-sha-256")
-        // zonky's readiness probe connects as postgres; it must use TLS like everyone else.
-        .setConnectConfig("sslmode", "verify-full")
+        // zonky's readiness probe connects as postgres; it must use TLS like everyone else
+        // (a server without TLS cannot be probed with it).
+        .setConnectConfig("sslmode", options.tls() ? "verify-full" : "disable")
         .setConnectConfig("sslrootcert", files.caCertificate.toString());
     if (!options.sslMaxProtocol().isEmpty()) {
       builder.setServerConfig("ssl_max_protocol_version", options.sslMaxProtocol());

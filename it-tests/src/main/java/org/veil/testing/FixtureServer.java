@@ -24,7 +24,7 @@ abstract class FixtureServer implements PostgresServer {
 
   /** Creates the application and certificate roles and the application database. */
   final void bootstrap(String adminUrl, Properties admin) {
-    admin.setProperty("sslmode", "verify-full");
+    admin.setProperty("sslmode", files.tls ? "verify-full" : "disable");
     admin.setProperty("sslrootcert", files.caCertificate.toString());
     useAdmin(adminUrl, admin);
     try (Connection c = DriverManager.getConnection(adminUrl, admin);

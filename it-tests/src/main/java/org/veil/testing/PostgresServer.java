@@ -9,7 +9,9 @@ import java.util.Properties;
 
 /**
  * A running PostgreSQL server that accepts only TLS connections, with a certificate chain that
- * the test run controls.
+ * the test run controls (unless started with {@link ServerOptions#withoutTls()}, when it offers
+ * no TLS at all and {@link #plainConnection()} must be replaced by one with
+ * {@code sslmode=disable}).
  *
  * <p>The server has two roles: an application role (password authentication over TLS, owner
  * of {@link #database()}) that tests connect as, and a role authenticated only by a client

@@ -53,7 +53,7 @@ public final class ReplicaPair implements AutoCloseable {
 
   /** Starts a primary, bootstraps its roles and database, and starts a standby of it. */
   public static ReplicaPair start() {
-    ServerFiles files = ServerFiles.create();
+    ServerFiles files = ServerFiles.create(true);
     Member primary = null;
     try {
       Files.writeString(files.hbaFile, "hostssl replication postgres 0.0.0.0/0 trust\n",

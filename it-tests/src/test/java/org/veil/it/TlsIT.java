@@ -10,12 +10,14 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Properties;
-import javax.net.ssl.SSLException;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.veil.testing.PostgresServer;
+import org.veil.tls.PgjdbcSettings;
+import org.veil.tls.TlsReceipt;
+import org.veil.tls.TlsRefusedException;
 import org.veil.testing.ServerOptions;
 import org.veil.testing.TestCertificates;
 import org.veil.testing.TestPostgres;
@@ -101,7 +103,9 @@ class TlsIT {
     assertThatThrownBy(() -> DriverManager.getConnection(otherHost,
         server.connectionProperties()).close())
         .isInstanceOf(SQLException.class)
-        .hasMessageContaining("127.0.0.2");
+        .hasMessageContaining("127.0.0.2:" + server.port() + ": the server's certificate does"
+            + " not name 127.0.0.2")
+        .extracting(e -> ((SQLException) e).getSQLState()).isEqualTo("08001");
 
     // The same address is reachable and its chain valid: only the host name check refused it.
     Properties verifyCa = server.connectionProperties();
@@ -121,8 +125,94 @@ class TlsIT {
     props.setProperty("sslrootcert", otherCa.toString());
     assertThatThrownBy(() -> DriverManager.getConnection(server.veilUrl(), props).close())
         .isInstanceOf(SQLException.class)
+        .hasMessageContaining("the server's certificate failed verification against"
+            + " sslrootcert=" + otherCa)
         .hasMessageContaining("PKIX path building failed")
-        .hasRootCauseInstanceOf(java.security.cert.CertPathBuilderException.class);
+        .hasRootCauseInstanceOf(java.security.cert.CertPathBuilderException.class)
+        .extracting(e -> ((SQLException) e).getSQLState()).isEqualTo("08001");
+  }
+
+  @Test
+  void missingCaFileIsRefusedNamingTheFileAndTheSetting() {
+    java.nio.file.Path missing = server.caCertificate().resolveSibling("no-such-ca.crt");
+    Properties props = server.connectionProperties();
+    props.setProperty("sslrootcert", missing.toString());
+    assertThatThrownBy(() -> DriverManager.getConnection(server.veilUrl(), props).close())
+        .isInstanceOf(SQLException.class)
+        .hasMessageContaining("Veil refused the connection: sslrootcert=" + missing
+            + " names no readable file")
+        .hasMessageContaining("Fix: set sslrootcert to the file holding the CA certificate")
+        .extracting(e -> ((SQLException) e).getSQLState()).isEqualTo("08001");
+  }
+
+  @Test
+  void absentSslrootcertIsRefusedNamingPgjdbcsDefaultFile() throws Exception {
+    java.nio.file.Path home = java.nio.file.Files.createTempDirectory("veil-empty-home");
+    String previousHome = System.getProperty("user.home");
+    System.setProperty("user.home", home.toString());
+    try {
+      Properties props = server.connectionProperties();
+      props.remove("sslrootcert");
+      assertThatThrownBy(() -> DriverManager.getConnection(server.veilUrl(), props).close())
+          .isInstanceOf(SQLException.class)
+          .hasMessageContaining("sslrootcert is not set, and pgjdbc's default CA file "
+              + home.resolve(".postgresql").resolve("root.crt") + " does not exist")
+          .extracting(e -> ((SQLException) e).getSQLState()).isEqualTo("08001");
+    } finally {
+      System.setProperty("user.home", previousHome);
+    }
+  }
+
+  @Test
+  void connectionOverASocketVeilDidNotVerifyIsNotProven() throws SQLException {
+    try (TlsReceipt receipt = TlsReceipt.open(); Connection plain = server.plainConnection()) {
+      assertThat(receipt.provesVerifiedTls(plain)).isFalse();
+    }
+  }
+
+  @Test
+  void connectionVerifiedForAnotherConnectIsNotProvenByThisOne() throws Exception {
+    PgjdbcSettings pg = PgjdbcSettings.resolve(server.plainUrl(), server.connectionProperties());
+    try (TlsReceipt mine = TlsReceipt.open(); TlsReceipt other = TlsReceipt.open()) {
+      Properties props = pg.properties();
+      other.stamp(props);
+      try (Connection c = new org.postgresql.Driver().connect(pg.url(), props)) {
+        assertThat(other.provesVerifiedTls(c)).isTrue();
+        assertThat(mine.provesVerifiedTls(c)).isFalse();
+      }
+    }
+  }
+
+  /** pgjdbc cancels on a socket of its own, in clear: Veil's TCP guard lets that request pass. */
+  @Test
+  void queryCancelReachesTheServer() throws SQLException {
+    try (Connection c = server.veilConnection(new Properties());
+        Statement s = c.createStatement()) {
+      s.setQueryTimeout(1);
+      assertThatThrownBy(() -> s.execute("SELECT pg_sleep(60)"))
+          .isInstanceOf(SQLException.class)
+          .extracting(e -> ((SQLException) e).getSQLState()).isEqualTo("57014");
+      assertThat(c.isValid(5)).isTrue();
+    }
+  }
+
+  @Test
+  void directTlsNegotiationGoesThroughTheSameChecks() throws SQLException {
+    Properties props = new Properties();
+    props.setProperty("sslNegotiation", "direct");
+    try (Connection c = server.veilConnection(props)) {
+      assertThat(sslStatus(c)[1]).isEqualTo("TLSv1.3");
+    }
+  }
+
+  @Test
+  void connectionWithLoginTimeoutIsProvenThoughPgjdbcConnectsOnAnotherThread()
+      throws SQLException {
+    Properties props = new Properties();
+    props.setProperty("loginTimeout", "30");
+    try (Connection c = server.veilConnection(props)) {
+      assertThat(sslStatus(c)[1]).isEqualTo("TLSv1.3");
+    }
   }
 
   @Test
@@ -165,15 +255,11 @@ class TlsIT {
       }
       assertThatThrownBy(() -> tls12.veilConnection(new Properties()).close())
           .isInstanceOf(SQLException.class)
-          .satisfies(e -> assertThat(causes(e)).anyMatch(c -> c instanceof SSLException));
+          .hasMessageContaining(tls12.host() + ":" + tls12.port()
+              + ": the server offered TLSv1.2; Veil requires TLS 1.3")
+          .hasCauseInstanceOf(org.postgresql.util.PSQLException.class)
+          .satisfies(e -> assertThat(TlsRefusedException.findIn(e)).isNotNull())
+          .extracting(e -> ((SQLException) e).getSQLState()).isEqualTo("08001");
     }
-  }
-
-  private static java.util.List<Throwable> causes(Throwable t) {
-    java.util.List<Throwable> all = new java.util.ArrayList<>();
-    for (Throwable c = t; c != null && !all.contains(c); c = c.getCause()) {
-      all.add(c);
-    }
-    return all;
   }
 }
