@@ -23,6 +23,7 @@ import org.veil.crypto.RowSeal;
 import org.veil.crypto.ValueType;
 import org.veil.keys.ConnectionSource;
 import org.veil.keys.KeyUnavailableException;
+import org.veil.sql.SearchPathSource;
 import org.veil.sql.StatementAnalyzer;
 import org.veil.sql.StatementPlan;
 
@@ -158,16 +159,26 @@ final class VeilRuntime {
     }
   }
 
-  /** Which parameters of {@code sql} bind encrypted columns; refuses SQL that would leak. */
-  StatementPlan plan(String sql) throws SQLException {
-    return analyzer == null ? StatementPlan.PLAIN : analyzer.analyzePrepared(sql);
+  /**
+   * Which parameters of {@code sql} bind encrypted columns, with its unqualified table names
+   * resolved in {@code session}; refuses SQL that would leak.
+   */
+  StatementPlan plan(String sql, SearchPathSource session) throws SQLException {
+    return analyzer == null ? StatementPlan.PLAIN : analyzer.analyzePrepared(sql, session);
   }
 
-  /** Refuses SQL text for a plain {@code Statement} that aims a literal at an encrypted column. */
-  void checkUnprepared(String sql) throws SQLException {
-    if (analyzer != null) {
-      analyzer.checkUnprepared(sql);
-    }
+  /** The plan of {@code plan}'s text under {@code session}'s search path now. */
+  StatementPlan refresh(StatementPlan plan, SearchPathSource session) throws SQLException {
+    return analyzer == null ? plan : analyzer.refresh(plan, session);
+  }
+
+  /**
+   * Refuses SQL text for a plain {@code Statement} that aims a literal at an encrypted column.
+   *
+   * @return its plan, which tells what running it may change in the session
+   */
+  StatementPlan checkUnprepared(String sql, SearchPathSource session) throws SQLException {
+    return analyzer == null ? StatementPlan.PLAIN : analyzer.checkUnprepared(sql, session);
   }
 
   /** Which columns of a pgjdbc result are encrypted. */

@@ -40,5 +40,19 @@ public final class VeilSqlState {
    */
   public static final String COLUMN_CONVERTED = "40001";
 
+  /**
+   * 25P02 in_failed_sql_transaction: Veil must read the session's search path to tell which
+   * table a name means, and cannot while the transaction has failed; roll back first.
+   */
+  public static final String SEARCH_PATH_UNREADABLE = "25P02";
+
+  /**
+   * 55000 object_not_in_prerequisite_state: the search path may change between where a table
+   * name was resolved and where the server resolves it (parameters bound, or a batch built,
+   * before it changed; a later statement of the same text after a SET). Bind again, or run the
+   * statements separately.
+   */
+  public static final String SEARCH_PATH_CHANGED = "55000";
+
   private VeilSqlState() {}
 }
