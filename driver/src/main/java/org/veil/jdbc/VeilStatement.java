@@ -4,6 +4,8 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import org.veil.sql.SessionEffects;
 import org.veil.sql.StatementPlan;
 
@@ -21,6 +23,10 @@ class VeilStatement<D extends Statement> extends ForwardingStatement<D> {
   final VeilConnection connection;
   /** What the texts added to the batch may change in the session. */
   private int batchEffects;
+  /** The batch's texts that name configured tables without a schema; null when none. */
+  private List<String> batchNamesResolved;
+  /** The search path generation they were checked under. */
+  private int batchGeneration;
   private ResultSet lastDelegateResult;
   private VeilResultSet lastResult;
 
@@ -150,13 +156,36 @@ class VeilStatement<D extends Statement> extends ForwardingStatement<D> {
           + " ROLLBACK). Execute the batch up to that statement first, or name the tables with"
           + " their schemas.", VeilSqlState.SEARCH_PATH_CHANGED);
     }
+    if (plan.dependsOnSearchPath()) {
+      recheckIfPathChanged();
+      if (batchNamesResolved == null) {
+        batchNamesResolved = new ArrayList<>();
+        batchGeneration = connection.searchPathGeneration();
+      }
+      batchNamesResolved.add(sql);
+    }
     delegate.addBatch(sql);
     batchEffects |= plan.sessionEffects();
+  }
+
+  /**
+   * Checks the batch's texts that name configured tables without a schema again, if the search
+   * path may have changed since they were checked: a literal that was aimed at a plain table
+   * then may be aimed at an encrypted one now.
+   */
+  private void recheckIfPathChanged() throws SQLException {
+    if (batchNamesResolved != null && batchGeneration != connection.searchPathGeneration()) {
+      for (String sql : batchNamesResolved) {
+        check(sql);
+      }
+      batchGeneration = connection.searchPathGeneration();
+    }
   }
 
   @Override
   public void clearBatch() throws SQLException {
     batchEffects = SessionEffects.NONE;
+    batchNamesResolved = null;
     delegate.clearBatch();
   }
 
@@ -171,8 +200,10 @@ class VeilStatement<D extends Statement> extends ForwardingStatement<D> {
   }
 
   private <T> T runBatch(VeilConnection.SqlCall<T> call) throws SQLException {
+    recheckIfPathChanged();
     int effects = batchEffects;
     batchEffects = SessionEffects.NONE;
+    batchNamesResolved = null;
     return connection.run(effects, call);
   }
 

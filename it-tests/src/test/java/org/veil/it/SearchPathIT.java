@@ -563,6 +563,32 @@ class SearchPathIT {
   }
 
   @Test
+  void statementBatchCheckedBeforeTheSearchPathChangedIsCheckedAgain() throws SQLException {
+    try (Connection c = veil(OTHER_ONLY); Statement s = c.createStatement()) {
+      s.addBatch("INSERT INTO sp_t (id, sec) VALUES (80, '" + sec(80) + "')");
+      c.setSchema(OTHER);
+      assertRefused(s::executeBatch, "42501");
+    }
+    assertThat(rowIn(OTHER + ".sp_t", 80)).isFalse();
+    assertThat(rowIn("public.sp_t", 80)).isFalse();
+  }
+
+  @Test
+  void readingTheSearchPathBeginsNoTransaction() throws SQLException {
+    try (Connection c = veil(BOTH)) {
+      c.setAutoCommit(false);
+      c.setSchema(OTHER);
+      c.commit();
+      c.prepareStatement("INSERT INTO sp_t (id, sec) VALUES (?, ?)").close();
+      // pgjdbc refuses this inside a transaction
+      c.setTransactionIsolation(Connection.TRANSACTION_SERIALIZABLE);
+      writeThroughBareName(c, 81);
+      c.commit();
+    }
+    assertSealedIn(BOTH, OTHER, 81);
+  }
+
+  @Test
   void searchPathUnknownInFailedTransactionIsRefusedUntilRollback() throws SQLException {
     try (Connection c = veil(BOTH)) {
       c.setAutoCommit(false);
