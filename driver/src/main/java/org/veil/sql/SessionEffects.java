@@ -34,11 +34,15 @@ public final class SessionEffects {
       "IMPORT", "REASSIGN");
   private static final Set<String> TRANSACTION_ENDS = Set.of("COMMIT", "END", "ROLLBACK",
       "ABORT", "PREPARE");
+  /** Every leading keyword with an effect; any other first word has none. */
+  private static final String[] KEYWORDS = {"SET", "RESET", "DISCARD", "DO", "CALL", "CREATE",
+      "ALTER", "DROP", "GRANT", "REVOKE", "IMPORT", "REASSIGN", "COMMIT", "END", "ROLLBACK",
+      "ABORT", "PREPARE"};
 
   private SessionEffects() {}
 
   /** The effects of a whole SQL text, which may hold several statements. */
-  public static int of(String sql) {
+  static int of(String sql) {
     int effects = mentionsPathSettings(sql) ? SEARCH_PATH : NONE;
     if (sql.indexOf(';') < 0) {
       return effects | ofStatement(sql);
@@ -136,16 +140,30 @@ public final class SessionEffects {
       this.s = s;
     }
 
-    /** The next word upper case, a single punctuation character, or "" at the end. */
+    /**
+     * The first word if it is one of {@link #KEYWORDS} (as written there), {@code "{"} for a
+     * JDBC escape, else "". Builds no string: this runs for every statement.
+     */
     String keyword() {
       skip();
       if (i >= s.length()) {
         return "";
       }
-      if (!isIdentifierStart(s.charAt(i))) {
-        return String.valueOf(s.charAt(i++));
+      if (s.charAt(i) == '{') {
+        i++;
+        return "{";
       }
-      return identifier().toUpperCase(Locale.ROOT);
+      int start = i;
+      while (i < s.length() && isIdentifierPart(s.charAt(i))) {
+        i++;
+      }
+      int length = i - start;
+      for (String keyword : KEYWORDS) {
+        if (keyword.length() == length && s.regionMatches(true, start, keyword, 0, length)) {
+          return keyword;
+        }
+      }
+      return "";
     }
 
     /**
