@@ -15,7 +15,9 @@ import java.sql.Timestamp;
 import java.util.BitSet;
 import java.util.Calendar;
 import java.util.HashSet;
+import java.util.Objects;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.veil.config.ColumnPolicy;
 import org.veil.crypto.RowSeal;
 import org.veil.crypto.ValueType;
@@ -109,7 +111,7 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
     for (int i = 1; i <= Math.max(plan.parameterCount(), fresh.parameterCount()); i++) {
       ColumnPolicy before = columnOf(plan, i);
       ColumnPolicy now = columnOf(fresh, i);
-      if (!java.util.Objects.equals(before, now)) {
+      if (!Objects.equals(before, now)) {
         delegate.setNull(i, java.sql.Types.NULL);
         if (textCells != null) {
           textCells.unbound(i);
@@ -147,7 +149,7 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
       throw new SQLException("The search path changed after the parameters of this statement"
           + " were bound, and its unqualified table names now mean other tables (" + planChange
           + "). Bind parameter(s) " + mustRebind.stream().mapToObj(Integer::toString)
-              .collect(java.util.stream.Collectors.joining(", "))
+              .collect(Collectors.joining(", "))
           + " again, then execute.", VeilSqlState.SEARCH_PATH_CHANGED);
     }
   }
