@@ -71,6 +71,22 @@ public enum VeilError {
   COLUMN_CONVERTED("40001", "an encrypted column was converted from text to bytea under a"
       + " running transaction; run the transaction again"),
 
+  /**
+   * 55000 object_not_in_prerequisite_state: a statement's unqualified table names came to mean
+   * other tables (the search path changed) after values were bound for the old ones, or one SQL
+   * text changes the search path and then names an encrypted table without a schema.
+   */
+  SEARCH_PATH_CHANGED("55000", "a statement's table names came to mean other tables after its"
+      + " values were bound, or one text changes the search path before naming an encrypted"
+      + " table without a schema"),
+
+  /**
+   * 25P02 in_failed_sql_transaction: the session's search path had to be read while the
+   * transaction has failed; roll back first.
+   */
+  SEARCH_PATH_UNREADABLE("25P02", "the search path had to be read while the transaction has"
+      + " failed"),
+
   // ---------------------------------------------------------------- reading and keys
 
   /** 22000 data_exception: a stored value is not a Veil cell, or fails authentication. */

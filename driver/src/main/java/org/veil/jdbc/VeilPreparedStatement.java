@@ -12,9 +12,12 @@ import java.sql.SQLException;
 import java.sql.SQLType;
 import java.sql.Time;
 import java.sql.Timestamp;
+import java.util.BitSet;
 import java.util.Calendar;
 import java.util.HashSet;
+import java.util.Objects;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.veil.config.ColumnPolicy;
 import org.veil.crypto.RowSeal;
 import org.veil.crypto.ValueType;
@@ -35,12 +38,30 @@ import org.veil.sql.StatementPlan;
  * statement is bound again as bytes and run once more outside a transaction, where the failed
  * run changed nothing; inside one, it fails with SQLSTATE 40001, asking for a retry.
  *
+ * <p>When the text names a configured table without a schema, its plan holds for the search path
+ * it was made under. A setter, {@code addBatch} and each execution first check (one int
+ * comparison) that the path may not have changed since, and otherwise take the plan for the path
+ * now. If that binds other columns, what was bound for the old ones is dropped (bound as SQL
+ * NULL; rows added to the batch are cleared) and execution is refused with SQLSTATE 55000 until
+ * those parameters (or rows) are bound again: a value sealed for one table, or sent as
+ * plaintext, never reaches another.
+ *
  * @param <D> the pgjdbc statement type
  */
 class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPreparedStatement<D> {
 
-  private final StatementPlan plan;
+  private StatementPlan plan;
+  /** The connection's search path generation the plan was made under. */
+  private int planGeneration;
   private final VeilRuntime runtime;
+  /** Parameters bound for the columns of an earlier plan, to bind again; null when none. */
+  private BitSet mustRebind;
+  /** Why {@link #mustRebind} or {@link #batchDropped} is set: the columns that changed. */
+  private String planChange;
+  /** Whether rows have been added to the batch since it last ran or was cleared. */
+  private boolean batchRows;
+  /** Whether rows added to the batch were dropped because the plan changed. */
+  private boolean batchDropped;
   private RowSeal row;
   /** Cells bound in text form, by parameter; null until the first. */
   private TextBindings textCells;
@@ -50,13 +71,89 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
   VeilPreparedStatement(D delegate, VeilConnection connection, StatementPlan plan) {
     super(delegate, connection);
     this.plan = plan;
+    this.planGeneration = connection.searchPathGeneration();
     this.runtime = connection.runtime();
   }
 
   /** The encrypted column parameter {@code index} binds, or null. */
-  private ColumnPolicy encrypted(int index) {
+  private ColumnPolicy encrypted(int index) throws SQLException {
+    if (plan.dependsOnSearchPath()) {
+      refreshPlan();
+      if (mustRebind != null) {
+        mustRebind.clear(index);
+      }
+    }
+    return columnOf(plan, index);
+  }
+
+  private static ColumnPolicy columnOf(StatementPlan plan, int index) {
     return plan.isPlain() || index < 1 || index > plan.parameterCount() ? null
         : plan.parameter(index);
+  }
+
+  /**
+   * Takes the plan for the search path now, if it may have changed since the plan was made. A
+   * parameter that binds another column under the new plan is bound as SQL NULL (whatever it
+   * held was sealed for, or meant as plaintext for, another column) and must be bound again;
+   * rows added to the batch are dropped.
+   */
+  private void refreshPlan() throws SQLException {
+    if (planGeneration == connection.searchPathGeneration()) {
+      return;
+    }
+    StatementPlan fresh = runtime.refresh(plan, connection.searchPath());
+    int generation = connection.searchPathGeneration();
+    if (fresh.bindsLike(plan)) {
+      plan = fresh;
+      planGeneration = generation;
+      return;
+    }
+    StringBuilder change = new StringBuilder();
+    for (int i = 1; i <= Math.max(plan.parameterCount(), fresh.parameterCount()); i++) {
+      ColumnPolicy before = columnOf(plan, i);
+      ColumnPolicy now = columnOf(fresh, i);
+      if (!Objects.equals(before, now)) {
+        delegate.setNull(i, java.sql.Types.NULL);
+        if (textCells != null) {
+          textCells.unbound(i);
+        }
+        if (mustRebind == null) {
+          mustRebind = new BitSet();
+        }
+        mustRebind.set(i);
+        change.append(change.length() == 0 ? "" : ", ").append("parameter ").append(i)
+            .append(" from ").append(describe(before)).append(" to ").append(describe(now));
+      }
+    }
+    planChange = change.toString();
+    if (batchRows) {
+      delegate.clearBatch();
+      batchRows = false;
+      batchTextColumns = null;
+      batchDropped = true;
+    }
+    endRow();
+    plan = fresh;
+    planGeneration = generation;
+  }
+
+  private static String describe(ColumnPolicy column) {
+    return column == null ? "a column without encryption" : column.qualifiedName();
+  }
+
+  /** Refuses to run with parameters bound for the columns of an earlier plan. */
+  private void requireCurrentBindings() throws SQLException {
+    if (plan.dependsOnSearchPath()) {
+      refreshPlan();
+    }
+    if (mustRebind != null && !mustRebind.isEmpty()) {
+      throw SqlErrors.of(VeilError.SEARCH_PATH_CHANGED,
+          "The search path changed after the parameters of this statement"
+          + " were bound, and its unqualified table names now mean other tables (" + planChange
+          + "). Bind parameter(s) " + mustRebind.stream().mapToObj(Integer::toString)
+              .collect(Collectors.joining(", "))
+          + " again, then execute.");
+    }
   }
 
   private void bind(int index, ColumnPolicy column, ValueType type, Object value,
@@ -103,7 +200,12 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
 
   /** Runs the statement, once more if its text cells were refused by converted columns. */
   private <T> T perform(Execution<T> execution) throws SQLException {
+    requireCurrentBindings();
     endRow();
+    return connection.run(plan.sessionEffects(), () -> performOnce(execution));
+  }
+
+  private <T> T performOnce(Execution<T> execution) throws SQLException {
     try {
       return execution.run();
     } catch (SQLException failure) {
@@ -179,8 +281,10 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
 
   @Override
   public void addBatch() throws SQLException {
+    requireCurrentBindings();
     endRow();
     delegate.addBatch();
+    batchRows = true;
     if (textCells != null && !textCells.isEmpty()) {
       if (batchTextColumns == null) {
         batchTextColumns = new HashSet<>();
@@ -204,25 +308,41 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
    * auto-commit mode either: pgjdbc may have committed some of its statements already.
    */
   private <T> T performBatch(Execution<T> execution) throws SQLException {
-    try {
-      return execution.run();
-    } catch (SQLException failure) {
-      throw TextBindings.converted(convertedColumns(failure,
-          batchTextColumns == null ? Set.of() : batchTextColumns, connection.inTransaction()),
-          failure, true);
-    } finally {
-      batchTextColumns = null;
+    if (plan.dependsOnSearchPath()) {
+      refreshPlan();
     }
+    if (batchDropped) {
+      batchDropped = false;
+      throw SqlErrors.of(VeilError.SEARCH_PATH_CHANGED, "The search path changed while this"
+          + " batch was built, and the statement's unqualified table names now mean other tables ("
+          + planChange + "); the rows added before the change were dropped. Add them again, then"
+          + " execute the batch.");
+    }
+    return connection.run(plan.sessionEffects(), () -> {
+      try {
+        return execution.run();
+      } catch (SQLException failure) {
+        throw TextBindings.converted(convertedColumns(failure,
+            batchTextColumns == null ? Set.of() : batchTextColumns, connection.inTransaction()),
+            failure, true);
+      } finally {
+        batchTextColumns = null;
+        batchRows = false;
+      }
+    });
   }
 
   @Override
   public void clearBatch() throws SQLException {
     batchTextColumns = null;
+    batchRows = false;
+    batchDropped = false;
     delegate.clearBatch();
   }
 
   @Override
   public void clearParameters() throws SQLException {
+    mustRebind = null;
     endRow();
     if (textCells != null) {
       textCells.clear();

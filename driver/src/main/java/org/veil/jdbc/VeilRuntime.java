@@ -28,6 +28,7 @@ import org.veil.keys.ConnectionSource;
 import org.veil.keys.KeyStoreConnections;
 import org.veil.keys.KeyStoreException;
 import org.veil.keys.KeyUnavailableException;
+import org.veil.sql.SearchPathSource;
 import org.veil.sql.StatementAnalyzer;
 import org.veil.sql.StatementPlan;
 
@@ -184,24 +185,50 @@ final class VeilRuntime {
     }
   }
 
-  /** Which parameters of {@code sql} bind encrypted columns; refuses SQL that would leak. */
-  StatementPlan plan(String sql) throws SQLException {
+  /**
+   * Which parameters of {@code sql} bind encrypted columns, with its unqualified table names
+   * resolved in {@code session}; refuses SQL that would leak.
+   */
+  StatementPlan plan(String sql, SearchPathSource session) throws SQLException {
     try {
-      return analyzer == null ? StatementPlan.PLAIN : analyzer.analyzePrepared(sql);
+      return analyzer == null ? StatementPlan.PLAIN : analyzer.analyzePrepared(sql, session);
     } catch (VeilException refused) {
-      throw SqlErrors.of(refused);
+      throw planFailure(refused);
     }
   }
 
-  /** Refuses SQL text for a plain {@code Statement} that aims a literal at an encrypted column. */
-  void checkUnprepared(String sql) throws SQLException {
-    if (analyzer != null) {
-      try {
-        analyzer.checkUnprepared(sql);
-      } catch (VeilException refused) {
-        throw SqlErrors.of(refused);
-      }
+  /** The plan of {@code plan}'s text under {@code session}'s search path now. */
+  StatementPlan refresh(StatementPlan plan, SearchPathSource session) throws SQLException {
+    try {
+      return analyzer == null ? plan : analyzer.refresh(plan, session);
+    } catch (VeilException refused) {
+      throw planFailure(refused);
     }
+  }
+
+  /**
+   * Refuses SQL text for a plain {@code Statement} that aims a literal at an encrypted column.
+   *
+   * @return its plan, which tells what running it may change in the session
+   */
+  StatementPlan checkUnprepared(String sql, SearchPathSource session) throws SQLException {
+    try {
+      return analyzer == null ? StatementPlan.PLAIN : analyzer.checkUnprepared(sql, session);
+    } catch (VeilException refused) {
+      throw planFailure(refused);
+    }
+  }
+
+  /**
+   * A refusal as the application sees it; when the search path could not be read because the
+   * connection broke, the connection's own SQLSTATE (class 08) is kept, so that pools drop it.
+   */
+  private static SQLException planFailure(VeilException refused) {
+    if (refused.getCause() instanceof SQLException cause && cause.getSQLState() != null
+        && cause.getSQLState().startsWith("08")) {
+      return new SQLException(refused.getMessage(), cause.getSQLState(), cause);
+    }
+    return SqlErrors.of(refused);
   }
 
   /** Which columns of a pgjdbc result are encrypted. */

@@ -19,11 +19,11 @@ final class CopyStatement {
     this.text = text;
   }
 
-  static void check(EncryptedColumns columns, String text) {
-    new CopyStatement(text).check(columns);
+  static void check(EncryptedColumns columns, SessionNames names, String text) {
+    new CopyStatement(text).check(columns, names);
   }
 
-  private void check(EncryptedColumns columns) {
+  private void check(EncryptedColumns columns, SessionNames names) {
     position = text.toUpperCase(java.util.Locale.ROOT).indexOf("COPY") + "COPY".length();
     skipSpace();
     if (peek() == '(') {
@@ -41,7 +41,8 @@ final class CopyStatement {
     }
     String table = name.get(name.size() - 1);
     String schema = name.size() > 1 ? name.get(name.size() - 2) : null;
-    Source source = Source.table(columns, schema, table, null);
+    Source source = Source.table(columns, schema == null ? names.schemaOf(table) : schema,
+        table, null);
     if (!source.hasEncryptedColumns()) {
       return;
     }

@@ -165,14 +165,18 @@ final class QueryChecker {
     }
   }
 
-  /** A base table or CTE reference, as it is named in this scope. */
+  /**
+   * A base table or CTE reference, as it is named in this scope: an unqualified name that is no
+   * CTE's means the table the session's search path finds.
+   */
   Source tableSource(Table table, Scope scope) {
     String schema = Identifiers.fold(table.getSchemaName());
     String name = Identifiers.fold(table.getName());
     String alias = aliasName(table.getAlias());
     Source cte = schema == null ? scope.cte(name) : null;
     Source source = cte != null ? cte.withAlias(alias)
-        : Source.table(checker.columns(), schema, name, alias);
+        : Source.table(checker.columns(),
+            schema == null ? checker.names().schemaOf(name) : schema, name, alias);
     if (!aliasColumns(table.getAlias()).isEmpty() && source.hasEncryptedColumns()) {
       throw new UnanalysableStatement("column aliases on a table with encrypted columns");
     }

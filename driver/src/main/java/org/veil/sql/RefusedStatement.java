@@ -111,7 +111,15 @@ final class RefusedStatement extends RuntimeException {
         + "Veil's per-value encryption. Use INSERT or SELECT through Veil, or Veil's migrate tool.");
   }
 
-  private static String names(Collection<ColumnPolicy> columns) {
+  static RefusedStatement unsettledName(String table, Collection<ColumnPolicy> encrypted) {
+    return new RefusedStatement(VeilError.SEARCH_PATH_CHANGED, "Veil cannot tell which table "
+        + table + " means (encrypted column(s) " + names(encrypted) + ") after an earlier "
+        + "statement of the same SQL text that may change the search path or the tables (SET, "
+        + "RESET, DISCARD, DDL, CALL, DO, COMMIT or ROLLBACK). Run that statement on its own "
+        + "first, or name the table with its schema.");
+  }
+
+  static String names(Collection<ColumnPolicy> columns) {
     return columns.stream().map(ColumnPolicy::qualifiedName).distinct()
         .collect(Collectors.joining(", "));
   }

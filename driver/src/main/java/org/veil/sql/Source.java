@@ -17,7 +17,11 @@ import org.veil.config.EncryptedColumns;
  */
 record Source(String schema, String name, String alias, Map<String, ColumnPolicy> encrypted) {
 
-  /** A base table, named as PostgreSQL folds identifiers; null schema means public. */
+  /**
+   * A base table, named as PostgreSQL folds identifiers. {@code schema} is where the session's
+   * search path found it when it was named without one; null only for a name that no configured
+   * table has (taken as public; it has no encrypted columns either way).
+   */
   static Source table(EncryptedColumns columns, String schema, String name, String alias) {
     String resolvedSchema = schema == null ? EncryptedColumns.DEFAULT_SCHEMA : schema;
     Map<String, ColumnPolicy> encrypted = new LinkedHashMap<>();

@@ -26,14 +26,16 @@ import org.veil.config.EncryptedColumns;
 final class StatementChecker {
 
   private final EncryptedColumns columns;
+  private final SessionNames names;
   private final ParameterBindings bindings = new ParameterBindings();
   private final ExpressionChecker expressions = new ExpressionChecker(this);
   private final ValueRules values = new ValueRules(this);
   private final QueryChecker queries = new QueryChecker(this);
   private final DmlChecker dml = new DmlChecker(this);
 
-  StatementChecker(EncryptedColumns columns) {
+  StatementChecker(EncryptedColumns columns, SessionNames names) {
     this.columns = columns;
+    this.names = names;
   }
 
   /**
@@ -76,6 +78,11 @@ final class StatementChecker {
 
   EncryptedColumns columns() {
     return columns;
+  }
+
+  /** Where the statement's unqualified table names resolve. */
+  SessionNames names() {
+    return names;
   }
 
   ParameterBindings bindings() {

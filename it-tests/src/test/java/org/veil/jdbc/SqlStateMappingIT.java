@@ -101,6 +101,10 @@ class SqlStateMappingIT {
         new Row(VeilError.COLUMN_CONVERTED, "40001", SQLTransactionRollbackException.class, true,
             CannotSerializeTransactionException.class, CannotAcquireLockException.class,
             CannotAcquireLockException.class),
+        new Row(VeilError.SEARCH_PATH_CHANGED, "55000", SQLException.class, true,
+            UNCATEGORIZED, UNCATEGORIZED, UNCATEGORIZED),
+        new Row(VeilError.SEARCH_PATH_UNREADABLE, "25P02", SQLException.class, true,
+            UNCATEGORIZED, UNCATEGORIZED, UNCATEGORIZED),
         // reading and keys
         new Row(VeilError.CELL_INVALID, "22000", SQLDataException.class, true,
             DataIntegrityViolationException.class, DataIntegrityViolationException.class,
