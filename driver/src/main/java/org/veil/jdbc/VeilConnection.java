@@ -107,7 +107,7 @@ final class VeilConnection extends ForwardingConnection<Connection> {
   @Override
   public CallableStatement prepareCall(String sql) throws SQLException {
     StatementPlan plan = runtime.plan(sql);
-    return new VeilCallableStatement(delegate.prepareCall(sql), this, plan);
+    return new VeilCallableStatement(delegate.prepareCall(sql), this, plan, sql);
   }
 
   @Override
@@ -115,7 +115,7 @@ final class VeilConnection extends ForwardingConnection<Connection> {
       throws SQLException {
     StatementPlan plan = runtime.plan(sql);
     return new VeilCallableStatement(
-        delegate.prepareCall(sql, resultSetType, resultSetConcurrency), this, plan);
+        delegate.prepareCall(sql, resultSetType, resultSetConcurrency), this, plan, sql);
   }
 
   @Override
@@ -123,7 +123,7 @@ final class VeilConnection extends ForwardingConnection<Connection> {
       int resultSetHoldability) throws SQLException {
     StatementPlan plan = runtime.plan(sql);
     return new VeilCallableStatement(delegate.prepareCall(sql, resultSetType,
-        resultSetConcurrency, resultSetHoldability), this, plan);
+        resultSetConcurrency, resultSetHoldability), this, plan, sql);
   }
 
   @Override

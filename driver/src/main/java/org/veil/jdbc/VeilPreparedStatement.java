@@ -53,7 +53,7 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
   }
 
   /** The encrypted column parameter {@code index} binds, or null. */
-  private ColumnPolicy encrypted(int index) {
+  final ColumnPolicy encrypted(int index) {
     return plan.isPlain() || index < 1 || index > plan.parameterCount() ? null
         : plan.parameter(index);
   }

@@ -44,6 +44,7 @@ final class VeilRuntime {
   private final CellCodec codec;
   private final boolean plaintextReads;
   private final ConnectionSource ownConnections;
+  private final UntracedCells untracedCells;
   /** Configured columns and the view columns that expose them; set by the first connection. */
   private volatile EncryptedColumns columns;
   private volatile StatementAnalyzer analyzer;
@@ -61,6 +62,7 @@ final class VeilRuntime {
     this.ownConnections = ownConnections;
     this.codec = config.columns().isEmpty() ? null
         : CellCodec.fromProperties(config.toProperties(), ownConnections);
+    this.untracedCells = codec == null ? null : new UntracedCells(codec, config.columns().all());
   }
 
   /** Releases the key provider (and its cached keys) of a runtime that lost a creation race. */
@@ -229,6 +231,11 @@ final class VeilRuntime {
     }
   }
 
+  /** Whether {@code sql} may mention an encrypted table (a search for their names). */
+  boolean mayMentionEncrypted(String sql) {
+    return codec != null && columns.mayMention(sql);
+  }
+
   /** Which columns of a pgjdbc result are encrypted. */
   ResultColumns resultColumns(ResultSetMetaData result) throws SQLException {
     return codec == null || result == null ? ResultColumns.NONE
@@ -347,21 +354,9 @@ final class VeilRuntime {
     }
   }
 
-  /**
-   * Refuses a value of a column Veil did not trace to an encrypted one when it is a Veil cell
-   * all the same (a view that renames the column, a function over it): ciphertext is never
-   * handed back as data.
-   */
-  void refuseUntracedCell(Object value, ResultSet result, int index) throws SQLException {
-    boolean cell = value instanceof byte[] bytes ? codec.looksLikeCell(bytes)
-        : value instanceof String s && s.startsWith("veil:") && codec.fromText(s) != null;
-    if (cell) {
-      String label = result.getMetaData().getColumnLabel(index);
-      throw new SQLException("result column " + index + " (" + label + ") holds a Veil cell,"
-          + " but Veil cannot trace it to an encrypted column (a view that renames the column,"
-          + " or an expression over it). Select the encrypted column itself, under its own name.",
-          VeilSqlState.NOT_SUPPORTED);
-    }
+  /** What Veil does with cells where it traced no encrypted column; null when nothing is. */
+  UntracedCells untracedCells() {
+    return untracedCells;
   }
 
   private Object notACell(ColumnPolicy column, Object raw) throws SQLException {
@@ -374,7 +369,8 @@ final class VeilRuntime {
         VeilSqlState.CELL_INVALID);
   }
 
-  private static SQLException toSqlException(ColumnPolicy column, GeneralSecurityException e) {
+  /** The SQLException for a crypto failure on {@code column}: the one place they are mapped. */
+  static SQLException toSqlException(ColumnPolicy column, GeneralSecurityException e) {
     String state = e instanceof KeyUnavailableException ? VeilSqlState.KEY_PROVIDER_FAILED
         : VeilSqlState.CELL_INVALID;
     String message = e.getMessage();
