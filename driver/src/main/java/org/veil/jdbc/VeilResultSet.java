@@ -182,7 +182,8 @@ final class VeilResultSet extends ForwardingResultSet<ResultSet> {
     if (r == Reading.REF_CURSOR && type == ResultSet.class) {
       return type.cast(getObject(i));
     }
-    if (r == Reading.CELL_BY_CONTEXT) {
+    if (r == Reading.CELL_BY_CONTEXT && type != String.class && type != byte[].class
+        && type != Object.class) {
       Object v = opened(i); // before pgjdbc, which cannot convert a cell's bytes to the type
       if (v != PGJDBC) {
         return ValueConversions.toType(v, type, openedAs);

@@ -16,7 +16,6 @@ import java.util.Set;
 import org.postgresql.util.PGobject;
 import org.veil.config.ColumnPolicy;
 import org.veil.config.EncryptedColumns;
-import org.veil.config.EntityNames;
 import org.veil.config.VeilConfig;
 import org.veil.config.VeilProperty;
 import org.veil.crypto.CellCodec;
@@ -26,7 +25,6 @@ import org.veil.keys.ConnectionSource;
 import org.veil.keys.KeyUnavailableException;
 import org.veil.sql.StatementAnalyzer;
 import org.veil.sql.StatementPlan;
-import org.veil.sql.WriteTargets;
 
 /**
  * What the connections of one configuration share, built once from it: the column catalog, the
@@ -45,6 +43,7 @@ final class VeilRuntime {
   private final boolean plaintextReads;
   private final ConnectionSource ownConnections;
   private final UntracedCells untracedCells;
+  private final DeferredTables deferredTables;
   /** Configured columns and the view columns that expose them; set by the first connection. */
   private volatile EncryptedColumns columns;
   private volatile StatementAnalyzer analyzer;
@@ -63,6 +62,7 @@ final class VeilRuntime {
     this.codec = config.columns().isEmpty() ? null
         : CellCodec.fromProperties(config.toProperties(), ownConnections);
     this.untracedCells = codec == null ? null : new UntracedCells(codec, config.columns().all());
+    this.deferredTables = new DeferredTables(catalog, config.entityNames(), ownConnections);
   }
 
   /** Releases the key provider (and its cached keys) of a runtime that lost a creation race. */
@@ -164,70 +164,19 @@ final class VeilRuntime {
 
   /** Which parameters of {@code sql} bind encrypted columns; refuses SQL that would leak. */
   StatementPlan plan(String sql) throws SQLException {
-    refuseWritesUnderOtherNames(sql);
+    if (codec != null) {
+      deferredTables.refuseWritesUnderOtherNames(sql, columns);
+    }
     return analyzer == null ? StatementPlan.PLAIN : analyzer.analyzePrepared(sql);
   }
 
   /** Refuses SQL text for a plain {@code Statement} that aims a literal at an encrypted column. */
   void checkUnprepared(String sql) throws SQLException {
-    refuseWritesUnderOtherNames(sql);
+    if (codec != null) {
+      deferredTables.refuseWritesUnderOtherNames(sql, columns);
+    }
     if (analyzer != null) {
       analyzer.checkUnprepared(sql);
-    }
-  }
-
-  /**
-   * Refuses SQL that writes to a table under another name of a configured table's entity
-   * ({@code sd_contacts} for {@code sd_contact}, see {@link EntityNames}) while the configured
-   * table does not exist: the application is using its table under a name Veil was not told,
-   * and the values of its encrypted columns would go out unsealed. Costs nothing once every
-   * configured table has been seen; until then, a scan of the SQL's words, and a parse and a
-   * catalog query (on a connection of Veil's own) only for SQL that names such an entity.
-   */
-  private void refuseWritesUnderOtherNames(String sql) throws SQLException {
-    if (codec == null) {
-      return;
-    }
-    Set<String> missing = catalog.missingTables();
-    EntityNames names = config.entityNames();
-    if (missing.isEmpty() || !names.mayName(sql, missing)) {
-      return;
-    }
-    List<WriteTargets.Target> targets = WriteTargets.of(sql);
-    if (targets == null) {
-      String table = missing.iterator().next();
-      if (stillMissing(table)) {
-        throw new SQLException("this statement may write to a table of the entity configured"
-            + " as " + table + " (by " + names.sourceOf(table) + ") under another name, and"
-            + " Veil cannot parse it to tell; " + table + " does not exist. Name the table the"
-            + " application writes to in the entity's @Table or @EncryptedTable, or in"
-            + " veil.columns", VeilSqlState.UNDEFINED_COLUMN);
-      }
-      return;
-    }
-    for (WriteTargets.Target target : targets) {
-      if (!columns.forTable(target.schema(), target.name()).isEmpty()) {
-        continue; // a configured table: its own check applies
-      }
-      for (String table : names.tablesNamedBy(target.name(), missing)) {
-        if (stillMissing(table)) {
-          String written = target.schema() == null ? target.name()
-              : target.schema() + "." + target.name();
-          throw new SQLException("this statement writes to table " + written + ", the table"
-              + " of the entity configured as " + table + " (by " + names.sourceOf(table)
-              + ") under another name, and " + table + " does not exist (as the application's"
-              + " role sees it): Veil would send its encrypted columns unsealed. Tell Veil the"
-              + " table's name: @EncryptedTable(name = \"" + target.name() + "\") or the"
-              + " entity's @Table, or veil.columns", VeilSqlState.UNDEFINED_COLUMN);
-        }
-      }
-    }
-  }
-
-  /** Whether configured table {@code table} still does not exist, asked on Veil's own connection. */
-  private boolean stillMissing(String table) throws SQLException {
-    try (Connection own = ownConnections.open()) {
-      return catalog.stillMissing(table, own);
     }
   }
 
