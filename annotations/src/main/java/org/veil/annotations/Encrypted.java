@@ -9,9 +9,13 @@ import java.lang.annotation.Target;
 /**
  * Marks a field, record component or getter whose column Veil encrypts on the client.
  *
- * <p>The column name is {@link #column()} when set, else the JPA {@code @Column(name)} when
- * present, else the snake_case form of the Java name. The table comes from
- * {@link EncryptedTable} on the class, else JPA {@code @Table}, else the snake_case class name.
+ * <p>The column name is {@link #column()} when set, else the one the class's mapping library
+ * gives on the same property (JPA or Spring Data {@code @Column}, Micronaut
+ * {@code @MappedProperty}, MyBatis-Plus {@code @TableField}), else the snake_case form of the
+ * Java name. The table comes from {@link EncryptedTable} on the class, else the mapping
+ * library's table annotation ({@code @Table}, {@code @MappedEntity}, {@code @TableName}), else
+ * the snake_case class name when one of those or JPA's {@code @Entity} marks the class as an
+ * entity; a class that nothing names or marks is refused when Veil connects.
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)

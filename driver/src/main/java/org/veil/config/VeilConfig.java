@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.UnaryOperator;
 import org.veil.error.VeilError;
@@ -33,19 +34,28 @@ public final class VeilConfig {
   private final Map<VeilProperty, String> values;
   private final EncryptedColumns columns;
   private final Map<String, ColumnType> types;
+  private final EntityNames entityNames;
 
   private VeilConfig(Map<VeilProperty, String> values, EncryptedColumns columns,
-      Map<String, ColumnType> types) {
+      Map<String, ColumnType> types, EntityNames entityNames) {
     this.values = values;
     this.columns = columns;
     this.types = types;
+    this.entityNames = entityNames;
   }
 
   /**
-   * A configured column, its declared type (null when not declared) and where it was named
-   * ({@code veil.columns}, or the annotated member), for error messages.
+   * A configured column, its declared type (null when not declared), where it was named
+   * ({@code veil.columns}, or the annotated member), for error messages, and the other names of
+   * its table's entity (an annotated class's names; empty for {@code veil.columns}).
    */
-  record NamedColumn(ColumnPolicy policy, ColumnType type, String source) {}
+  record NamedColumn(ColumnPolicy policy, ColumnType type, String source,
+      Set<String> entityNames) {
+
+    NamedColumn(ColumnPolicy policy, ColumnType type, String source) {
+      this(policy, type, source, Set.of());
+    }
+  }
 
   /** Reads the configuration from connection settings and the process environment. */
   public static VeilConfig from(Properties veilProperties) throws VeilException {
@@ -90,13 +100,16 @@ public final class VeilConfig {
     List<NamedColumn> named = namedColumns(merged);
     Map<String, ColumnType> types = new java.util.HashMap<>();
     List<ColumnPolicy> policies = new ArrayList<>();
+    EntityNames.Builder entityNames = EntityNames.builder();
     for (NamedColumn n : named) {
       policies.add(n.policy());
       if (n.type() != null) {
         types.put(n.policy().qualifiedName(), n.type());
       }
+      entityNames.add(n.policy().schema(), n.policy().table(), n.entityNames(), n.source());
     }
-    return new VeilConfig(Map.copyOf(values), EncryptedColumns.of(policies), Map.copyOf(types));
+    return new VeilConfig(Map.copyOf(values), EncryptedColumns.of(policies), Map.copyOf(types),
+        entityNames.build());
   }
 
   /**
@@ -130,16 +143,23 @@ public final class VeilConfig {
             + before.source() + " but " + describe(n.policy()) + " by " + n.source()
             + "; make them agree");
       }
-      if (before.type() == null) {
-        found.put(name, new NamedColumn(before.policy(), n.type(), before.source()));
-      } else if (n.type() != null && n.type() != before.type()) {
+      if (n.type() != null && before.type() != null && n.type() != before.type()) {
         throw new VeilException(VeilError.INVALID_CONFIGURATION,
             name + " has type " + before.type().typeName() + " by "
             + before.source() + " but " + n.type().typeName() + " by " + n.source()
             + "; make them agree");
       }
+      found.put(name, new NamedColumn(before.policy(),
+          before.type() != null ? before.type() : n.type(), before.source(),
+          union(before.entityNames(), n.entityNames())));
     }
     return new ArrayList<>(found.values());
+  }
+
+  private static Set<String> union(Set<String> a, Set<String> b) {
+    Set<String> all = new java.util.LinkedHashSet<>(a);
+    all.addAll(b);
+    return Set.copyOf(all);
   }
 
   private static String describe(ColumnPolicy p) {
@@ -166,6 +186,11 @@ public final class VeilConfig {
 
   public EncryptedColumns columns() {
     return columns;
+  }
+
+  /** The other names of the configured tables' entities; see {@link EntityNames}. */
+  public EntityNames entityNames() {
+    return entityNames;
   }
 
   /**

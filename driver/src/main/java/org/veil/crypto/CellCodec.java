@@ -403,7 +403,36 @@ public final class CellCodec implements AutoCloseable {
    */
   public Opened open(ColumnPolicy column, byte[] cell) throws GeneralSecurityException {
     ValueType type = checkHeader(column, cell);
-    byte[] plaintext = openPlaintext(column, cell);
+    return decode(column, cell, type, openPlaintext(column, cell, false));
+  }
+
+  /**
+   * Opens a cell that reached the application where no column names it (a function's result, an
+   * OUT parameter) if it was sealed for {@code column}: as {@link #open}, except that a cell of
+   * the other mode, or one whose associated data holds another context, gives null and does not
+   * count as a failure, so that a caller can try each configured column in turn.
+   *
+   * <p>Security guarantees: a cell's associated data binds its column's context, so it opens
+   * under that context only, and the value is the value of a column with that context; which
+   * column was asked first makes no difference.
+   *
+   * @return the opened value, or null when the cell was not sealed for {@code column}
+   * @throws CellException when the bytes are not a cell, or are malformed for any column
+   * @throws KeyUnavailableException when the cell's key cannot be obtained
+   */
+  public Opened openIfSealedFor(ColumnPolicy column, byte[] cell)
+      throws GeneralSecurityException {
+    if (CellFormat.hasMagic(cell) && column.isDeterministic()
+        != (cell[CellFormat.KIND_OFFSET] == CellFormat.KIND_DETERMINISTIC)) {
+      return null;
+    }
+    ValueType type = checkHeader(column, cell);
+    byte[] plaintext = openPlaintext(column, cell, true);
+    return plaintext == null ? null : decode(column, cell, type, plaintext);
+  }
+
+  private Opened decode(ColumnPolicy column, byte[] cell, ValueType type, byte[] plaintext)
+      throws CellException {
     try {
       return new Opened(type, type.decode(plaintext));
     } catch (IllegalArgumentException | java.time.DateTimeException | ArithmeticException e) {
@@ -439,7 +468,12 @@ public final class CellCodec implements AutoCloseable {
     return type;
   }
 
-  private byte[] openPlaintext(ColumnPolicy column, byte[] cell) throws GeneralSecurityException {
+  /**
+   * The plaintext of {@code cell} under {@code column}'s context; null instead of a failure when
+   * it does not authenticate and {@code nullIfNotFor}: another context, or tampered.
+   */
+  private byte[] openPlaintext(ColumnPolicy column, byte[] cell, boolean nullIfNotFor)
+      throws GeneralSecurityException {
     int kind = cell[CellFormat.KIND_OFFSET];
     KeyId id = KeyId.read(cell, CellFormat.KEY_ID_OFFSET);
     try {
@@ -495,9 +529,15 @@ public final class CellCodec implements AutoCloseable {
       throw new KeyUnavailableException(id.toString(), "cannot open a cell in column "
           + column.qualifiedName() + ": " + e.getMessage(), e);
     } catch (AEADBadTagException e) {
+      if (nullIfNotFor) {
+        return null;
+      }
       throw tampered(column, cell, e);
     } catch (GeneralSecurityException e) {
       // Tink reports a failed AES-SIV check as a plain GeneralSecurityException.
+      if (nullIfNotFor) {
+        return null;
+      }
       throw tampered(column, cell, e);
     }
   }
@@ -608,7 +648,7 @@ public final class CellCodec implements AutoCloseable {
           + " can be re-wrapped (column " + column.qualifiedName() + ")");
     }
     // Authenticates the whole cell first: a cell that does not open is reported, not moved.
-    byte[] plaintext = openPlaintext(column, cell);
+    byte[] plaintext = openPlaintext(column, cell, false);
     try {
       byte version = cell[CellFormat.VERSION_OFFSET];
       RowKeySlot slot = rowKeySlot(version, CellFormat.KIND_BRANCH, cell,
@@ -653,7 +693,7 @@ public final class CellCodec implements AutoCloseable {
   public byte[] reseal(RowSeal row, ColumnPolicy column, byte[] cell)
       throws GeneralSecurityException {
     ValueType type = checkHeader(column, cell);
-    byte[] plaintext = openPlaintext(column, cell);
+    byte[] plaintext = openPlaintext(column, cell, false);
     try {
       return sealEncoded(row, column, type, plaintext);
     } finally {
@@ -697,6 +737,35 @@ public final class CellCodec implements AutoCloseable {
   /** Whether {@code text} is a cell's text form. */
   public boolean looksLikeCellText(String text) {
     return CellFormat.fromText(text) != null;
+  }
+
+  /**
+   * Whether {@code bytes} starts like a cell (magic and a known version): three byte
+   * comparisons, for values read where no encrypted column is expected.
+   */
+  public static boolean startsLikeCell(byte[] bytes) {
+    return CellFormat.hasMagic(bytes);
+  }
+
+  /**
+   * Whether {@code text} starts like a cell's text form ({@code veil:} and the base64 of the
+   * magic and a known version): a few character comparisons, no decoding, no allocation.
+   */
+  public static boolean startsLikeTextCell(CharSequence text) {
+    return CellFormat.startsLikeTextCell(text);
+  }
+
+  /** Whether {@code utf8}, the bytes of a text value, start like a cell's text form. */
+  public static boolean startsLikeTextCell(byte[] utf8) {
+    return CellFormat.startsLikeTextCell(utf8);
+  }
+
+  /**
+   * Whether {@code text}, a bytea value in PostgreSQL's text output ({@code bytea_output} hex or
+   * escape), starts like a cell.
+   */
+  public static boolean startsLikeByteaText(CharSequence text) {
+    return CellFormat.startsLikeByteaText(text);
   }
 
   public KeyCounters counters() {

@@ -83,6 +83,68 @@ final class CellFormat {
     return false;
   }
 
+  /**
+   * How a text cell starts: {@code veil:} and the base64 of the magic and version (three bytes,
+   * so exactly four characters whatever follows), per known version.
+   */
+  private static final String[] TEXT_STARTS = {
+      TEXT_PREFIX + Base64.getEncoder().encodeToString(new byte[] {MAGIC_0, MAGIC_1, VERSION_1}),
+      TEXT_PREFIX + Base64.getEncoder().encodeToString(new byte[] {MAGIC_0, MAGIC_1, VERSION_2})};
+  private static final byte[][] TEXT_START_BYTES = {
+      TEXT_STARTS[0].getBytes(StandardCharsets.US_ASCII),
+      TEXT_STARTS[1].getBytes(StandardCharsets.US_ASCII)};
+  /** How PostgreSQL's text output of a bytea cell starts: hex ({@code \x564c01}), or escape. */
+  private static final String[] BYTEA_TEXT_STARTS = {"\\x564c01", "\\x564c02", "VL\\001",
+      "VL\\002"};
+
+  /** Whether {@code text} starts as a text cell does; a few character comparisons, no decoding. */
+  static boolean startsLikeTextCell(CharSequence text) {
+    return text != null && (startsWith(text, TEXT_STARTS[0]) || startsWith(text, TEXT_STARTS[1]));
+  }
+
+  /** Whether {@code utf8} (a text value's bytes) starts as a text cell does. */
+  static boolean startsLikeTextCell(byte[] utf8) {
+    return utf8 != null && (startsWith(utf8, TEXT_START_BYTES[0])
+        || startsWith(utf8, TEXT_START_BYTES[1]));
+  }
+
+  /** Whether {@code text}, a bytea value in PostgreSQL's text output, starts as a cell does. */
+  static boolean startsLikeByteaText(CharSequence text) {
+    if (text == null || text.length() < 6) {
+      return false;
+    }
+    for (String start : BYTEA_TEXT_STARTS) {
+      if (startsWith(text, start)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean startsWith(CharSequence text, String start) {
+    if (text.length() < start.length()) {
+      return false;
+    }
+    for (int i = 0; i < start.length(); i++) {
+      if (text.charAt(i) != start.charAt(i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean startsWith(byte[] bytes, byte[] start) {
+    if (bytes.length < start.length) {
+      return false;
+    }
+    for (int i = 0; i < start.length; i++) {
+      if (bytes[i] != start[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   static String toText(byte[] cell) {
     return TEXT_PREFIX + Base64.getEncoder().encodeToString(cell);
   }

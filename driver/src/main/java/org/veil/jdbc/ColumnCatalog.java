@@ -21,7 +21,9 @@ import org.veil.error.VeilError;
  * What the database says about the configured columns: that they exist, whether each stores
  * its cells as {@code bytea} or as text, and which view columns expose them. Checked once per
  * data source, at the first connection; a column whose table does not exist yet (a migration
- * will create it) is looked up when it is first used. Thread-safe.
+ * will create it) is looked up when it is first used. Until then its table is {@linkplain
+ * #missingTables() missing}, and writes to the same entity under another name are refused (see
+ * {@link org.veil.config.EntityNames}). Thread-safe.
  */
 final class ColumnCatalog {
 
@@ -60,6 +62,8 @@ final class ColumnCatalog {
 
   private final EncryptedColumns columns;
   private final ConcurrentMap<ColumnPolicy, StorageForm> forms = new ConcurrentHashMap<>();
+  /** Configured tables ({@code schema.table}) that the catalog did not show when last asked. */
+  private final Set<String> missing = ConcurrentHashMap.newKeySet();
 
   ColumnCatalog(EncryptedColumns columns) {
     this.columns = columns;
@@ -109,6 +113,33 @@ final class ColumnCatalog {
       }
     }
     return derived;
+  }
+
+  /**
+   * The configured tables ({@code schema.table}) whose check is deferred: they did not exist
+   * when the catalog was last read for them. Empty (and cheap) once every table has been seen.
+   */
+  Set<String> missingTables() {
+    return missing.isEmpty() ? Set.of() : Set.copyOf(missing);
+  }
+
+  /**
+   * Whether configured table {@code table} ({@code schema.table}) still does not exist: asks the
+   * catalog again through {@code pg}, and checks its columns if it exists now.
+   */
+  boolean stillMissing(String table, Connection pg) throws SQLException {
+    Set<ColumnPolicy> wanted = new LinkedHashSet<>();
+    for (ColumnPolicy p : columns.all()) {
+      if ((p.schema() + "." + p.table()).equals(table)) {
+        wanted.add(p);
+      }
+    }
+    if (wanted.isEmpty()) {
+      missing.remove(table);
+      return false;
+    }
+    lookUp(pg, wanted, false);
+    return missing.contains(table);
   }
 
   /** The storage form of {@code column}, looked up through {@code pg} if not yet known. */
@@ -172,6 +203,7 @@ final class ColumnCatalog {
     for (ColumnPolicy p : wanted) {
       String table = p.schema() + "." + p.table();
       if (!foundTables.contains(table)) {
+        missing.add(table);
         if (tableMustExist) {
           throw SqlErrors.of(VeilError.UNDEFINED_COLUMN,
               "veil.columns names " + p.qualifiedName() + ", but there is no"
@@ -180,6 +212,7 @@ final class ColumnCatalog {
         }
         continue;
       }
+      missing.remove(table);
       String[] type = found.get(p.qualifiedName());
       if (type == null) {
         throw SqlErrors.of(VeilError.UNDEFINED_COLUMN,

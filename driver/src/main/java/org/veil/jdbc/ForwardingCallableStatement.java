@@ -25,6 +25,7 @@ import org.veil.sql.StatementPlan;
 
 /**
  * Forwards every {@link CallableStatement} method declared there to {@code delegate}, unchanged.
+ * A named setter binds by index instead when {@code namedParameter} gives one.
  * Veil's behaviour lives in the hand-written subclasses.
  */
 @SuppressWarnings("deprecation")
@@ -34,6 +35,12 @@ abstract class ForwardingCallableStatement<D extends CallableStatement> extends 
   ForwardingCallableStatement(D delegate, VeilConnection connection, StatementPlan plan) {
     super(delegate, connection, plan);
   }
+
+  /**
+   * The index that named parameter {@code name} binds when Veil binds it by index (it
+   * seals the value), else 0: pgjdbc's named setter then takes it.
+   */
+  protected abstract int namedParameter(String name) throws SQLException;
 
   @Override
   public Array getArray(String arg1) throws SQLException {
@@ -403,237 +410,472 @@ abstract class ForwardingCallableStatement<D extends CallableStatement> extends 
 
   @Override
   public void setAsciiStream(String arg1, InputStream arg2, int arg3) throws SQLException {
-    delegate.setAsciiStream(arg1, arg2, arg3);
+    int index = namedParameter(arg1);
+    if (index > 0) {
+      setAsciiStream(index, arg2, arg3);
+    } else {
+      delegate.setAsciiStream(arg1, arg2, arg3);
+    }
   }
 
   @Override
   public void setAsciiStream(String arg1, InputStream arg2, long arg3) throws SQLException {
-    delegate.setAsciiStream(arg1, arg2, arg3);
+    int index = namedParameter(arg1);
+    if (index > 0) {
+      setAsciiStream(index, arg2, arg3);
+    } else {
+      delegate.setAsciiStream(arg1, arg2, arg3);
+    }
   }
 
   @Override
   public void setAsciiStream(String arg1, InputStream arg2) throws SQLException {
-    delegate.setAsciiStream(arg1, arg2);
+    int index = namedParameter(arg1);
+    if (index > 0) {
+      setAsciiStream(index, arg2);
+    } else {
+      delegate.setAsciiStream(arg1, arg2);
+    }
   }
 
   @Override
   public void setBigDecimal(String arg1, BigDecimal arg2) throws SQLException {
-    delegate.setBigDecimal(arg1, arg2);
+    int index = namedParameter(arg1);
+    if (index > 0) {
+      setBigDecimal(index, arg2);
+    } else {
+      delegate.setBigDecimal(arg1, arg2);
+    }
   }
 
   @Override
   public void setBinaryStream(String arg1, InputStream arg2, int arg3) throws SQLException {
-    delegate.setBinaryStream(arg1, arg2, arg3);
+    int index = namedParameter(arg1);
+    if (index > 0) {
+      setBinaryStream(index, arg2, arg3);
+    } else {
+      delegate.setBinaryStream(arg1, arg2, arg3);
+    }
   }
 
   @Override
   public void setBinaryStream(String arg1, InputStream arg2, long arg3) throws SQLException {
-    delegate.setBinaryStream(arg1, arg2, arg3);
+    int index = namedParameter(arg1);
+    if (index > 0) {
+      setBinaryStream(index, arg2, arg3);
+    } else {
+      delegate.setBinaryStream(arg1, arg2, arg3);
+    }
   }
 
   @Override
   public void setBinaryStream(String arg1, InputStream arg2) throws SQLException {
-    delegate.setBinaryStream(arg1, arg2);
+    int index = namedParameter(arg1);
+    if (index > 0) {
+      setBinaryStream(index, arg2);
+    } else {
+      delegate.setBinaryStream(arg1, arg2);
+    }
   }
 
   @Override
   public void setBlob(String arg1, InputStream arg2, long arg3) throws SQLException {
-    delegate.setBlob(arg1, arg2, arg3);
+    int index = namedParameter(arg1);
+    if (index > 0) {
+      setBlob(index, arg2, arg3);
+    } else {
+      delegate.setBlob(arg1, arg2, arg3);
+    }
   }
 
   @Override
   public void setBlob(String arg1, InputStream arg2) throws SQLException {
-    delegate.setBlob(arg1, arg2);
+    int index = namedParameter(arg1);
+    if (index > 0) {
+      setBlob(index, arg2);
+    } else {
+      delegate.setBlob(arg1, arg2);
+    }
   }
 
   @Override
   public void setBlob(String arg1, Blob arg2) throws SQLException {
-    delegate.setBlob(arg1, arg2);
+    int index = namedParameter(arg1);
+    if (index > 0) {
+      setBlob(index, arg2);
+    } else {
+      delegate.setBlob(arg1, arg2);
+    }
   }
 
   @Override
   public void setBoolean(String arg1, boolean arg2) throws SQLException {
-    delegate.setBoolean(arg1, arg2);
+    int index = namedParameter(arg1);
+    if (index > 0) {
+      setBoolean(index, arg2);
+    } else {
+      delegate.setBoolean(arg1, arg2);
+    }
   }
 
   @Override
   public void setByte(String arg1, byte arg2) throws SQLException {
-    delegate.setByte(arg1, arg2);
+    int index = namedParameter(arg1);
+    if (index > 0) {
+      setByte(index, arg2);
+    } else {
+      delegate.setByte(arg1, arg2);
+    }
   }
 
   @Override
   public void setBytes(String arg1, byte[] arg2) throws SQLException {
-    delegate.setBytes(arg1, arg2);
+    int index = namedParameter(arg1);
+    if (index > 0) {
+      setBytes(index, arg2);
+    } else {
+      delegate.setBytes(arg1, arg2);
+    }
   }
 
   @Override
   public void setCharacterStream(String arg1, Reader arg2, int arg3) throws SQLException {
-    delegate.setCharacterStream(arg1, arg2, arg3);
+    int index = namedParameter(arg1);
+    if (index > 0) {
+      setCharacterStream(index, arg2, arg3);
+    } else {
+      delegate.setCharacterStream(arg1, arg2, arg3);
+    }
   }
 
   @Override
   public void setCharacterStream(String arg1, Reader arg2, long arg3) throws SQLException {
-    delegate.setCharacterStream(arg1, arg2, arg3);
+    int index = namedParameter(arg1);
+    if (index > 0) {
+      setCharacterStream(index, arg2, arg3);
+    } else {
+      delegate.setCharacterStream(arg1, arg2, arg3);
+    }
   }
 
   @Override
   public void setCharacterStream(String arg1, Reader arg2) throws SQLException {
-    delegate.setCharacterStream(arg1, arg2);
+    int index = namedParameter(arg1);
+    if (index > 0) {
+      setCharacterStream(index, arg2);
+    } else {
+      delegate.setCharacterStream(arg1, arg2);
+    }
   }
 
   @Override
   public void setClob(String arg1, Reader arg2, long arg3) throws SQLException {
-    delegate.setClob(arg1, arg2, arg3);
+    int index = namedParameter(arg1);
+    if (index > 0) {
+      setClob(index, arg2, arg3);
+    } else {
+      delegate.setClob(arg1, arg2, arg3);
+    }
   }
 
   @Override
   public void setClob(String arg1, Reader arg2) throws SQLException {
-    delegate.setClob(arg1, arg2);
+    int index = namedParameter(arg1);
+    if (index > 0) {
+      setClob(index, arg2);
+    } else {
+      delegate.setClob(arg1, arg2);
+    }
   }
 
   @Override
   public void setClob(String arg1, Clob arg2) throws SQLException {
-    delegate.setClob(arg1, arg2);
+    int index = namedParameter(arg1);
+    if (index > 0) {
+      setClob(index, arg2);
+    } else {
+      delegate.setClob(arg1, arg2);
+    }
   }
 
   @Override
   public void setDate(String arg1, Date arg2, Calendar arg3) throws SQLException {
-    delegate.setDate(arg1, arg2, arg3);
+    int index = namedParameter(arg1);
+    if (index > 0) {
+      setDate(index, arg2, arg3);
+    } else {
+      delegate.setDate(arg1, arg2, arg3);
+    }
   }
 
   @Override
   public void setDate(String arg1, Date arg2) throws SQLException {
-    delegate.setDate(arg1, arg2);
+    int index = namedParameter(arg1);
+    if (index > 0) {
+      setDate(index, arg2);
+    } else {
+      delegate.setDate(arg1, arg2);
+    }
   }
 
   @Override
   public void setDouble(String arg1, double arg2) throws SQLException {
-    delegate.setDouble(arg1, arg2);
+    int index = namedParameter(arg1);
+    if (index > 0) {
+      setDouble(index, arg2);
+    } else {
+      delegate.setDouble(arg1, arg2);
+    }
   }
 
   @Override
   public void setFloat(String arg1, float arg2) throws SQLException {
-    delegate.setFloat(arg1, arg2);
+    int index = namedParameter(arg1);
+    if (index > 0) {
+      setFloat(index, arg2);
+    } else {
+      delegate.setFloat(arg1, arg2);
+    }
   }
 
   @Override
   public void setInt(String arg1, int arg2) throws SQLException {
-    delegate.setInt(arg1, arg2);
+    int index = namedParameter(arg1);
+    if (index > 0) {
+      setInt(index, arg2);
+    } else {
+      delegate.setInt(arg1, arg2);
+    }
   }
 
   @Override
   public void setLong(String arg1, long arg2) throws SQLException {
-    delegate.setLong(arg1, arg2);
+    int index = namedParameter(arg1);
+    if (index > 0) {
+      setLong(index, arg2);
+    } else {
+      delegate.setLong(arg1, arg2);
+    }
   }
 
   @Override
   public void setNCharacterStream(String arg1, Reader arg2, long arg3) throws SQLException {
-    delegate.setNCharacterStream(arg1, arg2, arg3);
+    int index = namedParameter(arg1);
+    if (index > 0) {
+      setNCharacterStream(index, arg2, arg3);
+    } else {
+      delegate.setNCharacterStream(arg1, arg2, arg3);
+    }
   }
 
   @Override
   public void setNCharacterStream(String arg1, Reader arg2) throws SQLException {
-    delegate.setNCharacterStream(arg1, arg2);
+    int index = namedParameter(arg1);
+    if (index > 0) {
+      setNCharacterStream(index, arg2);
+    } else {
+      delegate.setNCharacterStream(arg1, arg2);
+    }
   }
 
   @Override
   public void setNClob(String arg1, Reader arg2, long arg3) throws SQLException {
-    delegate.setNClob(arg1, arg2, arg3);
+    int index = namedParameter(arg1);
+    if (index > 0) {
+      setNClob(index, arg2, arg3);
+    } else {
+      delegate.setNClob(arg1, arg2, arg3);
+    }
   }
 
   @Override
   public void setNClob(String arg1, Reader arg2) throws SQLException {
-    delegate.setNClob(arg1, arg2);
+    int index = namedParameter(arg1);
+    if (index > 0) {
+      setNClob(index, arg2);
+    } else {
+      delegate.setNClob(arg1, arg2);
+    }
   }
 
   @Override
   public void setNClob(String arg1, NClob arg2) throws SQLException {
-    delegate.setNClob(arg1, arg2);
+    int index = namedParameter(arg1);
+    if (index > 0) {
+      setNClob(index, arg2);
+    } else {
+      delegate.setNClob(arg1, arg2);
+    }
   }
 
   @Override
   public void setNString(String arg1, String arg2) throws SQLException {
-    delegate.setNString(arg1, arg2);
+    int index = namedParameter(arg1);
+    if (index > 0) {
+      setNString(index, arg2);
+    } else {
+      delegate.setNString(arg1, arg2);
+    }
   }
 
   @Override
   public void setNull(String arg1, int arg2, String arg3) throws SQLException {
-    delegate.setNull(arg1, arg2, arg3);
+    int index = namedParameter(arg1);
+    if (index > 0) {
+      setNull(index, arg2, arg3);
+    } else {
+      delegate.setNull(arg1, arg2, arg3);
+    }
   }
 
   @Override
   public void setNull(String arg1, int arg2) throws SQLException {
-    delegate.setNull(arg1, arg2);
+    int index = namedParameter(arg1);
+    if (index > 0) {
+      setNull(index, arg2);
+    } else {
+      delegate.setNull(arg1, arg2);
+    }
   }
 
   @Override
   public void setObject(String arg1, Object arg2, int arg3, int arg4) throws SQLException {
-    delegate.setObject(arg1, arg2, arg3, arg4);
+    int index = namedParameter(arg1);
+    if (index > 0) {
+      setObject(index, arg2, arg3, arg4);
+    } else {
+      delegate.setObject(arg1, arg2, arg3, arg4);
+    }
   }
 
   @Override
   public void setObject(String arg1, Object arg2, int arg3) throws SQLException {
-    delegate.setObject(arg1, arg2, arg3);
+    int index = namedParameter(arg1);
+    if (index > 0) {
+      setObject(index, arg2, arg3);
+    } else {
+      delegate.setObject(arg1, arg2, arg3);
+    }
   }
 
   @Override
   public void setObject(String arg1, Object arg2, SQLType arg3, int arg4) throws SQLException {
-    delegate.setObject(arg1, arg2, arg3, arg4);
+    int index = namedParameter(arg1);
+    if (index > 0) {
+      setObject(index, arg2, arg3, arg4);
+    } else {
+      delegate.setObject(arg1, arg2, arg3, arg4);
+    }
   }
 
   @Override
   public void setObject(String arg1, Object arg2, SQLType arg3) throws SQLException {
-    delegate.setObject(arg1, arg2, arg3);
+    int index = namedParameter(arg1);
+    if (index > 0) {
+      setObject(index, arg2, arg3);
+    } else {
+      delegate.setObject(arg1, arg2, arg3);
+    }
   }
 
   @Override
   public void setObject(String arg1, Object arg2) throws SQLException {
-    delegate.setObject(arg1, arg2);
+    int index = namedParameter(arg1);
+    if (index > 0) {
+      setObject(index, arg2);
+    } else {
+      delegate.setObject(arg1, arg2);
+    }
   }
 
   @Override
   public void setRowId(String arg1, RowId arg2) throws SQLException {
-    delegate.setRowId(arg1, arg2);
+    int index = namedParameter(arg1);
+    if (index > 0) {
+      setRowId(index, arg2);
+    } else {
+      delegate.setRowId(arg1, arg2);
+    }
   }
 
   @Override
   public void setSQLXML(String arg1, SQLXML arg2) throws SQLException {
-    delegate.setSQLXML(arg1, arg2);
+    int index = namedParameter(arg1);
+    if (index > 0) {
+      setSQLXML(index, arg2);
+    } else {
+      delegate.setSQLXML(arg1, arg2);
+    }
   }
 
   @Override
   public void setShort(String arg1, short arg2) throws SQLException {
-    delegate.setShort(arg1, arg2);
+    int index = namedParameter(arg1);
+    if (index > 0) {
+      setShort(index, arg2);
+    } else {
+      delegate.setShort(arg1, arg2);
+    }
   }
 
   @Override
   public void setString(String arg1, String arg2) throws SQLException {
-    delegate.setString(arg1, arg2);
+    int index = namedParameter(arg1);
+    if (index > 0) {
+      setString(index, arg2);
+    } else {
+      delegate.setString(arg1, arg2);
+    }
   }
 
   @Override
   public void setTime(String arg1, Time arg2, Calendar arg3) throws SQLException {
-    delegate.setTime(arg1, arg2, arg3);
+    int index = namedParameter(arg1);
+    if (index > 0) {
+      setTime(index, arg2, arg3);
+    } else {
+      delegate.setTime(arg1, arg2, arg3);
+    }
   }
 
   @Override
   public void setTime(String arg1, Time arg2) throws SQLException {
-    delegate.setTime(arg1, arg2);
+    int index = namedParameter(arg1);
+    if (index > 0) {
+      setTime(index, arg2);
+    } else {
+      delegate.setTime(arg1, arg2);
+    }
   }
 
   @Override
   public void setTimestamp(String arg1, Timestamp arg2, Calendar arg3) throws SQLException {
-    delegate.setTimestamp(arg1, arg2, arg3);
+    int index = namedParameter(arg1);
+    if (index > 0) {
+      setTimestamp(index, arg2, arg3);
+    } else {
+      delegate.setTimestamp(arg1, arg2, arg3);
+    }
   }
 
   @Override
   public void setTimestamp(String arg1, Timestamp arg2) throws SQLException {
-    delegate.setTimestamp(arg1, arg2);
+    int index = namedParameter(arg1);
+    if (index > 0) {
+      setTimestamp(index, arg2);
+    } else {
+      delegate.setTimestamp(arg1, arg2);
+    }
   }
 
   @Override
   public void setURL(String arg1, URL arg2) throws SQLException {
-    delegate.setURL(arg1, arg2);
+    int index = namedParameter(arg1);
+    if (index > 0) {
+      setURL(index, arg2);
+    } else {
+      delegate.setURL(arg1, arg2);
+    }
   }
 
   @Override

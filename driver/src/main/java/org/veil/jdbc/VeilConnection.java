@@ -143,7 +143,7 @@ final class VeilConnection extends ForwardingConnection<Connection> {
   @Override
   public CallableStatement prepareCall(String sql) throws SQLException {
     StatementPlan plan = plan(sql);
-    return new VeilCallableStatement(delegate.prepareCall(sql), this, plan);
+    return new VeilCallableStatement(delegate.prepareCall(sql), this, plan, sql);
   }
 
   @Override
@@ -151,7 +151,7 @@ final class VeilConnection extends ForwardingConnection<Connection> {
       throws SQLException {
     StatementPlan plan = plan(sql);
     return new VeilCallableStatement(
-        delegate.prepareCall(sql, resultSetType, resultSetConcurrency), this, plan);
+        delegate.prepareCall(sql, resultSetType, resultSetConcurrency), this, plan, sql);
   }
 
   @Override
@@ -159,7 +159,7 @@ final class VeilConnection extends ForwardingConnection<Connection> {
       int resultSetHoldability) throws SQLException {
     StatementPlan plan = plan(sql);
     return new VeilCallableStatement(delegate.prepareCall(sql, resultSetType,
-        resultSetConcurrency, resultSetHoldability), this, plan);
+        resultSetConcurrency, resultSetHoldability), this, plan, sql);
   }
 
   @Override

@@ -76,7 +76,7 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
   }
 
   /** The encrypted column parameter {@code index} binds, or null. */
-  private ColumnPolicy encrypted(int index) throws SQLException {
+  final ColumnPolicy encrypted(int index) throws SQLException {
     if (plan.dependsOnSearchPath()) {
       refreshPlan();
       if (mustRebind != null) {

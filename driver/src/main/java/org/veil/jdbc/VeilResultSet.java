@@ -16,24 +16,35 @@ import java.sql.Time;
 import java.sql.Timestamp;
 import java.util.Calendar;
 import java.util.Map;
+import org.postgresql.PGResultSetMetaData;
 import org.veil.config.ColumnPolicy;
 import org.veil.error.VeilError;
+import org.veil.jdbc.ResultColumns.Reading;
 
 /**
  * A result set seen through Veil: getters on encrypted columns open the cell and convert the
- * value as pgjdbc would convert the column it came from; other columns are pgjdbc's, untouched.
+ * value as pgjdbc would convert the column it came from; other columns are pgjdbc's, except that
+ * a Veil cell found in one is never handed back as data ({@link UntracedCells}): refused in a
+ * base column that is not configured, opened by its context where there is no base column (a
+ * function's result, an expression).
  *
  * <p>Which columns are encrypted comes from the server's row description (base table and column
  * of each result column), looked up on first use, so aliases, joins, views and RETURNING need no
- * parsing. Getters by label find the column, then use the getter by index. Not thread-safe, like
- * the result set it wraps.
+ * parsing. A getter on a bytea or text column that is not encrypted checks the value it got from
+ * pgjdbc with a few comparisons; a refcursor's result set comes back wrapped. Getters by label
+ * find the column, then use the getter by index. Not thread-safe, like the result set it wraps.
  */
 final class VeilResultSet extends ForwardingResultSet<ResultSet> {
+
+  /** What {@link #opened} answers when pgjdbc's own getter should: the value is not a cell. */
+  private static final Object PGJDBC = new Object();
 
   private final VeilStatement<?> statement;
   private final VeilRuntime runtime;
   private final boolean plain;
   private ResultColumns columns;
+  /** The column whose policy opened the last value, for conversion errors. */
+  private ColumnPolicy openedAs;
 
   /**
    * @param statement the statement that produced it, or null for a metadata result, for which
@@ -46,24 +57,66 @@ final class VeilResultSet extends ForwardingResultSet<ResultSet> {
     this.plain = !runtime.encryptsAnything();
   }
 
-  /** The policy of result column {@code index}, or null when it is not encrypted. */
-  private ColumnPolicy encrypted(int index) throws SQLException {
+  private ResultColumns columns() throws SQLException {
     if (columns == null) {
       columns = statement == null ? ResultColumns.NONE
           : runtime.resultColumns(delegate.getMetaData());
     }
-    return columns.policy(index);
+    return columns;
+  }
+
+  /** How column {@code index} is read. */
+  private Reading reading(int index) throws SQLException {
+    return plain ? Reading.AS_IS : columns().reading(index);
+  }
+
+  /** The policy of result column {@code index}, or null when it is not encrypted. */
+  private ColumnPolicy encrypted(int index) throws SQLException {
+    return plain ? null : columns().policy(index);
   }
 
   /**
-   * A value of a column not traced to an encrypted one, checked not to be a cell that reached
-   * the result another way (a renaming view, an expression).
+   * For typed getters: the opened value of column {@code i} (null for SQL NULL) when it is
+   * encrypted or holds a cell that opens by its context, else {@link #PGJDBC}.
    */
-  private <T> T untraced(T value, int index) throws SQLException {
-    if (!plain && (value instanceof String || value instanceof byte[])) {
-      runtime.refuseUntracedCell(value, delegate, index);
+  private Object opened(int i) throws SQLException {
+    Reading r = reading(i);
+    if (r == Reading.ENCRYPTED) {
+      openedAs = columns.policy(i);
+      return open(i, openedAs);
     }
-    return value;
+    if (r == Reading.CELL_BY_CONTEXT) {
+      byte[] raw = delegate.getBytes(i); // a text column's bytes are pgjdbc's own, not a copy
+      if (UntracedCells.startsLikeCell(raw, columns.form(i))) {
+        return untracedCell(i, r);
+      }
+    }
+    return PGJDBC;
+  }
+
+  /** Whether {@code value}, which pgjdbc's getter returned for column {@code i}, is a cell. */
+  private boolean holdsCell(Reading r, int i, Object value) {
+    return (r == Reading.CELL_BY_CONTEXT || r == Reading.CELL_REFUSED)
+        && UntracedCells.startsLikeCell(value, columns.form(i));
+  }
+
+  /**
+   * The value of the cell in column {@code i}, which Veil did not trace to an encrypted column:
+   * refused in a base column, opened by its context otherwise (setting {@link #openedAs}).
+   */
+  private Object untracedCell(int i, Reading r) throws SQLException {
+    String where = "result column " + i + " (" + delegate.getMetaData().getColumnLabel(i) + ")";
+    if (r == Reading.CELL_REFUSED) {
+      PGResultSetMetaData md = delegate.getMetaData().unwrap(PGResultSetMetaData.class);
+      throw UntracedCells.refused(where, md.getBaseSchemaName(i) + "."
+          + md.getBaseTableName(i) + "." + md.getBaseColumnName(i));
+    }
+    UntracedCells cells = runtime.untracedCells();
+    Object raw = columns.form(i) == ColumnCatalog.StorageForm.BINARY ? delegate.getBytes(i)
+        : delegate.getString(i);
+    UntracedCells.Found found = cells.open(cells.cellOf(raw), where);
+    openedAs = found.column();
+    return found.value();
   }
 
   /** The opened value of an encrypted column; null for SQL NULL. */
@@ -85,200 +138,216 @@ final class VeilResultSet extends ForwardingResultSet<ResultSet> {
     if (plain) {
       return md;
     }
-    encrypted(1);
-    return columns.first() == null ? md
+    return columns().first() == null ? md
         : new VeilResultSetMetaData(md, columns, runtime.config());
   }
 
   @Override
   public String getString(int i) throws SQLException {
-    ColumnPolicy p = encrypted(i);
-    if (p == null) {
-      return untraced(delegate.getString(i), i);
+    Reading r = reading(i);
+    if (r == Reading.ENCRYPTED) {
+      Object v = open(i, columns.policy(i));
+      return v == null ? null : ValueConversions.toString(v);
     }
-    Object v = open(i, p);
-    return v == null ? null : ValueConversions.toString(v);
+    String s = delegate.getString(i);
+    return holdsCell(r, i, s) ? ValueConversions.toString(untracedCell(i, r)) : s;
   }
 
   @Override
   public String getNString(int i) throws SQLException {
-    return encrypted(i) == null ? delegate.getNString(i) : getString(i);
+    return reading(i) == Reading.AS_IS ? delegate.getNString(i) : getString(i);
   }
 
   @Override
   public Object getObject(int i) throws SQLException {
-    ColumnPolicy p = encrypted(i);
-    if (p == null) {
-      return untraced(delegate.getObject(i), i);
+    Reading r = reading(i);
+    if (r == Reading.ENCRYPTED) {
+      Object v = open(i, columns.policy(i));
+      return v == null ? null : ValueConversions.toJdbcObject(v);
     }
-    Object v = open(i, p);
-    return v == null ? null : ValueConversions.toJdbcObject(v);
+    Object o = delegate.getObject(i);
+    if (r == Reading.REF_CURSOR && o instanceof ResultSet cursor) {
+      return new VeilResultSet(cursor, statement, runtime);
+    }
+    return holdsCell(r, i, o) ? ValueConversions.toJdbcObject(untracedCell(i, r)) : o;
   }
 
   @Override
   public <T> T getObject(int i, Class<T> type) throws SQLException {
-    ColumnPolicy p = encrypted(i);
-    if (p == null) {
-      return untraced(delegate.getObject(i, type), i);
+    Reading r = reading(i);
+    if (r == Reading.ENCRYPTED) {
+      ColumnPolicy p = columns.policy(i);
+      Object v = open(i, p);
+      return v == null ? null : ValueConversions.toType(v, type, p);
     }
-    Object v = open(i, p);
-    return v == null ? null : ValueConversions.toType(v, type, p);
+    if (r == Reading.REF_CURSOR && type == ResultSet.class) {
+      return type.cast(getObject(i));
+    }
+    if (r == Reading.CELL_BY_CONTEXT && type != String.class && type != byte[].class
+        && type != Object.class) {
+      Object v = opened(i); // before pgjdbc, which cannot convert a cell's bytes to the type
+      if (v != PGJDBC) {
+        return ValueConversions.toType(v, type, openedAs);
+      }
+    }
+    T o = delegate.getObject(i, type);
+    if (holdsCell(r, i, o)) {
+      Object v = untracedCell(i, r);
+      return ValueConversions.toType(v, type, openedAs);
+    }
+    return o;
   }
 
   @Override
   public Object getObject(int i, Map<String, Class<?>> map) throws SQLException {
-    return encrypted(i) == null ? delegate.getObject(i, map) : getObject(i);
+    return reading(i) == Reading.AS_IS ? delegate.getObject(i, map) : getObject(i);
   }
 
   @Override
   public boolean getBoolean(int i) throws SQLException {
-    ColumnPolicy p = encrypted(i);
-    if (p == null) {
+    Object v = opened(i);
+    if (v == PGJDBC) {
       return delegate.getBoolean(i);
     }
-    Object v = open(i, p);
-    return v != null && ValueConversions.toBoolean(v, p);
+    return v != null && ValueConversions.toBoolean(v, openedAs);
   }
 
   @Override
   public byte getByte(int i) throws SQLException {
-    ColumnPolicy p = encrypted(i);
-    return p == null ? delegate.getByte(i)
-        : (byte) integral(i, p, Byte.MIN_VALUE, Byte.MAX_VALUE, "byte");
+    Object v = opened(i);
+    return v == PGJDBC ? delegate.getByte(i)
+        : (byte) integral(v, Byte.MIN_VALUE, Byte.MAX_VALUE, "byte");
   }
 
   @Override
   public short getShort(int i) throws SQLException {
-    ColumnPolicy p = encrypted(i);
-    return p == null ? delegate.getShort(i)
-        : (short) integral(i, p, Short.MIN_VALUE, Short.MAX_VALUE, "short");
+    Object v = opened(i);
+    return v == PGJDBC ? delegate.getShort(i)
+        : (short) integral(v, Short.MIN_VALUE, Short.MAX_VALUE, "short");
   }
 
   @Override
   public int getInt(int i) throws SQLException {
-    ColumnPolicy p = encrypted(i);
-    return p == null ? delegate.getInt(i)
-        : (int) integral(i, p, Integer.MIN_VALUE, Integer.MAX_VALUE, "int");
+    Object v = opened(i);
+    return v == PGJDBC ? delegate.getInt(i)
+        : (int) integral(v, Integer.MIN_VALUE, Integer.MAX_VALUE, "int");
   }
 
   @Override
   public long getLong(int i) throws SQLException {
-    ColumnPolicy p = encrypted(i);
-    return p == null ? delegate.getLong(i)
-        : integral(i, p, Long.MIN_VALUE, Long.MAX_VALUE, "long");
+    Object v = opened(i);
+    return v == PGJDBC ? delegate.getLong(i) : integral(v, Long.MIN_VALUE, Long.MAX_VALUE, "long");
   }
 
-  private long integral(int i, ColumnPolicy p, long min, long max, String type)
-      throws SQLException {
-    Object v = open(i, p);
-    return v == null ? 0 : ValueConversions.toLong(v, p, min, max, type);
+  private long integral(Object v, long min, long max, String type) throws SQLException {
+    return v == null ? 0 : ValueConversions.toLong(v, openedAs, min, max, type);
   }
 
   @Override
   public float getFloat(int i) throws SQLException {
-    ColumnPolicy p = encrypted(i);
-    if (p == null) {
+    Object v = opened(i);
+    if (v == PGJDBC) {
       return delegate.getFloat(i);
     }
-    Object v = open(i, p);
-    return v == null ? 0 : (float) ValueConversions.toDouble(v, p);
+    return v == null ? 0 : (float) ValueConversions.toDouble(v, openedAs);
   }
 
   @Override
   public double getDouble(int i) throws SQLException {
-    ColumnPolicy p = encrypted(i);
-    if (p == null) {
+    Object v = opened(i);
+    if (v == PGJDBC) {
       return delegate.getDouble(i);
     }
-    Object v = open(i, p);
-    return v == null ? 0 : ValueConversions.toDouble(v, p);
+    return v == null ? 0 : ValueConversions.toDouble(v, openedAs);
   }
 
   @Override
   public BigDecimal getBigDecimal(int i) throws SQLException {
-    ColumnPolicy p = encrypted(i);
-    if (p == null) {
+    Object v = opened(i);
+    if (v == PGJDBC) {
       return delegate.getBigDecimal(i);
     }
-    Object v = open(i, p);
-    return v == null ? null : ValueConversions.toBigDecimal(v, p);
+    return v == null ? null : ValueConversions.toBigDecimal(v, openedAs);
   }
 
   @Deprecated
   @Override
   public BigDecimal getBigDecimal(int i, int scale) throws SQLException {
-    ColumnPolicy p = encrypted(i);
-    if (p == null) {
+    Object v = opened(i);
+    if (v == PGJDBC) {
       return delegate.getBigDecimal(i, scale);
     }
-    BigDecimal d = getBigDecimal(i);
-    return d == null ? null : d.setScale(scale, RoundingMode.HALF_EVEN);
+    return v == null ? null
+        : ValueConversions.toBigDecimal(v, openedAs).setScale(scale, RoundingMode.HALF_EVEN);
   }
 
   @Override
   public byte[] getBytes(int i) throws SQLException {
-    ColumnPolicy p = encrypted(i);
-    if (p == null) {
-      return untraced(delegate.getBytes(i), i);
+    Reading r = reading(i);
+    if (r == Reading.ENCRYPTED) {
+      Object v = open(i, columns.policy(i));
+      return v == null ? null : ValueConversions.toBytes(v);
     }
-    Object v = open(i, p);
-    return v == null ? null : ValueConversions.toBytes(v);
+    byte[] b = delegate.getBytes(i);
+    return holdsCell(r, i, b) ? ValueConversions.toBytes(untracedCell(i, r)) : b;
   }
 
   @Override
   public Date getDate(int i) throws SQLException {
-    ColumnPolicy p = encrypted(i);
-    return p == null ? delegate.getDate(i) : openedDate(i, p, null);
+    Object v = opened(i);
+    return v == PGJDBC ? delegate.getDate(i) : openedDate(v, null);
   }
 
   @Override
   public Date getDate(int i, Calendar cal) throws SQLException {
-    ColumnPolicy p = encrypted(i);
-    return p == null ? delegate.getDate(i, cal) : openedDate(i, p, cal);
+    Object v = opened(i);
+    return v == PGJDBC ? delegate.getDate(i, cal) : openedDate(v, cal);
   }
 
-  private Date openedDate(int i, ColumnPolicy p, Calendar cal) throws SQLException {
-    Object v = open(i, p);
-    return v == null ? null : ValueConversions.toDate(v, cal, p);
+  private Date openedDate(Object v, Calendar cal) throws SQLException {
+    return v == null ? null : ValueConversions.toDate(v, cal, openedAs);
   }
 
   @Override
   public Time getTime(int i) throws SQLException {
-    ColumnPolicy p = encrypted(i);
-    return p == null ? delegate.getTime(i) : openedTime(i, p, null);
+    Object v = opened(i);
+    return v == PGJDBC ? delegate.getTime(i) : openedTime(v, null);
   }
 
   @Override
   public Time getTime(int i, Calendar cal) throws SQLException {
-    ColumnPolicy p = encrypted(i);
-    return p == null ? delegate.getTime(i, cal) : openedTime(i, p, cal);
+    Object v = opened(i);
+    return v == PGJDBC ? delegate.getTime(i, cal) : openedTime(v, cal);
   }
 
-  private Time openedTime(int i, ColumnPolicy p, Calendar cal) throws SQLException {
-    Object v = open(i, p);
-    return v == null ? null : ValueConversions.toTime(v, cal, p);
+  private Time openedTime(Object v, Calendar cal) throws SQLException {
+    return v == null ? null : ValueConversions.toTime(v, cal, openedAs);
   }
 
   @Override
   public Timestamp getTimestamp(int i) throws SQLException {
-    ColumnPolicy p = encrypted(i);
-    return p == null ? delegate.getTimestamp(i) : openedTimestamp(i, p, null);
+    Object v = opened(i);
+    return v == PGJDBC ? delegate.getTimestamp(i) : openedTimestamp(v, null);
   }
 
   @Override
   public Timestamp getTimestamp(int i, Calendar cal) throws SQLException {
-    ColumnPolicy p = encrypted(i);
-    return p == null ? delegate.getTimestamp(i, cal) : openedTimestamp(i, p, cal);
+    Object v = opened(i);
+    return v == PGJDBC ? delegate.getTimestamp(i, cal) : openedTimestamp(v, cal);
   }
 
-  private Timestamp openedTimestamp(int i, ColumnPolicy p, Calendar cal) throws SQLException {
-    Object v = open(i, p);
-    return v == null ? null : ValueConversions.toTimestamp(v, cal, p);
+  private Timestamp openedTimestamp(Object v, Calendar cal) throws SQLException {
+    return v == null ? null : ValueConversions.toTimestamp(v, cal, openedAs);
   }
+
+  /*
+   * Streams: pgjdbc builds them from getString or getBytes too, so reading through those (and
+   * checking for a cell on the way) costs nothing more.
+   */
 
   @Override
   public Reader getCharacterStream(int i) throws SQLException {
-    if (encrypted(i) == null) {
+    if (reading(i) == Reading.AS_IS) {
       return delegate.getCharacterStream(i);
     }
     String s = getString(i);
@@ -287,12 +356,12 @@ final class VeilResultSet extends ForwardingResultSet<ResultSet> {
 
   @Override
   public Reader getNCharacterStream(int i) throws SQLException {
-    return encrypted(i) == null ? delegate.getNCharacterStream(i) : getCharacterStream(i);
+    return reading(i) == Reading.AS_IS ? delegate.getNCharacterStream(i) : getCharacterStream(i);
   }
 
   @Override
   public InputStream getBinaryStream(int i) throws SQLException {
-    if (encrypted(i) == null) {
+    if (reading(i) == Reading.AS_IS) {
       return delegate.getBinaryStream(i);
     }
     byte[] bytes = getBytes(i);
@@ -301,7 +370,7 @@ final class VeilResultSet extends ForwardingResultSet<ResultSet> {
 
   @Override
   public InputStream getAsciiStream(int i) throws SQLException {
-    if (encrypted(i) == null) {
+    if (reading(i) == Reading.AS_IS) {
       return delegate.getAsciiStream(i);
     }
     String s = getString(i);
@@ -392,8 +461,7 @@ final class VeilResultSet extends ForwardingResultSet<ResultSet> {
   }
 
   private void refuseUpdatesIfEncrypted() throws SQLException {
-    encrypted(1);
-    ColumnPolicy p = columns.first();
+    ColumnPolicy p = plain ? null : columns().first();
     if (p != null) {
       throw SqlErrors.of(VeilError.OPERATION_REFUSED,
           "this updatable result set includes encrypted column "

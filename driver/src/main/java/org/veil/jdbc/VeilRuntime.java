@@ -50,6 +50,8 @@ final class VeilRuntime {
   private final boolean plaintextReads;
   private final int analyzerCacheSize;
   private final ConnectionSource ownConnections;
+  private final UntracedCells untracedCells;
+  private final DeferredTables deferredTables;
   /** Configured columns and the view columns that expose them; set by the first connection. */
   private volatile EncryptedColumns columns;
   private volatile StatementAnalyzer analyzer;
@@ -70,6 +72,8 @@ final class VeilRuntime {
     this.ownConnections = ownConnections.reads();
     this.codec = config.columns().isEmpty() ? null
         : CellCodec.builderFromProperties(config.toProperties(), ownConnections).build();
+    this.untracedCells = codec == null ? null : new UntracedCells(codec, config.columns().all());
+    this.deferredTables = new DeferredTables(catalog, config.entityNames(), this.ownConnections);
   }
 
   /**
@@ -190,6 +194,9 @@ final class VeilRuntime {
    * resolved in {@code session}; refuses SQL that would leak.
    */
   StatementPlan plan(String sql, SearchPathSource session) throws SQLException {
+    if (codec != null) {
+      deferredTables.refuseWritesUnderOtherNames(sql, columns);
+    }
     try {
       return analyzer == null ? StatementPlan.PLAIN : analyzer.analyzePrepared(sql, session);
     } catch (VeilException refused) {
@@ -212,6 +219,9 @@ final class VeilRuntime {
    * @return its plan, which tells what running it may change in the session
    */
   StatementPlan checkUnprepared(String sql, SearchPathSource session) throws SQLException {
+    if (codec != null) {
+      deferredTables.refuseWritesUnderOtherNames(sql, columns);
+    }
     try {
       return analyzer == null ? StatementPlan.PLAIN : analyzer.checkUnprepared(sql, session);
     } catch (VeilException refused) {
@@ -229,6 +239,11 @@ final class VeilRuntime {
       return new SQLException(refused.getMessage(), cause.getSQLState(), cause);
     }
     return SqlErrors.of(refused);
+  }
+
+  /** Whether {@code sql} may mention an encrypted table (a search for their names). */
+  boolean mayMentionEncrypted(String sql) {
+    return codec != null && columns.mayMention(sql);
   }
 
   /** Which columns of a pgjdbc result are encrypted. */
@@ -349,21 +364,9 @@ final class VeilRuntime {
     }
   }
 
-  /**
-   * Refuses a value of a column Veil did not trace to an encrypted one when it is a Veil cell
-   * all the same (a view that renames the column, a function over it): ciphertext is never
-   * handed back as data.
-   */
-  void refuseUntracedCell(Object value, ResultSet result, int index) throws SQLException {
-    boolean cell = value instanceof byte[] bytes ? codec.looksLikeCell(bytes)
-        : value instanceof String s && s.startsWith("veil:") && codec.fromText(s) != null;
-    if (cell) {
-      String label = result.getMetaData().getColumnLabel(index);
-      throw SqlErrors.of(VeilError.OPERATION_REFUSED,
-          "result column " + index + " (" + label + ") holds a Veil cell,"
-          + " but Veil cannot trace it to an encrypted column (a view that renames the column,"
-          + " or an expression over it). Select the encrypted column itself, under its own name.");
-    }
+  /** What Veil does with cells where it traced no encrypted column; null when nothing is. */
+  UntracedCells untracedCells() {
+    return untracedCells;
   }
 
   private Object notACell(ColumnPolicy column, Object raw) throws SQLException {
@@ -376,7 +379,8 @@ final class VeilRuntime {
         + " with the re-encrypt job, or set veil.plaintextReads=allow for the migration window.");
   }
 
-  private static SQLException toSqlException(ColumnPolicy column, GeneralSecurityException e) {
+  /** The SQLException for a crypto failure on {@code column}: the one place they are mapped. */
+  static SQLException toSqlException(ColumnPolicy column, GeneralSecurityException e) {
     VeilError error = !(e instanceof KeyUnavailableException) ? VeilError.CELL_INVALID
         : e.getCause() instanceof KeyStoreException store
             && VeilError.PRIMARY_NEEDED.sqlState().equals(store.sqlState())

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
+import org.veil.error.VeilError;
 import org.veil.error.VeilException;
 
 class AnnotatedColumnsTest {
@@ -28,10 +29,121 @@ class AnnotatedColumnsTest {
   }
 
   @Test
-  void recordWithoutTableAnnotationUsesSnakeCaseNames() throws VeilException {
+  void recordThatAnUnnamedTableAnnotationMarksUsesSnakeCaseNames() throws VeilException {
     VeilConfig config = config("veil.annotatedClasses", "org.veil.config.sample.MedicalRecord");
     assertThat(config.columns().all()).containsExactly(
         ColumnPolicy.of("public", "medical_record", "blood_type", EncryptionMode.RANDOMIZED));
+  }
+
+  private static final String MAPPED = "org.veil.config.mapped.Entities$";
+
+  private static ColumnPolicy randomized(String schema, String table, String column) {
+    return ColumnPolicy.of(schema, table, column, EncryptionMode.RANDOMIZED);
+  }
+
+  @Test
+  void springDataTableNameIsUsedNotTheClassName() throws VeilException {
+    VeilConfig config = config("veil.annotatedClasses", MAPPED + "SdContact");
+    assertThat(config.columns().all()).containsExactlyInAnyOrder(
+        randomized("public", "sd_contacts", "email"),
+        randomized("public", "sd_contacts", "home_phone"));
+  }
+
+  @Test
+  void springDataTableNameAttributeAndSchemaAreRead() throws VeilException {
+    VeilConfig config = config("veil.annotatedClasses", MAPPED + "CrmContact");
+    assertThat(config.columns().all()).containsExactly(randomized("crm", "contacts", "email"));
+  }
+
+  @Test
+  void micronautMappedEntityAndMappedPropertyNameTableAndColumn() throws VeilException {
+    VeilConfig config = config("veil.annotatedClasses", MAPPED + "MicronautLead");
+    assertThat(config.columns().all()).containsExactly(randomized("sales", "leads", "tax_id"));
+  }
+
+  @Test
+  void mybatisPlusTableNameAndTableFieldNameTableAndColumn() throws VeilException {
+    VeilConfig config = config("veil.annotatedClasses", MAPPED + "MybatisInvoice");
+    assertThat(config.columns().all())
+        .containsExactly(randomized("billing", "invoices", "iban_no"));
+  }
+
+  @Test
+  void jakartaTableSchemaColumnAndSecondaryTableAreRead() throws VeilException {
+    VeilConfig config = config("veil.annotatedClasses", MAPPED + "JakartaPerson");
+    assertThat(config.columns().all()).containsExactlyInAnyOrder(
+        randomized("hr", "people", "ssn_no"),
+        randomized("hr_private", "people_private", "salary_band"));
+  }
+
+  @Test
+  void javaxTableAndColumnAreRead() throws VeilException {
+    VeilConfig config = config("veil.annotatedClasses", MAPPED + "JavaxPerson");
+    assertThat(config.columns().all()).containsExactly(randomized("public", "legacy_people", "tax"));
+  }
+
+  @Test
+  void entityMarkedWithoutATableNameMapsToTheSnakeCaseClassName() throws VeilException {
+    VeilConfig config = config("veil.annotatedClasses", MAPPED + "CustomerOrder, " + MAPPED
+        + "DeliveryAddress, " + MAPPED + "PaymentMethod");
+    assertThat(config.columns().all()).containsExactlyInAnyOrder(
+        randomized("public", "customer_order", "card_number"),
+        randomized("public", "delivery_address", "street_line"),
+        randomized("public", "payment_method", "card_number"));
+  }
+
+  @Test
+  void classThatNothingNamesATableForIsRefusedAtConnect() {
+    assertThatThrownBy(() -> config("veil.annotatedClasses", MAPPED + "LooseNote"))
+        .isInstanceOf(VeilException.class)
+        .hasMessageContaining("org.veil.config.mapped.Entities$LooseNote")
+        .hasMessageContaining("nothing names the table")
+        .hasMessageContaining("@EncryptedTable")
+        .hasMessageContaining("@Table")
+        .extracting(e -> ((VeilException) e).error()).isEqualTo(VeilError.INVALID_CONFIGURATION);
+  }
+
+  @Test
+  void mappingAnnotationsThatNameDifferentTablesAreRefused() {
+    assertThatThrownBy(() -> config("veil.annotatedClasses", MAPPED + "TwoTableNames"))
+        .isInstanceOf(VeilException.class)
+        .hasMessageContaining("accounts").hasMessageContaining("bank_accounts")
+        .hasMessageContaining("@EncryptedTable")
+        .extracting(e -> ((VeilException) e).error()).isEqualTo(VeilError.INVALID_CONFIGURATION);
+  }
+
+  @Test
+  void mappingAnnotationsThatNameDifferentColumnsAreRefused() {
+    assertThatThrownBy(() -> config("veil.annotatedClasses", MAPPED + "TwoColumnNames"))
+        .isInstanceOf(VeilException.class)
+        .hasMessageContaining("TwoColumnNames.iban")
+        .hasMessageContaining("iban_number")
+        .extracting(e -> ((VeilException) e).error()).isEqualTo(VeilError.INVALID_CONFIGURATION);
+  }
+
+  @Test
+  void recordComponentTakesTheColumnNameCopiedToItsFieldAndAccessor() throws VeilException {
+    VeilConfig config = config("veil.annotatedClasses", MAPPED + "Badge");
+    assertThat(config.columns().all()).containsExactly(randomized("public", "badges", "badge_code"));
+  }
+
+  @Test
+  void encryptedOnAMethodWithParametersIsRefusedNotIgnored() {
+    assertThatThrownBy(() -> config("veil.annotatedClasses", MAPPED + "SetterAnnotated"))
+        .isInstanceOf(VeilException.class)
+        .hasMessageContaining("SetterAnnotated.setNumber")
+        .extracting(e -> ((VeilException) e).error()).isEqualTo(VeilError.INVALID_CONFIGURATION);
+  }
+
+  @Test
+  void annotatedEntityKnowsTheOtherNamesOfItsTable() throws VeilException {
+    VeilConfig config = config("veil.annotatedClasses", MAPPED + "SdContact");
+    EntityNames names = config.entityNames();
+    java.util.Set<String> tables = java.util.Set.of("public.sd_contacts");
+    assertThat(names.tablesNamedBy("sdcontact", tables)).as("the class name, folded")
+        .containsExactly("public.sd_contacts");
+    assertThat(names.tablesNamedBy("sd_contact", tables)).containsExactly("public.sd_contacts");
+    assertThat(names.tablesNamedBy("contacts", tables)).isEmpty();
   }
 
   @Test

@@ -488,4 +488,53 @@ class CellCodecTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageNotContaining(SECRET);
   }
+
+  @Test
+  void cellsStartLikeCellsInEachFormPgjdbcHandsThemBackIn() throws Exception {
+    for (ColumnPolicy column : List.of(SSN, EMAIL)) {
+      byte[] cell = codec.seal(codec.beginRow(), column, ValueType.TEXT, SECRET);
+      assertThat(CellCodec.startsLikeCell(cell)).isTrue();
+      String text = codec.toText(cell);
+      assertThat(CellCodec.startsLikeTextCell(text)).isTrue();
+      assertThat(CellCodec.startsLikeTextCell(text.getBytes(StandardCharsets.US_ASCII))).isTrue();
+      assertThat(CellCodec.startsLikeByteaText("\\x" + HexFormat.of().formatHex(cell))).isTrue();
+      String escape = String.format("VL\\%03o", cell[2]) + "\\000rest";
+      assertThat(CellCodec.startsLikeByteaText(escape)).as(escape).isTrue();
+    }
+  }
+
+  @Test
+  void valuesThatAreNotCellsDoNotStartLikeCells() {
+    for (String text : new String[] {"hello", "veil:", "veil:AAAA", "VkwB", "", "\\x564c09"}) {
+      assertThat(CellCodec.startsLikeTextCell(text)).as(text).isFalse();
+      assertThat(CellCodec.startsLikeByteaText(text)).as(text).isFalse();
+    }
+    assertThat(CellCodec.startsLikeTextCell((String) null)).isFalse();
+    assertThat(CellCodec.startsLikeCell("VL\u0003 and more bytes than a header"
+        .getBytes(StandardCharsets.US_ASCII))).as("unknown version").isFalse();
+    assertThat(CellCodec.startsLikeTextCell("plain text".getBytes(StandardCharsets.UTF_8)))
+        .isFalse();
+  }
+
+  @Test
+  void openIfSealedForOpensUnderTheCellsOwnContextOnlyAndCountsNoFailure() throws Exception {
+    byte[] randomized = codec.seal(codec.beginRow(), SSN, ValueType.TEXT, SECRET);
+    byte[] deterministic = codec.seal(codec.beginRow(), EMAIL, ValueType.TEXT, SECRET);
+    long failures = codec.counters().cellFailures();
+
+    assertThat(codec.openIfSealedFor(NOTES, randomized)).as("another context").isNull();
+    assertThat(codec.openIfSealedFor(EMAIL, randomized)).as("another mode").isNull();
+    assertThat(codec.openIfSealedFor(PHONE, deterministic)).as("another context").isNull();
+    assertThat(codec.openIfSealedFor(SSN, deterministic)).as("another mode").isNull();
+    assertThat(codec.counters().cellFailures()).isEqualTo(failures);
+
+    assertThat(codec.openIfSealedFor(SSN, randomized).value()).isEqualTo(SECRET);
+    assertThat(codec.openIfSealedFor(EMAIL, deterministic).value()).isEqualTo(SECRET);
+  }
+
+  @Test
+  void openIfSealedForStillRefusesBytesThatAreNoCell() {
+    assertThatThrownBy(() -> codec.openIfSealedFor(SSN, "not a cell".getBytes(
+        StandardCharsets.US_ASCII))).isInstanceOf(CellException.class);
+  }
 }

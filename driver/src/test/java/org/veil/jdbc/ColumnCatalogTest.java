@@ -88,6 +88,27 @@ class ColumnCatalogTest {
     assertThat(catalog.form(SSN, database())).isEqualTo(StorageForm.TEXT);
   }
 
+  @Test
+  void aTableMissingAtConnectIsMissingUntilTheCatalogShowsIt() throws SQLException {
+    types.remove("public.orders.card");
+    catalog.check(database());
+    assertThat(catalog.missingTables()).containsExactly("public.orders");
+    assertThat(catalog.stillMissing("public.orders", database())).isTrue();
+
+    types.put("public.orders.card", "bytea");
+    assertThat(catalog.stillMissing("public.orders", database())).isFalse();
+    assertThat(catalog.missingTables()).isEmpty();
+    int asked = tablesAsked.size();
+    assertThat(catalog.form(CARD, database())).isEqualTo(StorageForm.BINARY);
+    assertThat(tablesAsked).as("checked when found, no further query").hasSize(asked);
+  }
+
+  @Test
+  void noTableIsMissingWhenAllExist() throws SQLException {
+    catalog.check(database());
+    assertThat(catalog.missingTables()).isEmpty();
+  }
+
   /**
    * A connection that answers the catalog's column query from {@link #types}, filtered by the
    * schema and table arrays bound to it, and records the tables asked for; there are no views.

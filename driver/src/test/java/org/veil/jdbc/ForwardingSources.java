@@ -32,9 +32,17 @@ import java.util.stream.Collectors;
  */
 final class ForwardingSources {
 
-  /** One generated class: the interface it forwards, its superclass, and its return hooks. */
+  /**
+   * One generated class: the interface it forwards, its superclass, its return hooks, and the
+   * hook that named setters ({@code setX(String name, …)}) ask first, or null.
+   */
   record Spec(Class<?> iface, String superclass, List<String> superParameters,
-      Map<Class<?>, String> returnHooks) {
+      Map<Class<?>, String> returnHooks, String namedSetterHook) {
+
+    Spec(Class<?> iface, String superclass, List<String> superParameters,
+        Map<Class<?>, String> returnHooks) {
+      this(iface, superclass, superParameters, returnHooks, null);
+    }
 
     String className() {
       return "Forwarding" + iface.getSimpleName();
@@ -50,8 +58,10 @@ final class ForwardingSources {
       new Spec(Statement.class, null, List.of(), Map.of()),
       new Spec(PreparedStatement.class, "VeilStatement<D>",
           List.of("VeilConnection connection"), Map.of()),
+      // Named setters bind by index when Veil knows the index, so that the value is sealed.
       new Spec(CallableStatement.class, "VeilPreparedStatement<D>",
-          List.of("VeilConnection connection", "org.veil.sql.StatementPlan plan"), Map.of()),
+          List.of("VeilConnection connection", "org.veil.sql.StatementPlan plan"), Map.of(),
+          "namedParameter"),
       new Spec(ResultSet.class, null, List.of(), Map.of()),
       new Spec(java.sql.ResultSetMetaData.class, null, List.of(), Map.of()),
       // Metadata result sets are wrapped too, so that no path leads back to a pgjdbc object.
@@ -126,6 +136,14 @@ final class ForwardingSources {
           .append("    super(").append(passed).append(");\n")
           .append("  }\n");
     }
+    if (spec.namedSetterHook() != null) {
+      body.append("\n  /**\n")
+          .append("   * The index that named parameter {@code name} binds when Veil binds it by index (it\n")
+          .append("   * seals the value), else 0: pgjdbc's named setter then takes it.\n")
+          .append("   */\n")
+          .append("  protected abstract int ").append(spec.namedSetterHook())
+          .append("(String name) throws SQLException;\n");
+    }
 
     boolean deprecations = false;
     for (Method m : methods) {
@@ -163,6 +181,17 @@ final class ForwardingSources {
         thrown.add(typeName(ex, imports));
       }
       body.append(thrown).append(" {\n    ");
+      if (isNamedSetter(spec, m)) {
+        String rest = passed.toString().substring("arg1".length());
+        body.append("int index = ").append(spec.namedSetterHook()).append("(arg1);\n")
+            .append("    if (index > 0) {\n")
+            .append("      ").append(m.getName()).append("(index").append(rest).append(");\n")
+            .append("    } else {\n")
+            .append("      delegate.").append(m.getName()).append('(').append(passed)
+            .append(");\n")
+            .append("    }\n  }\n");
+        continue;
+      }
       String call = "delegate." + m.getName() + "(" + passed + ")";
       String hook = spec.returnHooks().get(m.getReturnType());
       if (hook != null) {
@@ -182,8 +211,12 @@ final class ForwardingSources {
     }
     out.append("\n/**\n")
         .append(" * Forwards every {@link ").append(spec.iface().getSimpleName())
-        .append("} method declared there to {@code delegate}, unchanged.\n")
-        .append(" * Veil's behaviour lives in the hand-written subclasses.\n */\n");
+        .append("} method declared there to {@code delegate}, unchanged.\n");
+    if (spec.namedSetterHook() != null) {
+      out.append(" * A named setter binds by index instead when {@code ")
+          .append(spec.namedSetterHook()).append("} gives one.\n");
+    }
+    out.append(" * Veil's behaviour lives in the hand-written subclasses.\n */\n");
     if (deprecations) {
       out.append("@SuppressWarnings(\"deprecation\")\n");
     }
@@ -196,6 +229,13 @@ final class ForwardingSources {
     out.append(body);
     out.append("}\n");
     return out.toString();
+  }
+
+  /** A {@code void setX(String name, …)} of an interface whose spec has a named-setter hook. */
+  private static boolean isNamedSetter(Spec spec, Method m) {
+    return spec.namedSetterHook() != null && m.getName().startsWith("set")
+        && m.getReturnType() == void.class && m.getParameterCount() >= 2
+        && m.getParameterTypes()[0] == String.class;
   }
 
   private static String typeName(Type type, TreeSet<String> imports) {

@@ -115,7 +115,7 @@ class WrapperCoverageTest {
     }
     if (iface == CallableStatement.class) {
       return new VeilCallableStatement(recorder.standIn(CallableStatement.class), connection,
-          org.veil.sql.StatementPlan.PLAIN);
+          org.veil.sql.StatementPlan.PLAIN, "{call f(?)}");
     }
     if (iface == ResultSet.class) {
       return new VeilResultSet(recorder.standIn(ResultSet.class),
