@@ -67,6 +67,11 @@ public final class ReplicaPair implements AutoCloseable {
           .setServerConfig("wal_level", "replica")
           .setServerConfig("max_wal_senders", "4")
           .setServerConfig("max_replication_slots", "4")
+          // zonky defaults to synchronous_commit=off: a commit would return while its record is
+          // still in the WAL buffers, before pg_current_wal_lsn() (the written position) covers
+          // it, and awaitReplay could return before the standby has it. On, every commit the
+          // tests made is written before they ask for the position.
+          .setServerConfig("synchronous_commit", "on")
           .start();
       primary = new Member(files, primaryPostgres, primaryLog, "primary");
       Properties admin = new Properties();
@@ -116,8 +121,10 @@ public final class ReplicaPair implements AutoCloseable {
   }
 
   /**
-   * Waits until the standby has replayed everything the primary has written so far (bounded:
-   * fails after a minute, with both servers' positions).
+   * Waits until the standby has replayed everything the primary has written so far, every
+   * transaction committed before the call included (the primary runs with
+   * {@code synchronous_commit=on}, so a commit's WAL is written before the commit returns);
+   * bounded: fails after a minute, with both servers' positions.
    */
   public void awaitReplay() throws SQLException {
     String target;

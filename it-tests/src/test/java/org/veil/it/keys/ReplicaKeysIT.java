@@ -94,6 +94,35 @@ class ReplicaKeysIT {
   }
 
   @Test
+  void awaitReplayCoversTheTransactionThePrimaryCommittedLast() throws Exception {
+    String lastRecord;
+    try (Connection c = pair.primary().plainConnection(); Statement s = c.createStatement()) {
+      c.setAutoCommit(false);
+      s.execute("CREATE TABLE replayed_marker (id int)");
+      try (ResultSet rs = s.executeQuery("SELECT pg_current_wal_insert_lsn()::text")) {
+        rs.next();
+        lastRecord = rs.getString(1);
+      }
+      c.commit();
+      // The commit record follows lastRecord; awaitReplay's target must be past it.
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT pg_current_wal_lsn() > ?::pg_lsn")) {
+        ps.setString(1, lastRecord);
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          assertThat(rs.getBoolean(1)).as("the commit's WAL is written when it returns").isTrue();
+        }
+      }
+    }
+    pair.awaitReplay();
+    try (Connection c = pair.standby().plainConnection(); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT to_regclass('public.replayed_marker') IS NOT NULL")) {
+      rs.next();
+      assertThat(rs.getBoolean(1)).as("the standby has replayed the commit").isTrue();
+    }
+  }
+
+  @Test
   void newKeyringThroughAStandbyFirstConnectionIsCreatedOnThePrimary() throws Exception {
     String keyring = "standby-first";
     VeilDriver driver = new VeilDriver();
