@@ -43,8 +43,11 @@ public final class WriteTargets {
       }
       Statements statements;
       try {
+        // Simple parsing only: JSqlParser's complex mode can take minutes on malformed input
+        // (unclosed parentheses), and a text it cannot read is answered with null, which makes
+        // the caller check the configured table instead of ruling it out.
         statements = CCJSqlParserUtil.newParser(segment.parserText())
-            .withAllowComplexParsing(true).Statements();
+            .withAllowComplexParsing(false).Statements();
       } catch (Exception | StackOverflowError unreadable) {
         return null;
       }
