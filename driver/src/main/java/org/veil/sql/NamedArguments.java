@@ -39,22 +39,22 @@ public final class NamedArguments {
         continue;
       }
       if (c == '/' && next == '*') {
-        i = endOfBlockComment(sql, i);
+        i = StatementSplitter.endOfBlockComment(sql, i);
         continue;
       }
       String name = null;
       boolean wasArrow = arrow;
       arrow = false;
       if (c == '\'') {
-        i = endOfString(sql, i);
+        i = StatementSplitter.endOfString(sql, i,
+            StatementSplitter.isEscapeStringPrefix(sql, i));
       } else if (c == '"') {
-        int end = endOfQuoted(sql, i);
+        int end = StatementSplitter.endOfQuoted(sql, i, '"');
         name = sql.substring(i + 1, Math.max(i + 1, end - 1)).replace("\"\"", "\"");
         i = end;
-      } else if (c == '$' && dollarTagEnd(sql, i) > 0) {
-        int tagEnd = dollarTagEnd(sql, i);
-        int close = sql.indexOf(sql.substring(i, tagEnd), tagEnd);
-        i = close < 0 ? n : close + (tagEnd - i);
+      } else if (c == '$' && (i == 0 || !StatementSplitter.isIdentifierPart(sql.charAt(i - 1)))
+          && StatementSplitter.dollarTagEnd(sql, i) > 0) {
+        i = StatementSplitter.endOfDollarQuoted(sql, i, StatementSplitter.dollarTagEnd(sql, i));
       } else if (Character.isLetter(c) || c == '_') {
         int end = i + 1;
         while (end < n && (Character.isLetterOrDigit(sql.charAt(end))
@@ -81,79 +81,5 @@ public final class NamedArguments {
       lastName = name;
     }
     return indexes;
-  }
-
-  private static int endOfBlockComment(String sql, int start) {
-    int depth = 0;
-    int i = start;
-    while (i < sql.length()) {
-      if (sql.startsWith("/*", i)) {
-        depth++;
-        i += 2;
-      } else if (sql.startsWith("*/", i)) {
-        depth--;
-        i += 2;
-        if (depth == 0) {
-          return i;
-        }
-      } else {
-        i++;
-      }
-    }
-    return sql.length();
-  }
-
-  /** The index after a string literal starting at {@code start}; backslashes in E'' strings. */
-  private static int endOfString(String sql, int start) {
-    boolean escapes = start > 0 && (sql.charAt(start - 1) == 'e' || sql.charAt(start - 1) == 'E');
-    int i = start + 1;
-    while (i < sql.length()) {
-      char c = sql.charAt(i);
-      if (escapes && c == '\\') {
-        i += 2;
-      } else if (c == '\'') {
-        if (i + 1 < sql.length() && sql.charAt(i + 1) == '\'') {
-          i += 2;
-        } else {
-          return i + 1;
-        }
-      } else {
-        i++;
-      }
-    }
-    return sql.length();
-  }
-
-  private static int endOfQuoted(String sql, int start) {
-    int i = start + 1;
-    while (i < sql.length()) {
-      if (sql.charAt(i) == '"') {
-        if (i + 1 < sql.length() && sql.charAt(i + 1) == '"') {
-          i += 2;
-        } else {
-          return i + 1;
-        }
-      } else {
-        i++;
-      }
-    }
-    return sql.length();
-  }
-
-  /** The index after a dollar-quote tag ({@code $$}, {@code $tag$}) at {@code start}, or -1. */
-  private static int dollarTagEnd(String sql, int start) {
-    if (start > 0 && (Character.isLetterOrDigit(sql.charAt(start - 1))
-        || sql.charAt(start - 1) == '_')) {
-      return -1;
-    }
-    int i = start + 1;
-    while (i < sql.length() && (Character.isLetterOrDigit(sql.charAt(i))
-        || sql.charAt(i) == '_')) {
-      if (i == start + 1 && Character.isDigit(sql.charAt(i))) {
-        return -1; // $1 is a positional parameter, not a tag
-      }
-      i++;
-    }
-    return i < sql.length() && sql.charAt(i) == '$' ? i + 1 : -1;
   }
 }

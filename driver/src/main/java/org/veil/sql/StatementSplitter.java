@@ -41,16 +41,16 @@ final class StatementSplitter {
       char c = sql.charAt(i);
       char next = i + 1 < n ? sql.charAt(i + 1) : '\0';
       if (c == '\'') {
-        i = copy(i, endOfString(i, isEscapeStringPrefix(i)));
+        i = copy(i, endOfString(sql, i, isEscapeStringPrefix(sql, i)));
       } else if (c == '"') {
-        i = copy(i, endOfQuoted(i, '"'));
+        i = copy(i, endOfQuoted(sql, i, '"'));
       } else if (c == '-' && next == '-') {
         i = blank(endOfLine(i));
       } else if (c == '/' && next == '*') {
-        i = blank(endOfBlockComment(i));
+        i = blank(endOfBlockComment(sql, i));
       } else if (c == '$' && (i == 0 || !isIdentifierPart(sql.charAt(i - 1)))
-          && dollarTagEnd(i) > 0) {
-        i = copy(i, endOfDollarQuoted(i, dollarTagEnd(i)));
+          && dollarTagEnd(sql, i) > 0) {
+        i = copy(i, endOfDollarQuoted(sql, i, dollarTagEnd(sql, i)));
       } else if (c == '?' && next == '?') {
         int end = i + 2;
         if (end < n && (sql.charAt(end) == '|' || sql.charAt(end) == '&')) {
@@ -94,13 +94,13 @@ final class StatementSplitter {
     return to;
   }
 
-  private boolean isEscapeStringPrefix(int quote) {
+  static boolean isEscapeStringPrefix(String sql, int quote) {
     return quote > 0 && (sql.charAt(quote - 1) == 'e' || sql.charAt(quote - 1) == 'E')
         && (quote == 1 || !isIdentifierPart(sql.charAt(quote - 2)));
   }
 
   /** The index after the string literal opening at {@code quote}. */
-  private int endOfString(int quote, boolean backslashEscapes) {
+  static int endOfString(String sql, int quote, boolean backslashEscapes) {
     int i = quote + 1;
     while (i < sql.length()) {
       char c = sql.charAt(i);
@@ -119,7 +119,7 @@ final class StatementSplitter {
     return sql.length();
   }
 
-  private int endOfQuoted(int open, char quote) {
+  static int endOfQuoted(String sql, int open, char quote) {
     int i = open + 1;
     while (i < sql.length()) {
       if (sql.charAt(i) == quote) {
@@ -142,7 +142,7 @@ final class StatementSplitter {
     return i;
   }
 
-  private int endOfBlockComment(int start) {
+  static int endOfBlockComment(String sql, int start) {
     int depth = 0;
     int i = start;
     while (i < sql.length()) {
@@ -163,7 +163,7 @@ final class StatementSplitter {
   }
 
   /** The index after the closing {@code $} of a dollar-quote tag starting at {@code start}, or -1. */
-  private int dollarTagEnd(int start) {
+  static int dollarTagEnd(String sql, int start) {
     int i = start + 1;
     if (i < sql.length() && Character.isDigit(sql.charAt(i))) {
       return -1;
@@ -175,13 +175,13 @@ final class StatementSplitter {
     return i < sql.length() && sql.charAt(i) == '$' ? i + 1 : -1;
   }
 
-  private int endOfDollarQuoted(int start, int tagEnd) {
+  static int endOfDollarQuoted(String sql, int start, int tagEnd) {
     String tag = sql.substring(start, tagEnd);
     int close = sql.indexOf(tag, tagEnd);
     return close < 0 ? sql.length() : close + tag.length();
   }
 
-  private static boolean isIdentifierPart(char c) {
+  static boolean isIdentifierPart(char c) {
     return Character.isLetterOrDigit(c) || c == '_' || c == '$';
   }
 }
