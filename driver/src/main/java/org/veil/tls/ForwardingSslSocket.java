@@ -21,7 +21,8 @@ import javax.net.ssl.SSLSocket;
  * An {@link SSLSocket} that forwards every call to another one, and does nothing else: the flat
  * base of {@link VerifiedTlsSocket}, which overrides the few calls it guards.
  *
- * <p>Generated from the public, non-final methods of {@code SSLSocket} and {@code Socket}; only
+ * <p>Every public, non-final method of {@code SSLSocket} and {@code Socket} is forwarded (a test
+ * checks that none is missing, as a newer JDK may add some); only
  * {@code setOption} differs (it returns this socket, not the delegate).
  */
 abstract class ForwardingSslSocket extends SSLSocket {
@@ -371,5 +372,10 @@ abstract class ForwardingSslSocket extends SSLSocket {
   @Override
   public Set<SocketOption<?>> supportedOptions() {
     return delegate.supportedOptions();
+  }
+
+  @Override
+  public String toString() {
+    return delegate.toString();
   }
 }
