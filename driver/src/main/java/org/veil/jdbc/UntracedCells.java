@@ -12,7 +12,7 @@ import org.veil.config.ColumnPolicy;
 import org.veil.crypto.CellCodec;
 import org.veil.crypto.Opened;
 import org.veil.error.VeilError;
-import org.veil.keys.KeyUnavailableException;
+import org.veil.crypto.KeyUnavailableException;
 
 /**
  * Veil cells found where Veil traced no encrypted column: recognised in a few comparisons,

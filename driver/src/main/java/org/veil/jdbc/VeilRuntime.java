@@ -27,7 +27,7 @@ import org.veil.error.VeilException;
 import org.veil.keys.ConnectionSource;
 import org.veil.keys.KeyStoreConnections;
 import org.veil.keys.KeyStoreException;
-import org.veil.keys.KeyUnavailableException;
+import org.veil.crypto.KeyUnavailableException;
 import org.veil.sql.SearchPathSource;
 import org.veil.sql.StatementAnalyzer;
 import org.veil.sql.StatementPlan;

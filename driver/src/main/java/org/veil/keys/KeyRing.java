@@ -1,5 +1,9 @@
 package org.veil.keys;
 
+import org.veil.crypto.KeyUnavailableException;
+import org.veil.crypto.BranchKey;
+import org.veil.crypto.KeyPurpose;
+import org.veil.crypto.KeyId;
 import com.github.benmanes.caffeine.cache.CacheLoader;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
@@ -363,7 +367,7 @@ public final class KeyRing implements AutoCloseable {
         StoredKey winner = store.activate(candidate,
             notBefore != null ? notBefore : candidate.createdAt().plusMillis(1));
         if (winner.id().equals(id)) {
-          keys.put(id, new Loaded(new BranchKey(id, purpose, created.plaintext()), ticker.read()));
+          keys.put(id, new Loaded(BranchKey.of(id, purpose, created.plaintext()), ticker.read()));
         } else {
           cacheStored(winner);
         }
@@ -454,7 +458,7 @@ public final class KeyRing implements AutoCloseable {
               + master.masterKeyId() + " (veil.kms.previousKeys); veil rotate-master moves it"
               + " to " + provider.masterKeyId());
         }
-        return new Loaded(new BranchKey(id, stored.purpose(), plain.plaintext()), ticker.read());
+        return new Loaded(BranchKey.of(id, stored.purpose(), plain.plaintext()), ticker.read());
       } finally {
         Arrays.fill(plain.plaintext(), (byte) 0);
       }
@@ -479,7 +483,7 @@ public final class KeyRing implements AutoCloseable {
         StoredKey winner = store.activate(candidate,
             purpose == KeyPurpose.BRANCH ? clock.instant().minus(rotateAfter) : null);
         if (winner.id().equals(id)) {
-          keys.put(id, new Loaded(new BranchKey(id, purpose, created.plaintext()), ticker.read()));
+          keys.put(id, new Loaded(BranchKey.of(id, purpose, created.plaintext()), ticker.read()));
           LOG.log(System.Logger.Level.INFO, "created " + purpose.sqlName() + " key " + id
               + " for keyring " + keyring + " under master key " + created.masterKeyId()
               + (current.isPresent() ? ", retiring key " + current.get().id() : ""));

@@ -1,5 +1,7 @@
 package org.veil.keys;
 
+import org.veil.crypto.KeyPurpose;
+import org.veil.crypto.KeyId;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -8,7 +8,7 @@ import org.veil.crypto.Opened;
 import org.veil.crypto.RewrapScope;
 import org.veil.crypto.RowSeal;
 import org.veil.crypto.ValueType;
-import org.veil.keys.KeyId;
+import org.veil.crypto.KeyId;
 import org.veil.tools.TableTarget.Column;
 import org.veil.tools.TableTarget.StorageForm;
 
@@ -23,7 +23,7 @@ interface CellRewrite {
    * The row's new stored values, or null when the row stays as it is. In the returned array an
    * element equal to (the same object as) the stored one means "unchanged".
    *
-   * @throws org.veil.keys.KeyUnavailableException when a key cannot be obtained: the job
+   * @throws org.veil.crypto.KeyUnavailableException when a key cannot be obtained: the job
    *     stops, since every further row would fail the same way
    */
   Object[] rewrite(Object[] stored, Tally tally) throws GeneralSecurityException;

@@ -12,7 +12,7 @@ import java.util.Locale;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import org.veil.error.ServerState;
-import org.veil.keys.KeyId;
+import org.veil.crypto.KeyId;
 
 /**
  * The rows of {@code veil_keys} ({@code veil.keys.table}) as the tools see them: the key store

@@ -12,8 +12,8 @@ import org.veil.config.VeilProperty;
 import org.veil.crypto.CellCodec;
 import org.veil.error.VeilError;
 import org.veil.error.VeilException;
-import org.veil.keys.KeyId;
-import org.veil.keys.KeyPurpose;
+import org.veil.crypto.KeyId;
+import org.veil.crypto.KeyPurpose;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

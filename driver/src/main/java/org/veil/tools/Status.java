@@ -18,7 +18,7 @@ import org.veil.config.VeilConfig;
 import org.veil.config.VeilProperty;
 import org.veil.crypto.CellCodec;
 import org.veil.crypto.CellException;
-import org.veil.keys.KeyId;
+import org.veil.crypto.KeyId;
 import org.veil.tools.TableTarget.Column;
 import org.veil.tools.TableTarget.StorageForm;
 import picocli.CommandLine.Command;

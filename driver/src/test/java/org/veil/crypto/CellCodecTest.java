@@ -21,7 +21,6 @@ import org.junit.jupiter.api.Test;
 import org.veil.config.ColumnPolicy;
 import org.veil.config.EncryptionMode;
 import org.veil.keys.InMemoryBranchKeyStore;
-import org.veil.keys.KeyUnavailableException;
 import org.veil.keys.ManualTicker;
 import org.veil.kms.FlakyKeyProvider;
 
@@ -156,7 +155,7 @@ class CellCodecTest {
 
   private static void assertEveryBitFlipFails(CellCodec codec, ColumnPolicy column, byte[] cell)
       throws Exception {
-    String keyId = org.veil.keys.KeyId.read(cell, 5).toString();
+    String keyId = org.veil.crypto.KeyId.read(cell, 5).toString();
     for (int i = 0; i < cell.length; i++) {
       for (int bit = 0; bit < 8; bit++) {
         byte[] flipped = cell.clone();
@@ -198,7 +197,7 @@ class CellCodecTest {
   @Test
   void aCellMovedToAnotherColumnFailsNamingTheColumnAndKey() throws Exception {
     byte[] cell = codec.seal(codec.beginRow(), SSN, ValueType.TEXT, SECRET);
-    String keyId = org.veil.keys.KeyId.read(cell, 5).toString();
+    String keyId = org.veil.crypto.KeyId.read(cell, 5).toString();
     assertThatThrownBy(() -> codec.open(NOTES, cell))
         .isInstanceOf(CellException.class)
         .hasMessageContaining("public.customers.notes")
@@ -288,7 +287,7 @@ class CellCodecTest {
   void keyProviderDownOnColdCacheNamesColumnAndKey() throws Exception {
     byte[] cell = codec.seal(codec.beginRow(), SSN, ValueType.TEXT, SECRET);
     provider.down(true);
-    String keyId = org.veil.keys.KeyId.read(cell, 5).toString();
+    String keyId = org.veil.crypto.KeyId.read(cell, 5).toString();
     try (CellCodec cold = CellCodec.builder().keyProvider(provider).keyStore(store)
         .timeout(Duration.ofMillis(500)).build()) {
       assertThatThrownBy(() -> cold.open(SSN, cell))
@@ -427,8 +426,8 @@ class CellCodecTest {
     RowSeal row = codec.beginRow();
     byte[] ssn = codec.seal(row, SSN, ValueType.TEXT, SECRET);
     byte[] notes = codec.seal(row, NOTES, ValueType.INT, 42);
-    org.veil.keys.KeyId old = codec.keyIdOf(ssn);
-    org.veil.keys.KeyId next = codec.keyRing().rotateBranchKey().id();
+    org.veil.crypto.KeyId old = codec.keyIdOf(ssn);
+    org.veil.crypto.KeyId next = codec.keyRing().rotateBranchKey().id();
 
     RewrapScope scope = codec.beginRewrap();
     byte[] newSsn = codec.rewrap(scope, SSN, ssn);

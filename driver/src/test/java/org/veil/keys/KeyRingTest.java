@@ -1,5 +1,8 @@
 package org.veil.keys;
 
+import org.veil.crypto.KeyUnavailableException;
+import org.veil.crypto.KeyPurpose;
+import org.veil.crypto.KeyId;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -127,7 +130,7 @@ class KeyRingTest {
       assertThatThrownBy(() -> codec.open(SSN, cold))
           .isInstanceOf(KeyUnavailableException.class)
           .hasMessageContaining(SSN.qualifiedName())
-          .hasMessageContaining(org.veil.keys.KeyId.read(cold, 5).toString());
+          .hasMessageContaining(org.veil.crypto.KeyId.read(cold, 5).toString());
       assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(2));
 
       provider.down(false);

@@ -1,5 +1,8 @@
 package org.veil.keys;
 
+import org.veil.crypto.BranchKey;
+import org.veil.crypto.KeyPurpose;
+import org.veil.crypto.KeyId;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;

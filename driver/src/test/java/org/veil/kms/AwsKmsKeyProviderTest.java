@@ -13,8 +13,8 @@ import org.veil.config.EncryptionMode;
 import org.veil.crypto.CellCodec;
 import org.veil.crypto.ValueType;
 import org.veil.keys.InMemoryBranchKeyStore;
-import org.veil.keys.KeyId;
-import org.veil.keys.KeyPurpose;
+import org.veil.crypto.KeyId;
+import org.veil.crypto.KeyPurpose;
 import org.veil.keys.MasterKeys;
 
 /** The AWS KMS provider through the real AWS SDK client, against {@link FakeKmsServer}. */

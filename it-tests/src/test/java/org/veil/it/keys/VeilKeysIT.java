@@ -29,7 +29,7 @@ import org.veil.config.ColumnPolicy;
 import org.veil.config.EncryptionMode;
 import org.veil.crypto.CellCodec;
 import org.veil.crypto.ValueType;
-import org.veil.keys.KeyId;
+import org.veil.crypto.KeyId;
 import org.veil.keys.PostgresBranchKeyStore;
 import org.veil.kms.DataKey;
 import org.veil.kms.KeyProvider;

@@ -1,4 +1,4 @@
-package org.veil.keys;
+package org.veil.crypto;
 
 import java.security.GeneralSecurityException;
 
