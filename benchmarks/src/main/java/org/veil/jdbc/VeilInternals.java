@@ -1,12 +1,11 @@
 package org.veil.jdbc;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import java.lang.reflect.Field;
 import java.sql.Connection;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import org.veil.config.EncryptedColumns;
 import org.veil.crypto.CellCodec;
+import org.veil.keys.KeyHierarchy;
 
 /**
  * What the benchmarks need from inside the driver that it does not offer publicly: the cell
@@ -21,8 +20,6 @@ import org.veil.crypto.CellCodec;
  */
 public final class VeilInternals {
 
-  private static final Field ROW_KEYS = rowKeysField();
-
   private VeilInternals() {}
 
   /** The cell codec behind a connection from {@code jdbc:veil:}, or null if it encrypts nothing. */
@@ -30,43 +27,20 @@ public final class VeilInternals {
     return connection.unwrap(VeilConnection.class).runtime().codec();
   }
 
+  /** The key hierarchy behind a connection from {@code jdbc:veil:}, or null. */
+  public static KeyHierarchy keys(Connection connection) throws SQLException {
+    return connection.unwrap(VeilConnection.class).runtime().keys();
+  }
+
   /**
-   * Empties the codec's cache of unwrapped row keys (DEKs), so the next read of each row
-   * unwraps its key again, as after a restart or an eviction. The branch keys stay cached: that
-   * is Veil's design (one KMS call per branch key per cache lifetime), not a warm-cache effect.
-   *
-   * <p>The driver has no public way to do this yet; the field is read by reflection once, and
-   * {@code invalidateAll} costs about a microsecond per thousand entries, untimed.
+   * Drops what the codec derived from keys (directly wrapped row keys it cached, column keys, this
+   * thread's row key memo), as after a restart; the branch keys stay cached: that is Veil's design
+   * (one KMS call per branch key per cache lifetime), not a warm-cache effect.
    */
   public static void forgetRowKeys(Connection connection) throws SQLException {
     CellCodec codec = codec(connection);
     if (codec != null) {
-      rowKeys(codec).invalidateAll();
-    }
-  }
-
-  /** How many row keys the codec holds now (an estimate, as Caffeine gives it). */
-  public static long cachedRowKeys(CellCodec codec) {
-    return rowKeys(codec).estimatedSize();
-  }
-
-  @SuppressWarnings("unchecked")
-  private static Cache<?, ?> rowKeys(CellCodec codec) {
-    try {
-      return (Cache<?, ?>) ROW_KEYS.get(codec);
-    } catch (IllegalAccessException e) {
-      throw new IllegalStateException("CellCodec.rowKeys is not accessible", e);
-    }
-  }
-
-  private static Field rowKeysField() {
-    try {
-      Field f = CellCodec.class.getDeclaredField("rowKeys");
-      f.setAccessible(true);
-      return f;
-    } catch (NoSuchFieldException e) {
-      throw new IllegalStateException("CellCodec has no rowKeys cache any more: update the"
-          + " benchmarks' cold-cache contender", e);
+      codec.clear();
     }
   }
 

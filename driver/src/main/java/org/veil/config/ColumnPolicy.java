@@ -1,6 +1,7 @@
 package org.veil.config;
 
 import java.util.Locale;
+import org.veil.crypto.CellColumn;
 import java.util.Objects;
 
 /**
@@ -40,5 +41,14 @@ public record ColumnPolicy(String schema, String table, String column, Encryptio
 
   public boolean isDeterministic() {
     return mode == EncryptionMode.DETERMINISTIC;
+  }
+
+  /**
+   * What the cryptography knows of this column: its name, mode and context. A new object per
+   * call: callers keep it, off the per-value paths.
+   */
+  public CellColumn cellColumn() {
+    return isDeterministic() ? CellColumn.deterministic(qualifiedName(), context)
+        : CellColumn.randomized(qualifiedName(), context, false);
   }
 }

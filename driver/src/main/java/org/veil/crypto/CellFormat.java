@@ -4,13 +4,16 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
 /**
- * The frozen layouts of v1 and v2 cells; docs/FORMAT.md is the reference and its test vectors
- * are checked byte for byte by {@code CellFormatVectorsTest}.
+ * The frozen layouts of v1, v2 and v3 cells; docs/FORMAT.md is the reference and its test
+ * vectors are checked byte for byte by {@code CellFormatVectorsTest}. {@link CellHeader} reads
+ * these offsets; nothing else does arithmetic on them.
  *
  * <p>Version 2 has the same offsets as version 1 and defines kind 0 only; what differs is the
  * value's associated data: {@code magic, version, kind, type} and the column context, not the key
  * id and the wrapped row key, so that retiring a branch key can re-wrap the row key and keep the
- * payload. Direct-wrapping and deterministic cells are still written as version 1.
+ * payload. Version 3 derives the row key from the branch key and a per-row nonce (kind 0), or
+ * carries it wrapped after a branch key was retired (kind 3). Direct-wrapping and deterministic
+ * cells are still written as version 1.
  *
  * <pre>
  * offset  size  field
@@ -23,6 +26,10 @@ import java.util.Base64;
  *         81 12 IV      | 93 n+16 value under the row key, AES-256-GCM
  * kind 1: 21 2 blob length L | 23 L key provider blob | 23+L 12 IV | 35+L n+16 ciphertext+tag
  * kind 2: 21 16+n AES-SIV (RFC 5297) output: synthetic IV, then ciphertext
+ *
+ * version 3:
+ * kind 0: 21 16 row nonce  | 37 12 IV | 49 n+16 value under KDF(branch key, nonce), AES-256-GCM
+ * kind 3: 21 12 wrap IV | 33 48 row key under the branch key | 81 12 IV | 93 n+16 value
  * </pre>
  */
 final class CellFormat {
@@ -31,16 +38,21 @@ final class CellFormat {
   static final byte MAGIC_1 = 0x4c; // 'L'
   static final byte VERSION_1 = 1;
   static final byte VERSION_2 = 2;
+  static final byte VERSION_3 = 3;
   /**
    * Every format version Veil reads, and so every version a stored cell may carry: the one list
    * that {@link #hasMagic} and the database-side guard ({@link CellShape}) admit. A new version
    * is added here, and nowhere else for those two.
    */
-  static final byte[] VERSIONS = {VERSION_1, VERSION_2};
+  static final byte[] VERSIONS = {VERSION_1, VERSION_2, VERSION_3};
   static final int VERSION_OFFSET = 2;
   static final int KIND_BRANCH = 0;
   static final int KIND_DIRECT = 1;
   static final int KIND_DETERMINISTIC = 2;
+  /** Version 3: the row key is derived from the branch key and the row's nonce. */
+  static final int KIND_DERIVED = 0;
+  /** Version 3: a derived row key re-wrapped under another branch key, the payload unchanged. */
+  static final int KIND_REWRAPPED = 3;
 
   static final int KIND_OFFSET = 3;
   static final int TYPE_OFFSET = 4;
@@ -57,11 +69,16 @@ final class CellFormat {
   static final int DIRECT_BLOB = HEADER + 2; // 23
   /** Kind 1 with an empty key provider blob and an empty value: a lower bound, never written. */
   static final int DIRECT_MIN = DIRECT_BLOB + IV + TAG; // 51
+  static final int NONCE = 16;
+  /** Version 3 kind 0: the row nonce, then the payload. */
+  static final int DERIVED_PAYLOAD_IV = HEADER + NONCE; // 37
+  static final int DERIVED_MIN = DERIVED_PAYLOAD_IV + IV + TAG; // 65
   static final int SIV = 16;
   /** Kind 2 of an empty value: the header and the synthetic IV. */
   static final int DETERMINISTIC_MIN = HEADER + SIV; // 37
   /** The shortest cell of any version and kind: a deterministic cell of an empty value. */
-  static final int MIN_CELL = Math.min(BRANCH_MIN, Math.min(DIRECT_MIN, DETERMINISTIC_MIN));
+  static final int MIN_CELL = Math.min(Math.min(BRANCH_MIN, DERIVED_MIN),
+      Math.min(DIRECT_MIN, DETERMINISTIC_MIN));
 
   static final String TEXT_PREFIX = "veil:";
   static final byte[] SIV_INFO = "veil-siv-v1|".getBytes(StandardCharsets.US_ASCII);
@@ -87,25 +104,45 @@ final class CellFormat {
    * How a text cell starts: {@code veil:} and the base64 of the magic and version (three bytes,
    * so exactly four characters whatever follows), per known version.
    */
-  private static final String[] TEXT_STARTS = {
-      TEXT_PREFIX + Base64.getEncoder().encodeToString(new byte[] {MAGIC_0, MAGIC_1, VERSION_1}),
-      TEXT_PREFIX + Base64.getEncoder().encodeToString(new byte[] {MAGIC_0, MAGIC_1, VERSION_2})};
-  private static final byte[][] TEXT_START_BYTES = {
-      TEXT_STARTS[0].getBytes(StandardCharsets.US_ASCII),
-      TEXT_STARTS[1].getBytes(StandardCharsets.US_ASCII)};
+  private static final String[] TEXT_STARTS = new String[VERSIONS.length];
+  private static final byte[][] TEXT_START_BYTES = new byte[VERSIONS.length][];
   /** How PostgreSQL's text output of a bytea cell starts: hex ({@code \x564c01}), or escape. */
-  private static final String[] BYTEA_TEXT_STARTS = {"\\x564c01", "\\x564c02", "VL\\001",
-      "VL\\002"};
+  private static final String[] BYTEA_TEXT_STARTS = new String[2 * VERSIONS.length];
+
+  static {
+    for (int i = 0; i < VERSIONS.length; i++) {
+      TEXT_STARTS[i] = TEXT_PREFIX + Base64.getEncoder().encodeToString(
+          new byte[] {MAGIC_0, MAGIC_1, VERSIONS[i]});
+      TEXT_START_BYTES[i] = TEXT_STARTS[i].getBytes(StandardCharsets.US_ASCII);
+      BYTEA_TEXT_STARTS[2 * i] = String.format("\\x564c%02x", VERSIONS[i]);
+      BYTEA_TEXT_STARTS[2 * i + 1] = String.format("VL\\%03o", VERSIONS[i]);
+    }
+  }
 
   /** Whether {@code text} starts as a text cell does; a few character comparisons, no decoding. */
   static boolean startsLikeTextCell(CharSequence text) {
-    return text != null && (startsWith(text, TEXT_STARTS[0]) || startsWith(text, TEXT_STARTS[1]));
+    if (text == null) {
+      return false;
+    }
+    for (String start : TEXT_STARTS) {
+      if (startsWith(text, start)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Whether {@code utf8} (a text value's bytes) starts as a text cell does. */
   static boolean startsLikeTextCell(byte[] utf8) {
-    return utf8 != null && (startsWith(utf8, TEXT_START_BYTES[0])
-        || startsWith(utf8, TEXT_START_BYTES[1]));
+    if (utf8 == null) {
+      return false;
+    }
+    for (byte[] start : TEXT_START_BYTES) {
+      if (startsWith(utf8, start)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Whether {@code text}, a bytea value in PostgreSQL's text output, starts as a cell does. */

@@ -10,6 +10,7 @@ import java.util.Set;
 import org.postgresql.util.PGobject;
 import org.veil.config.ColumnPolicy;
 import org.veil.crypto.CellCodec;
+import org.veil.crypto.CellColumn;
 import org.veil.crypto.Opened;
 import org.veil.error.VeilError;
 import org.veil.crypto.KeyUnavailableException;
@@ -41,6 +42,8 @@ final class UntracedCells {
   private final CellCodec codec;
   /** One configured column per context and mode, in configuration order. */
   private final List<ColumnPolicy> candidates;
+  /** What the cryptography knows of each candidate, in the same order. */
+  private final List<CellColumn> cellColumns;
 
   UntracedCells(CellCodec codec, Collection<ColumnPolicy> columns) {
     this.codec = codec;
@@ -52,6 +55,7 @@ final class UntracedCells {
       }
     }
     this.candidates = List.copyOf(list);
+    this.cellColumns = list.stream().map(ColumnPolicy::cellColumn).toList();
   }
 
   /**
@@ -106,10 +110,11 @@ final class UntracedCells {
       throw SqlErrors.of(VeilError.CELL_INVALID, where + " holds a value that starts like a Veil cell but is not"
           + " one (altered, or truncated). Veil does not return it as data.");
     }
-    for (ColumnPolicy column : candidates) {
+    for (int i = 0; i < candidates.size(); i++) {
+      ColumnPolicy column = candidates.get(i);
       Opened opened;
       try {
-        opened = codec.openIfSealedFor(column, cell);
+        opened = codec.openIfSealedFor(cellColumns.get(i), cell);
       } catch (KeyUnavailableException e) {
         throw SqlErrors.of(VeilError.KEY_PROVIDER_FAILED, where + " holds a Veil cell whose key cannot be obtained: "
             + e.getMessage(), e);

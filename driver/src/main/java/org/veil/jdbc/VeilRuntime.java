@@ -14,17 +14,21 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import org.postgresql.util.PGobject;
 import org.veil.config.ColumnPolicy;
 import org.veil.config.EncryptedColumns;
 import org.veil.config.VeilConfig;
 import org.veil.config.VeilProperty;
 import org.veil.crypto.CellCodec;
+import org.veil.crypto.CellColumn;
 import org.veil.crypto.RowSeal;
 import org.veil.crypto.ValueType;
 import org.veil.error.VeilError;
 import org.veil.error.VeilException;
 import org.veil.keys.ConnectionSource;
+import org.veil.keys.KeyHierarchy;
 import org.veil.keys.KeyStoreConnections;
 import org.veil.keys.KeyStoreException;
 import org.veil.crypto.KeyUnavailableException;
@@ -46,7 +50,10 @@ final class VeilRuntime {
 
   private final VeilConfig config;
   private final ColumnCatalog catalog;
+  private final KeyHierarchy keys;
   private final CellCodec codec;
+  /** What the cryptography knows of each configured column, made once per column. */
+  private final ConcurrentMap<ColumnPolicy, CellColumn> cellColumns = new ConcurrentHashMap<>();
   private final boolean plaintextReads;
   private final int analyzerCacheSize;
   private final ConnectionSource ownConnections;
@@ -70,8 +77,9 @@ final class VeilRuntime {
     this.plaintextReads = config.allowsPlaintextReads();
     this.columns = config.columns();
     this.ownConnections = ownConnections.reads();
-    this.codec = config.columns().isEmpty() ? null
-        : CellCodec.builderFromProperties(config.toProperties(), ownConnections).build();
+    this.keys = config.columns().isEmpty() ? null
+        : KeyHierarchy.open(config.toProperties(), ownConnections);
+    this.codec = keys == null ? null : keys.codec();
     this.untracedCells = codec == null ? null : new UntracedCells(codec, config.columns().all());
     this.deferredTables = new DeferredTables(catalog, config.entityNames(), this.ownConnections);
   }
@@ -87,14 +95,14 @@ final class VeilRuntime {
     VeilProperty.SQL_CACHE_SIZE.getInt(props);
     VeilProperty.GUARD.getChoice(props);
     if (!config.columns().isEmpty()) {
-      CellCodec.checkSettings(props);
+      KeyHierarchy.checkSettings(props);
     }
   }
 
   /** Releases the key provider and its cached keys; runtimes live as long as their driver. */
   void close() {
-    if (codec != null) {
-      codec.close();
+    if (keys != null) {
+      keys.close();
     }
   }
 
@@ -109,6 +117,17 @@ final class VeilRuntime {
   /** The cell codec, for tools and tests; null when nothing is encrypted. */
   CellCodec codec() {
     return codec;
+  }
+
+  /** The key hierarchy, for tools and tests; null when nothing is encrypted. */
+  KeyHierarchy keys() {
+    return keys;
+  }
+
+  /** What the cryptography knows of {@code column}. */
+  CellColumn cell(ColumnPolicy column) {
+    CellColumn cell = cellColumns.get(column);
+    return cell != null ? cell : cellColumns.computeIfAbsent(column, ColumnPolicy::cellColumn);
   }
 
   /**
@@ -268,7 +287,7 @@ final class VeilRuntime {
     Object coerced = ParameterValues.coerce(value, type, calendar, column);
     byte[] cell;
     try {
-      cell = codec.seal(row, column, type, coerced);
+      cell = codec.seal(row, cell(column), type, coerced, null);
     } catch (GeneralSecurityException e) {
       throw toSqlException(column, e);
     }
@@ -358,7 +377,7 @@ final class VeilRuntime {
       }
     }
     try {
-      return codec.open(column, cell).value();
+      return codec.open(cell(column), cell, null).value();
     } catch (GeneralSecurityException e) {
       throw toSqlException(column, e);
     }

@@ -1,5 +1,6 @@
 package org.veil.keys;
 
+import org.veil.crypto.CellEvents;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
@@ -9,7 +10,7 @@ import java.util.concurrent.atomic.LongAdder;
  * key provider calls by operation, cache hits and misses, failures. Thread-safe and cheap to
  * increment.
  */
-public final class KeyCounters {
+public final class KeyCounters implements CellEvents {
 
   final LongAdder kmsGenerateDataKey = new LongAdder();
   final LongAdder kmsWrap = new LongAdder();
@@ -58,10 +59,12 @@ public final class KeyCounters {
     return staleKeyServed.sum();
   }
 
+  /** Directly wrapped row keys found in the codec's cache ({@code veil.keys.wrapping=direct}). */
   public long rowKeyHits() {
     return rowKeyHits.sum();
   }
 
+  /** Directly wrapped row keys unwrapped by the key provider, one call each. */
   public long rowKeyMisses() {
     return rowKeyMisses.sum();
   }
@@ -71,15 +74,13 @@ public final class KeyCounters {
     return cellFailures.sum();
   }
 
-  public void rowKeyHit() {
-    rowKeyHits.increment();
+  @Override
+  public void directKeyLookup(boolean hit) {
+    (hit ? rowKeyHits : rowKeyMisses).increment();
   }
 
-  public void rowKeyMiss() {
-    rowKeyMisses.increment();
-  }
-
-  public void cellFailure() {
+  @Override
+  public void cellFailed() {
     cellFailures.increment();
   }
 

@@ -2,6 +2,9 @@ package org.veil.keys;
 
 import org.veil.crypto.KeyUnavailableException;
 import org.veil.crypto.BranchKey;
+import org.veil.crypto.CellKeys;
+import org.veil.crypto.DirectKeys;
+import org.veil.crypto.KeyNotFoundException;
 import org.veil.crypto.KeyPurpose;
 import org.veil.crypto.KeyId;
 import com.github.benmanes.caffeine.cache.CacheLoader;
@@ -65,7 +68,7 @@ import org.veil.kms.UnwrappedKey;
  * <p>No lock is held across a provider or database call. Thread-safe; close it to stop its
  * provider-call threads (the providers themselves belong to the caller).
  */
-public final class KeyRing implements AutoCloseable {
+public final class KeyRing implements CellKeys, DirectKeys, AutoCloseable {
 
   private static final System.Logger LOG = System.getLogger(KeyRing.class.getName());
 
@@ -182,6 +185,12 @@ public final class KeyRing implements AutoCloseable {
     return hot(purpose).key;
   }
 
+  /** The active deterministic key. */
+  @Override
+  public BranchKey deterministicKey() throws KeyUnavailableException {
+    return activeKey(KeyPurpose.DETERMINISTIC);
+  }
+
   /**
    * The active branch key, to seal one new row (or re-wrap one row's key) with: as
    * {@code activeKey(BRANCH)}, and counts the row against {@code rotateAfterRows}. When this
@@ -191,6 +200,7 @@ public final class KeyRing implements AutoCloseable {
    * (per process and configuration), not shared between applications: N processes may seal up
    * to N times the setting under one key.
    */
+  @Override
   public BranchKey branchKeyForRow() throws KeyUnavailableException {
     Hot current = hot(KeyPurpose.BRANCH);
     if (rotateAfterRows > 0) {
@@ -280,6 +290,7 @@ public final class KeyRing implements AutoCloseable {
    * read last are reused as {@link #hot} reuses the active key: for at most {@code HOT_NANOS}
    * and never past their {@code expireAfter}.
    */
+  @Override
   public BranchKey key(KeyId id) throws KeyUnavailableException {
     int slot = id.hashCode() & (recent.length() - 1);
     Hot h = recent.get(slot);
@@ -415,13 +426,24 @@ public final class KeyRing implements AutoCloseable {
     }
   }
 
+  @Override
+  public DirectKey generate(KeyId rowKeyId) throws KeyUnavailableException {
+    DataKey key = generateDirectKey(rowKeyId);
+    return new DirectKey(key.plaintext(), key.blob());
+  }
+
+  @Override
+  public byte[] unwrap(KeyId rowKeyId, byte[] blob) throws KeyUnavailableException {
+    return unwrapDirectKey(rowKeyId, blob);
+  }
+
   private Loaded loadKey(KeyId id, boolean reload) throws KeyUnavailableException {
     StoredKey stored;
     try {
-      stored = store.find(id).orElseThrow(() -> new KeyUnavailableException(id.toString(), "key "
+      stored = store.find(id).orElseThrow(() -> new KeyNotFoundException(id.toString(), "key "
           + id + " is not in the key store, " + store + ": the cell was altered, written in"
           + " another database (keys live in the database whose data they protect) or with"
-          + " another key store (veil.keys.table), or its key was deleted", null));
+          + " another key store (veil.keys.table), or its key was deleted"));
     } catch (KeyStoreException e) {
       counters.keyStoreFailures.increment();
       throw new KeyUnavailableException(id.toString(), "cannot read key " + id + ": "

@@ -3,6 +3,8 @@ package org.veil.tools;
 import java.security.GeneralSecurityException;
 import java.util.List;
 import org.veil.crypto.CellCodec;
+import org.veil.crypto.CellColumn;
+import org.veil.crypto.Rewrapper;
 import org.veil.crypto.CellException;
 import org.veil.crypto.Opened;
 import org.veil.crypto.RewrapScope;
@@ -45,6 +47,11 @@ interface CellRewrite {
     }
   }
 
+  /** What the cryptography knows of each column, in order. */
+  static List<CellColumn> cellColumns(List<Column> columns) {
+    return columns.stream().map(c -> c.policy().cellColumn()).toList();
+  }
+
   /** The bytes of a stored cell, or null when the stored value is not a cell. */
   static byte[] cellOf(CellCodec codec, Object stored) {
     if (stored instanceof byte[] bytes) {
@@ -59,6 +66,7 @@ interface CellRewrite {
 
   /** encrypt-existing: seals plaintext as text (text columns) or bytes (bytea columns). */
   static CellRewrite encryptPlaintext(CellCodec codec, List<Column> columns) {
+    List<CellColumn> cells = cellColumns(columns);
     return (stored, tally) -> {
       Object[] out = stored.clone();
       boolean changed = false;
@@ -74,8 +82,8 @@ interface CellRewrite {
         }
         Column c = columns.get(i);
         byte[] cell = stored[i] instanceof byte[] bytes
-            ? codec.seal(row, c.policy(), ValueType.BYTES, bytes)
-            : codec.seal(row, c.policy(), ValueType.TEXT, stored[i]);
+            ? codec.seal(row, cells.get(i), ValueType.BYTES, bytes, null)
+            : codec.seal(row, cells.get(i), ValueType.TEXT, stored[i], null);
         out[i] = store(codec, c, cell);
         changed = true;
       }
@@ -122,6 +130,7 @@ interface CellRewrite {
    * column cannot hold (a number in a bytea column) is left sealed and counted as failed.
    */
   static CellRewrite decrypt(CellCodec codec, List<Column> columns, System.Logger log) {
+    List<CellColumn> cells = cellColumns(columns);
     return (stored, tally) -> {
       Object[] out = stored.clone();
       boolean changed = false;
@@ -138,7 +147,7 @@ interface CellRewrite {
         Column c = columns.get(i);
         Opened opened;
         try {
-          opened = codec.open(c.policy(), cell);
+          opened = codec.open(cells.get(i), cell, null);
         } catch (CellException e) {
           tally.failed++;
           log.log(System.Logger.Level.WARNING, e.getMessage());
@@ -175,8 +184,8 @@ interface CellRewrite {
 
   /**
    * rotate-branch: moves the cells whose branch key is being retired to the active branch key
-   * ({@link CellCodec#rewrap}): a format v2 cell gets a new wrap of the same row key and keeps its
-   * payload byte for byte; a v1 cell is re-sealed whole into v2. The cells of one row that shared
+   * ({@link Rewrapper#rewrap}): a format v3 or v2 cell gets a new wrap of the same row key and
+   * keeps its payload byte for byte; a v1 cell is re-sealed whole into v3. The cells of one row that shared
    * a row key share the new wrap. Every other cell stays byte for byte as it is.
    */
   static CellRewrite rewrapRetired(CellCodec codec, List<Column> columns,
@@ -196,13 +205,15 @@ interface CellRewrite {
 
   private static CellRewrite retired(CellCodec codec, List<Column> columns,
       java.util.Set<KeyId> retired, System.Logger log, boolean reseal) {
+    List<CellColumn> cells = cellColumns(columns);
+    Rewrapper rewrapper = codec.rewrapper();
     return (stored, tally) -> {
       Object[] out = stored.clone();
       boolean changed = false;
       // Per row: the cells one row shares a row key in; a scope per call keeps no state between
       // rows, as CellRewrite's contract asks.
       RowSeal row = codec.beginRow();
-      RewrapScope scope = codec.beginRewrap();
+      RewrapScope scope = rewrapper.beginRewrap();
       for (int i = 0; i < stored.length; i++) {
         if (stored[i] == null) {
           tally.nulls++;
@@ -216,8 +227,8 @@ interface CellRewrite {
         }
         Column c = columns.get(i);
         try {
-          out[i] = store(codec, c, reseal ? codec.reseal(row, c.policy(), cell)
-              : codec.rewrap(scope, c.policy(), cell));
+          out[i] = store(codec, c, reseal ? rewrapper.reseal(row, cells.get(i), cell, null)
+              : rewrapper.rewrap(scope, cells.get(i), cell, null));
           changed = true;
         } catch (CellException e) {
           tally.failed++;

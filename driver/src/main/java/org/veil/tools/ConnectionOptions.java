@@ -6,7 +6,8 @@ import java.util.Map;
 import java.util.Properties;
 import org.veil.config.VeilConfig;
 import org.veil.config.VeilProperty;
-import org.veil.crypto.CellCodec;
+import org.veil.keys.KeyHierarchy;
+import org.veil.keys.KeyStoreConnections;
 import org.veil.error.VeilError;
 import org.veil.error.VeilException;
 import picocli.CommandLine.Option;
@@ -84,8 +85,8 @@ final class ConnectionOptions {
     return VeilConfig.from(props);
   }
 
-  /** A cell codec over the configured key provider and key store; the caller closes it. */
-  CellCodec codec(VeilConfig veil, Database db) throws VeilException {
-    return CellCodec.fromProperties(veil.toProperties(), db);
+  /** The key hierarchy over the configured key provider and key store; the caller closes it. */
+  KeyHierarchy keys(VeilConfig veil, Database db) throws VeilException {
+    return KeyHierarchy.open(veil.toProperties(), KeyStoreConnections.of(db));
   }
 }

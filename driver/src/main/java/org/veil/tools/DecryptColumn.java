@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
 import org.veil.crypto.CellCodec;
+import org.veil.keys.KeyHierarchy;
 import picocli.CommandLine.Command;
 
 /**
@@ -24,8 +25,8 @@ final class DecryptColumn extends TableCommand {
   }
 
   @Override
-  CellRewrite rewrite(CellCodec codec, TableTarget target, Connection pg) {
-    return CellRewrite.decrypt(codec, target.columns(), LOG);
+  CellRewrite rewrite(KeyHierarchy keys, TableTarget target, Connection pg) {
+    return CellRewrite.decrypt(keys.codec(), target.columns(), LOG);
   }
 
   /** Drops the columns' database-side guards first: they would refuse the plaintext. */

@@ -3,6 +3,7 @@ package org.veil.tools;
 import java.sql.Connection;
 import java.sql.SQLException;
 import org.veil.crypto.CellCodec;
+import org.veil.keys.KeyHierarchy;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -42,7 +43,8 @@ final class EncryptExisting extends TableCommand {
   }
 
   @Override
-  CellRewrite rewrite(CellCodec codec, TableTarget target, Connection pg) {
+  CellRewrite rewrite(KeyHierarchy keys, TableTarget target, Connection pg) {
+    CellCodec codec = keys.codec();
     conversion.check();
     return CellRewrite.encryptPlaintext(codec, target.columns());
   }

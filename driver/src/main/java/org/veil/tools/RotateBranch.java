@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import org.veil.config.VeilProperty;
-import org.veil.crypto.CellCodec;
+import org.veil.keys.KeyHierarchy;
 import org.veil.error.VeilError;
 import org.veil.error.VeilException;
 import org.veil.crypto.KeyId;
@@ -58,11 +58,11 @@ final class RotateBranch extends TableCommand {
   }
 
   @Override
-  CellRewrite rewrite(CellCodec codec, TableTarget target, Connection pg)
+  CellRewrite rewrite(KeyHierarchy hierarchy, TableTarget target, Connection pg)
       throws SQLException, GeneralSecurityException, VeilException {
     KeyTable keys = new KeyTable(VeilProperty.KEYS_TABLE.get(connection.veilConfig()
         .toProperties()));
-    String keyring = codec.keyRing().keyring();
+    String keyring = hierarchy.keyRing().keyring();
     List<KeyTable.Key> branchKeys = new ArrayList<>();
     for (KeyTable.Key k : keys.all(pg)) {
       if (k.keyring().equals(keyring) && KeyPurpose.BRANCH.sqlName().equals(k.purpose())) {
@@ -90,7 +90,7 @@ final class RotateBranch extends TableCommand {
       retireActive |= found.active();
     }
     if (retireActive && !job.dryRun) {
-      KeyId next = codec.keyRing().rotateBranchKey().id();
+      KeyId next = hierarchy.keyRing().rotateBranchKey().id();
       log.println("made branch key " + next + " active, so the retired one seals no more");
     } else if (retireActive) {
       log.println("(a real run would first make a new branch key active)");
@@ -98,12 +98,12 @@ final class RotateBranch extends TableCommand {
     ids.forEach(id -> resolved.add(id.toString()));
     log.println("retiring branch keys " + resolved + " on " + target);
     // The active key must not be retired after all (a concurrent rotation elsewhere).
-    KeyId active = codec.keyRing().activeKey(KeyPurpose.BRANCH).id();
+    KeyId active = hierarchy.keyRing().activeKey(KeyPurpose.BRANCH).id();
     if (ids.contains(active) && !job.dryRun) {
       throw new SQLException("branch key " + active + " is still the active one; run again",
           VeilError.NOT_READY.sqlState());
     }
-    return reseal ? CellRewrite.resealRetired(codec, target.columns(), Set.copyOf(ids), LOG)
-        : CellRewrite.rewrapRetired(codec, target.columns(), Set.copyOf(ids), LOG);
+    return reseal ? CellRewrite.resealRetired(hierarchy.codec(), target.columns(), Set.copyOf(ids), LOG)
+        : CellRewrite.rewrapRetired(hierarchy.codec(), target.columns(), Set.copyOf(ids), LOG);
   }
 }

@@ -17,6 +17,7 @@ import org.veil.config.ColumnPolicy;
 import org.veil.config.VeilConfig;
 import org.veil.config.VeilProperty;
 import org.veil.crypto.CellCodec;
+import org.veil.keys.KeyHierarchy;
 import org.veil.crypto.CellException;
 import org.veil.crypto.KeyId;
 import org.veil.tools.TableTarget.Column;
@@ -64,7 +65,8 @@ final class Status implements Callable<Integer> {
     VeilConfig veil = connection.veilConfig();
     KeyTable keyTable = new KeyTable(VeilProperty.KEYS_TABLE.get(veil.toProperties()));
     long failed = 0;
-    try (CellCodec codec = connection.codec(veil, db); Connection pg = db.open()) {
+    try (KeyHierarchy keys = connection.keys(veil, db); Connection pg = db.open()) {
+      CellCodec codec = keys.codec();
       out.println("keys in " + keyTable.name() + ":");
       for (KeyTable.Key k : keyTable.all(pg)) {
         out.printf("  %s  %-13s keyring=%s %s created=%s%s master=%s%n", k.id(), k.purpose(),
@@ -158,7 +160,7 @@ final class Status implements Callable<Integer> {
         : "cell, direct (row key wrapped by the key provider)";
     if (verify) {
       try {
-        codec.open(column.policy(), cell);
+        codec.open(column.policy().cellColumn(), cell, null);
       } catch (CellException e) {
         return "not decryptable: " + kind;
       }

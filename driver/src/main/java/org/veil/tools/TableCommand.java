@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.veil.config.VeilConfig;
 import org.veil.crypto.CellCodec;
+import org.veil.keys.KeyHierarchy;
 import org.veil.error.VeilException;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Mixin;
@@ -45,7 +46,7 @@ abstract class TableCommand implements Callable<Integer> {
   }
 
   /** What to do to each row; called once the codec and table are known. */
-  abstract CellRewrite rewrite(CellCodec codec, TableTarget target, Connection pg)
+  abstract CellRewrite rewrite(KeyHierarchy keys, TableTarget target, Connection pg)
       throws SQLException, GeneralSecurityException, VeilException;
 
   @Override
@@ -53,14 +54,14 @@ abstract class TableCommand implements Callable<Integer> {
     job.check();
     Database db = connection.database();
     VeilConfig veil = connection.veilConfig();
-    try (CellCodec codec = connection.codec(veil, db)) {
+    try (KeyHierarchy keys = connection.keys(veil, db)) {
       TableTarget target;
       CellRewrite rewrite;
       try (Connection pg = db.open()) {
         target = TableTarget.resolve(pg, veil.columns(), table, columns);
-        rewrite = rewrite(codec, target, pg);
+        rewrite = rewrite(keys, target, pg);
       }
-      return run(db, codec, target, rewrite).failed > 0 ? Veil.CELLS_FAILED : 0;
+      return run(db, keys.codec(), target, rewrite).failed > 0 ? Veil.CELLS_FAILED : 0;
     }
   }
 

@@ -5,37 +5,35 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.crypto.Cipher;
-import javax.crypto.spec.GCMParameterSpec;
-import javax.crypto.spec.SecretKeySpec;
+import org.bouncycastle.crypto.engines.AESEngine;
+import org.bouncycastle.crypto.generators.KDFCounterBytesGenerator;
+import org.bouncycastle.crypto.macs.CMac;
+import org.bouncycastle.crypto.params.KDFCounterParameters;
+import org.bouncycastle.crypto.params.KeyParameter;
 import org.junit.jupiter.api.Test;
-import org.veil.config.ColumnPolicy;
-import org.veil.config.EncryptionMode;
-import org.veil.keys.InMemoryBranchKeyStore;
-import org.veil.keys.StoredKey;
-import org.veil.kms.FlakyKeyProvider;
-import org.veil.kms.WrappedKey;
 
 /**
  * The test vectors of docs/FORMAT.md, compared byte for byte: with what {@link CellCodec}
- * writes, and with a reference computation from the document's rules alone (plain JCE), so the
- * document, the code and the rules agree.
+ * writes, and with a reference computation from the document's rules alone (plain JCE,
+ * {@link ReferenceV3}; BouncyCastle's SP 800-108 generator for the row key), so the document, the
+ * code and the rules agree.
  */
 class CellFormatVectorsTest {
 
   private static final HexFormat HEX = HexFormat.of();
-  static final ColumnPolicy SSN = ColumnPolicy.of("public", "customers", "ssn",
-      EncryptionMode.RANDOMIZED);
-  static final ColumnPolicy EMAIL = ColumnPolicy.of("public", "customers", "email",
-      EncryptionMode.DETERMINISTIC);
+  static final CellColumn SSN = CellCodecTest.SSN;
+  static final CellColumn NOTES = CellCodecTest.NOTES;
+  static final CellColumn EMAIL = CellCodecTest.EMAIL;
+  static final CellColumn BOUND_SSN = CellCodecTest.BOUND_SSN;
   static final KeyId BRANCH_ID = KeyId.parse("00112233-4455-6677-8899-aabbccddeeff");
   static final KeyId NEXT_BRANCH_ID = KeyId.parse("ffeeddcc-bbaa-9988-7766-554433221100");
+  static final KeyId DETERMINISTIC_ID = KeyId.parse("0f0e0d0c-0b0a-0908-0706-050403020100");
   static final String SSN_VALUE = "078-05-1120";
+  static final byte[] NONCE = range(0x30, 16);
 
   static byte[] range(int first, int length) {
     byte[] b = new byte[length];
@@ -53,6 +51,10 @@ class CellFormatVectorsTest {
     return BranchKey.of(NEXT_BRANCH_ID, KeyPurpose.BRANCH, range(0x80, 32));
   }
 
+  static BranchKey deterministicKey() {
+    return BranchKey.of(DETERMINISTIC_ID, KeyPurpose.DETERMINISTIC, range(0x60, 32));
+  }
+
   /** The hex after {@code name:} in docs/FORMAT.md. */
   static String vector(String name) throws Exception {
     Path doc = Path.of(System.getProperty("user.dir")).resolve("../docs/FORMAT.md");
@@ -61,70 +63,36 @@ class CellFormatVectorsTest {
     return m.find() ? m.group(1) : "(no vector named " + name + " in " + doc + ")";
   }
 
-  private static CellCodec codec() throws Exception {
-    return CellCodec.builder().keyProvider(FlakyKeyProvider.withRandomKey())
-        .keyStore(new InMemoryBranchKeyStore()).build();
+  /** A codec over exactly {@code keys} (the last branch key active), with fixed randomness. */
+  static CellCodec codec(byte[] randomness, BranchKey... keys) throws Exception {
+    return CellCodec.builder().keys(TestKeys.holding(keys)).random(new FixedRandom(randomness))
+        .build();
   }
 
-  /** A codec whose key store holds {@code keys} (the last one active), so it opens the vectors. */
-  static CellCodec codecHolding(BranchKey... keys) throws Exception {
-    FlakyKeyProvider provider = FlakyKeyProvider.withRandomKey();
-    InMemoryBranchKeyStore store = new InMemoryBranchKeyStore();
-    Instant created = Instant.parse("2024-01-01T00:00:00Z");
-    for (BranchKey key : keys) {
-      byte[] material = key.copyOfKeyBytes();
-      WrappedKey wrapped = provider.wrap(material, key.id().toString());
-      BranchKey.clear(material);
-      store.activate(new StoredKey(key.id(), "default", key.purpose(), wrapped.blob(),
-          provider.name(), wrapped.masterKeyId(), created), created.plusMillis(1));
-      created = created.plusSeconds(60);
-    }
-    return CellCodec.builder().keyProvider(provider).keyStore(store)
-        .clock(java.time.Clock.fixed(created, java.time.ZoneOffset.UTC)).build();
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
   }
 
-  // ---------------------------------------------------------------- reference, from FORMAT.md
-
-  private static byte[] gcm(byte[] key, byte[] iv, byte[] aad, byte[] plaintext)
-      throws Exception {
-    Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
-    c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, iv));
-    c.updateAAD(aad);
-    return c.doFinal(plaintext);
-  }
-
-  private static byte[] concat(byte[]... parts) {
-    int n = 0;
-    for (byte[] p : parts) {
-      n += p.length;
-    }
-    byte[] out = new byte[n];
-    int at = 0;
-    for (byte[] p : parts) {
-      System.arraycopy(p, 0, out, at, p.length);
-      at += p.length;
-    }
-    return out;
-  }
+  // ---------------------------------------------------------------- version 1 and 2 reference
 
   /** Wrap IV, then AES-256-GCM(branch key, row key, AAD = 56 4c version 00 + key id). */
   static byte[] referenceWrap(int version, KeyId id, byte[] branchKey, byte[] wrapIv)
       throws Exception {
-    byte[] aad = concat(new byte[] {0x56, 0x4c, (byte) version, 0}, id.toBytes());
-    return concat(wrapIv, gcm(branchKey, wrapIv, aad, range(0x20, 32)));
+    byte[] aad = ReferenceV3.concat(new byte[] {0x56, 0x4c, (byte) version, 0}, id.toBytes());
+    return ReferenceV3.concat(wrapIv, ReferenceV3.gcm(branchKey, wrapIv, aad, range(0x20, 32)));
   }
 
-  /** A kind 0 cell of the given version for the SSN vector, by the rules of FORMAT.md. */
+  /** A kind 0 cell of version 1 or 2 for the SSN vector, by the rules of FORMAT.md. */
   static byte[] referenceCell(int version, KeyId id, byte[] branchKey, byte[] wrapIv)
       throws Exception {
-    byte[] header = concat(new byte[] {0x56, 0x4c, (byte) version, 0, 1}, id.toBytes(),
-        referenceWrap(version, id, branchKey, wrapIv));
-    byte[] context = "public.customers.ssn".getBytes(StandardCharsets.UTF_8);
-    byte[] aad = version == 1 ? concat(header, context)
-        : concat(Arrays.copyOf(header, 5), context);
+    byte[] header = ReferenceV3.concat(new byte[] {0x56, 0x4c, (byte) version, 0, 1},
+        id.toBytes(), referenceWrap(version, id, branchKey, wrapIv));
+    byte[] context = utf8("public.customers.ssn");
+    byte[] aad = version == 1 ? ReferenceV3.concat(header, context)
+        : ReferenceV3.concat(Arrays.copyOf(header, 5), context);
     byte[] iv = range(0x50, 12);
-    return concat(header, iv, gcm(range(0x20, 32), iv, aad,
-        SSN_VALUE.getBytes(StandardCharsets.UTF_8)));
+    return ReferenceV3.concat(header, iv, ReferenceV3.gcm(range(0x20, 32), iv, aad,
+        utf8(SSN_VALUE)));
   }
 
   // ---------------------------------------------------------------- version 1
@@ -139,63 +107,122 @@ class CellFormatVectorsTest {
 
   @Test
   void v1RandomizedCellVectorStillOpens() throws Exception {
-    try (CellCodec codec = codecHolding(branchKey())) {
-      byte[] cell = HEX.parseHex(vector("randomized-cell"));
-      assertThat(codec.looksLikeCell(cell)).isTrue();
-      assertThat(codec.open(SSN, cell).value()).isEqualTo(SSN_VALUE);
-    }
+    CellCodec codec = codec(new byte[0], branchKey());
+    byte[] cell = HEX.parseHex(vector("randomized-cell"));
+    assertThat(codec.looksLikeCell(cell)).isTrue();
+    assertThat(codec.open(SSN, cell, null).value()).isEqualTo(SSN_VALUE);
   }
 
   @Test
-  void deterministicCellVectorMatchesFormatMd() throws Exception {
-    try (CellCodec codec = codec()) {
-      BranchKey key = BranchKey.of(KeyId.parse("0f0e0d0c-0b0a-0908-0706-050403020100"),
-          KeyPurpose.DETERMINISTIC, range(0x60, 32));
-      byte[] cell = codec.sealDeterministic(key, EMAIL, ValueType.TEXT,
-          "alice@example.com".getBytes(StandardCharsets.UTF_8));
-      assertThat(HEX.formatHex(cell)).isEqualTo(vector("deterministic-cell"));
-    }
-  }
-
-  @Test
-  void intValueVectorMatchesFormatMd() throws Exception {
-    try (CellCodec codec = codec()) {
-      BranchKey key = BranchKey.of(KeyId.parse("0f0e0d0c-0b0a-0908-0706-050403020100"),
-          KeyPurpose.DETERMINISTIC, range(0x60, 32));
-      byte[] cell = codec.sealDeterministic(key, EMAIL, ValueType.INT, ValueType.INT.encode(42));
-      assertThat(HEX.formatHex(cell)).isEqualTo(vector("deterministic-int-cell"));
-    }
+  void deterministicCellVectorsMatchFormatMd() throws Exception {
+    CellCodec codec = codec(new byte[0], deterministicKey());
+    assertThat(HEX.formatHex(codec.seal(codec.beginRow(), EMAIL, ValueType.TEXT,
+        "alice@example.com", null))).isEqualTo(vector("deterministic-cell"));
+    assertThat(HEX.formatHex(codec.seal(codec.beginRow(), EMAIL, ValueType.INT, 42, null)))
+        .isEqualTo(vector("deterministic-int-cell"));
   }
 
   // ---------------------------------------------------------------- version 2
 
   @Test
-  void v2RandomizedCellVectorMatchesFormatMd() throws Exception {
-    try (CellCodec codec = codec()) {
-      RowSeal row = codec.beginRow();
-      codec.startBranchRow(row, branchKey(), range(0x20, 32), range(0x40, 12));
-      byte[] cell = codec.sealRandomized(row, SSN, ValueType.TEXT,
-          SSN_VALUE.getBytes(StandardCharsets.UTF_8), range(0x50, 12));
-      assertThat(HEX.formatHex(cell)).isEqualTo(vector("v2-randomized-cell"));
-      assertThat(HEX.formatHex(Arrays.copyOfRange(cell, 21, 81)))
-          .isEqualTo(vector("v2-wrapped-row-key"));
-    }
+  void v2RandomizedCellVectorMatchesTheRulesAndStillOpens() throws Exception {
     assertThat(HEX.formatHex(referenceCell(2, BRANCH_ID, range(0x00, 32), range(0x40, 12))))
         .isEqualTo(vector("v2-randomized-cell"));
+    CellCodec codec = codec(new byte[0], branchKey());
+    assertThat(codec.open(SSN, HEX.parseHex(vector("v2-randomized-cell")), null).value())
+        .isEqualTo(SSN_VALUE);
   }
 
   @Test
   void v2RewrappedCellVectorMatchesFormatMdAndKeepsThePayload() throws Exception {
-    try (CellCodec codec = codecHolding(branchKey(), nextBranchKey())) {
-      byte[] cell = HEX.parseHex(vector("v2-randomized-cell"));
-      byte[] rewrapped = codec.rewrap(codec.beginRewrap(), SSN, cell, nextBranchKey(),
-          range(0x90, 12));
-      assertThat(HEX.formatHex(rewrapped)).isEqualTo(vector("v2-rewrapped-cell"));
-      assertThat(Arrays.copyOfRange(rewrapped, 81, rewrapped.length))
-          .isEqualTo(Arrays.copyOfRange(cell, 81, cell.length));
-      assertThat(codec.open(SSN, rewrapped).value()).isEqualTo(SSN_VALUE);
-    }
     assertThat(HEX.formatHex(referenceCell(2, NEXT_BRANCH_ID, range(0x80, 32),
         range(0x90, 12)))).isEqualTo(vector("v2-rewrapped-cell"));
+    CellCodec codec = codec(range(0x90, 12), branchKey(), nextBranchKey());
+    byte[] cell = HEX.parseHex(vector("v2-randomized-cell"));
+    Rewrapper rewrapper = codec.rewrapper();
+    byte[] rewrapped = rewrapper.rewrap(rewrapper.beginRewrap(), SSN, cell, null);
+    assertThat(HEX.formatHex(rewrapped)).isEqualTo(vector("v2-rewrapped-cell"));
+    assertThat(codec.open(SSN, rewrapped, null).value()).isEqualTo(SSN_VALUE);
+  }
+
+  // ---------------------------------------------------------------- version 3
+
+  @Test
+  void cmacMatchesNistSp80038bAes256Examples() throws Exception {
+    byte[] key = HEX.parseHex("603deb1015ca71be2b73aef0857d77811f352c073b6108d72d9810a30914dff4");
+    String m = "6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e51"
+        + "30c81c46a35ce411e5fbc1191a0a52eff69f2445df4f9b17ad2b417be66c3710";
+    byte[] message = HEX.parseHex(m);
+    assertThat(HEX.formatHex(ReferenceV3.cmac(key, new byte[0])))
+        .isEqualTo("028962f61b7bf89efc6b551f4667d983");
+    assertThat(HEX.formatHex(ReferenceV3.cmac(key, Arrays.copyOf(message, 16))))
+        .isEqualTo("28a7023f452e8f82bd4bf28d8c37c35c");
+    assertThat(HEX.formatHex(ReferenceV3.cmac(key, Arrays.copyOf(message, 40))))
+        .isEqualTo("aaf3d8f1de5640c232f5b169b9c911e6");
+    assertThat(HEX.formatHex(ReferenceV3.cmac(key, message)))
+        .isEqualTo("e1992190549f6ed5696a2c056c315410");
+  }
+
+  @Test
+  void rowKeyMatchesFormatMdTheReferenceAndBouncyCastlesSp800108() throws Exception {
+    byte[] reference = ReferenceV3.rowKey(range(0x00, 32), NONCE);
+    assertThat(HEX.formatHex(reference)).isEqualTo(vector("v3-row-key"));
+
+    KDFCounterBytesGenerator bc = new KDFCounterBytesGenerator(new CMac(AESEngine.newInstance()));
+    bc.init(new KDFCounterParameters(range(0x00, 32), ReferenceV3.fixedInput(NONCE), new byte[0],
+        8));
+    byte[] independent = new byte[32];
+    bc.generateBytes(independent, 0, 32);
+    assertThat(independent).isEqualTo(reference);
+
+    RowKeyKdf kdf = new RowKeyKdf(GcmProvider.fastest().ecb());
+    byte[] derived = new byte[32];
+    kdf.derive(branchKey(), NONCE, 0, derived);
+    assertThat(derived).isEqualTo(reference);
+    kdf.derive(nextBranchKey(), NONCE, 0, derived); // rekeyed, then back: the same again
+    kdf.derive(branchKey(), NONCE, 0, derived);
+    assertThat(derived).isEqualTo(reference);
+  }
+
+  @Test
+  void v3CellsOfOneRowMatchFormatMdAndTheReference() throws Exception {
+    assertThat(HEX.formatHex(ReferenceV3.derivedCell(BRANCH_ID, range(0x00, 32), NONCE, 0, 1,
+        utf8(SSN_VALUE), "public.customers.ssn", null))).isEqualTo(vector("v3-randomized-cell"));
+    assertThat(HEX.formatHex(ReferenceV3.derivedCell(BRANCH_ID, range(0x00, 32), NONCE, 1, 4,
+        ValueType.INT.encode(42), "public.customers.notes", null)))
+        .isEqualTo(vector("v3-second-cell"));
+
+    CellCodec codec = codec(NONCE, branchKey());
+    RowSeal row = codec.beginRow();
+    byte[] first = codec.seal(row, SSN, ValueType.TEXT, SSN_VALUE, null);
+    byte[] second = codec.seal(row, NOTES, ValueType.INT, 42, null);
+    assertThat(HEX.formatHex(first)).isEqualTo(vector("v3-randomized-cell"));
+    assertThat(HEX.formatHex(second)).isEqualTo(vector("v3-second-cell"));
+    assertThat(codec.open(SSN, first, null).value()).isEqualTo(SSN_VALUE);
+    assertThat(codec.open(NOTES, second, null).value()).isEqualTo(42);
+  }
+
+  @Test
+  void v3BoundCellMatchesFormatMdAndTheReference() throws Exception {
+    byte[] binding = utf8("1001");
+    assertThat(HEX.formatHex(ReferenceV3.derivedCell(BRANCH_ID, range(0x00, 32), NONCE, 0, 1,
+        utf8(SSN_VALUE), "public.customers.ssn", binding))).isEqualTo(vector("v3-bound-cell"));
+    CellCodec codec = codec(NONCE, branchKey());
+    byte[] cell = codec.seal(codec.beginRow(), BOUND_SSN, ValueType.TEXT, SSN_VALUE, binding);
+    assertThat(HEX.formatHex(cell)).isEqualTo(vector("v3-bound-cell"));
+  }
+
+  @Test
+  void v3RewrappedCellMatchesFormatMdAndKeepsThePayload() throws Exception {
+    byte[] cell = HEX.parseHex(vector("v3-randomized-cell"));
+    assertThat(HEX.formatHex(ReferenceV3.rewrappedCell(cell, range(0x00, 32), NEXT_BRANCH_ID,
+        range(0x80, 32), range(0x90, 12)))).isEqualTo(vector("v3-rewrapped-cell"));
+    CellCodec codec = codec(range(0x90, 12), branchKey(), nextBranchKey());
+    Rewrapper rewrapper = codec.rewrapper();
+    byte[] rewrapped = rewrapper.rewrap(rewrapper.beginRewrap(), SSN, cell, null);
+    assertThat(HEX.formatHex(rewrapped)).isEqualTo(vector("v3-rewrapped-cell"));
+    assertThat(Arrays.copyOfRange(rewrapped, 81, rewrapped.length))
+        .isEqualTo(Arrays.copyOfRange(cell, 37, cell.length));
+    assertThat(codec.open(SSN, rewrapped, null).value()).isEqualTo(SSN_VALUE);
   }
 }

@@ -4,45 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.veil.config.ColumnPolicy;
-import org.veil.config.EncryptionMode;
-import org.veil.keys.InMemoryBranchKeyStore;
-import org.veil.keys.ManualTicker;
-import org.veil.kms.FlakyKeyProvider;
 
 /** The shape the database-side guard admits, against docs/FORMAT.md and the cells Veil writes. */
 class CellShapeTest {
 
-  private static final ColumnPolicy RANDOMIZED = ColumnPolicy.of("public", "t", "r",
-      EncryptionMode.RANDOMIZED);
-  private static final ColumnPolicy DETERMINISTIC = ColumnPolicy.of("public", "t", "d",
-      EncryptionMode.DETERMINISTIC);
+  private static final CellColumn RANDOMIZED = CellCodecTest.SSN;
+  private static final CellColumn DETERMINISTIC = CellCodecTest.EMAIL;
 
-  private final FlakyKeyProvider provider;
-  private final List<CellCodec> codecs = new ArrayList<>();
-
-  CellShapeTest() throws Exception {
-    provider = FlakyKeyProvider.withRandomKey();
-  }
+  private final TestKeys keys = TestKeys.random();
 
   private CellCodec codec(Wrapping wrapping) {
-    CellCodec codec = CellCodec.builder().keyProvider(provider)
-        .keyStore(new InMemoryBranchKeyStore()).wrapping(wrapping).ticker(new ManualTicker())
-        .executor(Runnable::run).build();
-    codecs.add(codec);
-    return codec;
-  }
-
-  @AfterEach
-  void close() {
-    codecs.forEach(CellCodec::close);
+    return CellCodecTest.codec(keys, wrapping);
   }
 
   @Test
   void versionsAreTheOnesFormatMdDefines() {
-    assertThat(CellShape.versions()).containsExactly(1, 2);
+    assertThat(CellShape.versions()).containsExactly(1, 2, 3);
   }
 
   @Test
@@ -55,7 +33,7 @@ class CellShapeTest {
     // docs/FORMAT.md: kind 02 is 37 + n bytes (21 header bytes, the 16-byte synthetic IV).
     assertThat(CellShape.minimumLength()).isEqualTo(21 + 16);
     CellCodec codec = codec(Wrapping.BRANCH);
-    assertThat(codec.seal(codec.beginRow(), DETERMINISTIC, ValueType.TEXT, ""))
+    assertThat(codec.seal(codec.beginRow(), DETERMINISTIC, ValueType.TEXT, "", null))
         .hasSize(CellShape.minimumLength());
   }
 
@@ -63,11 +41,11 @@ class CellShapeTest {
   void noCellVeilWritesIsShorterThanTheMinimum() throws Exception {
     for (Wrapping wrapping : Wrapping.values()) {
       CellCodec codec = codec(wrapping);
-      for (ColumnPolicy column : List.of(RANDOMIZED, DETERMINISTIC)) {
+      for (CellColumn column : List.of(RANDOMIZED, DETERMINISTIC)) {
         for (Object[] v : List.of(new Object[] {ValueType.TEXT, ""},
             new Object[] {ValueType.BYTES, new byte[0]}, new Object[] {ValueType.BOOLEAN, true})) {
-          byte[] cell = codec.seal(codec.beginRow(), column, (ValueType) v[0], v[1]);
-          assertThat(cell.length).as("%s %s %s", wrapping, column.mode(), v[0])
+          byte[] cell = codec.seal(codec.beginRow(), column, (ValueType) v[0], v[1], null);
+          assertThat(cell.length).as("%s %s %s", wrapping, column, v[0])
               .isGreaterThanOrEqualTo(CellShape.minimumLength());
           assertThat(CellShape.versions()).contains((int) cell[2]);
           assertThat(cell[0]).isEqualTo((byte) 'V');
@@ -80,7 +58,7 @@ class CellShapeTest {
   @Test
   void textPrefixIsWhatTextCellsStartWith() throws Exception {
     CellCodec codec = codec(Wrapping.BRANCH);
-    byte[] cell = codec.seal(codec.beginRow(), RANDOMIZED, ValueType.TEXT, "x");
+    byte[] cell = codec.seal(codec.beginRow(), RANDOMIZED, ValueType.TEXT, "x", null);
     assertThat(codec.toText(cell)).startsWith(CellShape.textPrefix()).startsWith("veil:");
   }
 }

@@ -15,7 +15,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.veil.config.ColumnPolicy;
 import org.veil.config.EncryptionMode;
-import org.veil.crypto.CellCodec;
+
 import org.veil.crypto.ValueType;
 import org.veil.kms.DataKey;
 import org.veil.kms.FlakyKeyProvider;
@@ -49,14 +49,14 @@ class KeyRingPreviousMasterKeyTest {
     return key;
   }
 
-  private CellCodec.Builder codec(KeyProvider current, KeyProvider... previous) {
-    return CellCodec.builder().keyProvider(current).previousKeyProviders(List.of(previous))
+  private TestCodec.Builder codec(KeyProvider current, KeyProvider... previous) {
+    return TestCodec.builder().keyProvider(current).previousKeyProviders(List.of(previous))
         .keyStore(store).executor(Runnable::run).timeout(Duration.ofSeconds(2));
   }
 
   /** Cells sealed by an application that has only the old master key. */
   private byte[] sealedUnderOldMaster(ColumnPolicy column, String value) throws Exception {
-    try (CellCodec before = codec(oldMaster).build()) {
+    try (TestCodec before = codec(oldMaster).build()) {
       return before.seal(before.beginRow(), column, ValueType.TEXT, value);
     }
   }
@@ -66,7 +66,7 @@ class KeyRingPreviousMasterKeyTest {
     byte[] cell = sealedUnderOldMaster(SSN, "123-45-6789");
     int oldCalls = oldMaster.calls();
 
-    try (CellCodec app = codec(newMaster, oldMaster).build()) {
+    try (TestCodec app = codec(newMaster, oldMaster).build()) {
       assertThat(app.open(SSN, cell).value()).isEqualTo("123-45-6789");
     }
     assertThat(oldMaster.unwrapped.get()).isEqualTo(1);
@@ -78,12 +78,12 @@ class KeyRingPreviousMasterKeyTest {
   void anUnwrapWithAPreviousMasterKeyIsCountedLikeAnyProviderCall() throws Exception {
     byte[] first;
     byte[] second;
-    try (CellCodec before = codec(oldMaster).build()) {
+    try (TestCodec before = codec(oldMaster).build()) {
       first = before.seal(before.beginRow(), SSN, ValueType.TEXT, "x");
       second = before.seal(before.beginRow(), SSN, ValueType.TEXT, "y");
     }
 
-    try (CellCodec app = codec(newMaster, oldMaster).build()) {
+    try (TestCodec app = codec(newMaster, oldMaster).build()) {
       app.open(SSN, first);
       app.open(SSN, second); // another row, the same branch key: from the cache
       assertThat(app.counters().kmsUnwrap()).isEqualTo(1);
@@ -96,7 +96,7 @@ class KeyRingPreviousMasterKeyTest {
   @Test
   void newKeysAreGeneratedUnderTheCurrentMasterKeyNeverAPreviousOne() throws Exception {
     int oldCalls = oldMaster.calls();
-    try (CellCodec app = codec(newMaster, oldMaster).build()) {
+    try (TestCodec app = codec(newMaster, oldMaster).build()) {
       app.seal(app.beginRow(), SSN, ValueType.TEXT, "a");
       app.seal(app.beginRow(), EMAIL, ValueType.TEXT, "a@example.com");
     }
@@ -115,7 +115,7 @@ class KeyRingPreviousMasterKeyTest {
     KeyId oldBranch = KeyId.read(before, 5);
     int generatedByOld = oldMaster.generated.get();
 
-    try (CellCodec app = codec(newMaster, oldMaster).build()) {
+    try (TestCodec app = codec(newMaster, oldMaster).build()) {
       assertThat(app.open(SSN, before).value()).isEqualTo("old");
       app.keyRing().rotateBranchKey();
       byte[] after = app.seal(app.beginRow(), SSN, ValueType.TEXT, "new");
@@ -138,13 +138,13 @@ class KeyRingPreviousMasterKeyTest {
       throws Exception {
     FlakyKeyProvider other = FlakyKeyProvider.withRandomKey();
     byte[] cell;
-    try (CellCodec elsewhere = codec(other).build()) {
+    try (TestCodec elsewhere = codec(other).build()) {
       cell = elsewhere.seal(elsewhere.beginRow(), SSN, ValueType.TEXT, "x");
     }
     KeyId branch = KeyId.read(cell, 5);
     int oldCalls = oldMaster.calls();
 
-    try (CellCodec app = codec(newMaster, oldMaster).build()) {
+    try (TestCodec app = codec(newMaster, oldMaster).build()) {
       assertThatThrownBy(() -> app.open(SSN, cell))
           .isInstanceOf(KeyUnavailableException.class)
           .hasMessageContaining(branch.toString())
@@ -166,7 +166,7 @@ class KeyRingPreviousMasterKeyTest {
   void anApplicationWithOnlyTheNewMasterKeyIsToldToAddTheOldOneAsPrevious() throws Exception {
     byte[] cell = sealedUnderOldMaster(SSN, "x");
 
-    try (CellCodec app = codec(newMaster).build()) {
+    try (TestCodec app = codec(newMaster).build()) {
       assertThatThrownBy(() -> app.open(SSN, cell))
           .isInstanceOf(KeyUnavailableException.class)
           .hasMessageContaining("wrapped by master key " + oldMaster.masterKeyId())
@@ -179,11 +179,11 @@ class KeyRingPreviousMasterKeyTest {
   void anApplicationStillOnTheOldMasterKeyAfterRotationIsToldToMakeTheNewOneCurrent()
       throws Exception {
     byte[] cell;
-    try (CellCodec rotated = codec(newMaster).build()) {
+    try (TestCodec rotated = codec(newMaster).build()) {
       cell = rotated.seal(rotated.beginRow(), SSN, ValueType.TEXT, "x");
     }
 
-    try (CellCodec stale = codec(oldMaster).build()) {
+    try (TestCodec stale = codec(oldMaster).build()) {
       assertThatThrownBy(() -> stale.open(SSN, cell))
           .isInstanceOf(KeyUnavailableException.class)
           .hasMessageContaining("wrapped by master key " + newMaster.masterKeyId())

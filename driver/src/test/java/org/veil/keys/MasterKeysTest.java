@@ -10,7 +10,6 @@ import java.security.SecureRandom;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.veil.crypto.CellCodec;
 import org.veil.error.VeilError;
 import org.veil.error.VeilException;
 import org.veil.kms.KeyProvider;
@@ -84,7 +83,7 @@ class MasterKeysTest {
   @Test
   void thePreviousKeysNamingTheCurrentOneIsAConfigurationError() throws Exception {
     Path current = keyFile("new.key");
-    assertThatThrownBy(() -> CellCodec.fromProperties(local(current, current.toString()), null))
+    assertThatThrownBy(() -> KeyHierarchy.open(local(current, current.toString()), null))
         .isInstanceOf(VeilException.class)
         .hasMessageContaining("veil.kms.previousKeys names the configured master key")
         .extracting(e -> ((VeilException) e).error()).isEqualTo(VeilError.INVALID_CONFIGURATION);

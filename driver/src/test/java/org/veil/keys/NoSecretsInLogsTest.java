@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.veil.config.ColumnPolicy;
 import org.veil.config.EncryptionMode;
-import org.veil.crypto.CellCodec;
+
 import org.veil.crypto.RowSeal;
 import org.veil.crypto.ValueType;
 import org.veil.kms.FlakyKeyProvider;
@@ -111,7 +111,7 @@ class NoSecretsInLogsTest {
       throws Exception {
     InMemoryBranchKeyStore store = new InMemoryBranchKeyStore();
     ManualTicker ticker = new ManualTicker();
-    try (CellCodec codec = CellCodec.builder().keyProvider(provider).keyStore(store)
+    try (TestCodec codec = TestCodec.builder().keyProvider(provider).keyStore(store)
         .ticker(ticker).executor(Runnable::run).build()) {
       RowSeal row = codec.beginRow();
       byte[] cell = codec.seal(row, SSN, ValueType.TEXT, PLAINTEXT);
@@ -141,7 +141,7 @@ class NoSecretsInLogsTest {
   private void outage(FlakyKeyProvider provider, List<String> seen, List<byte[]> secrets)
       throws Exception {
     ManualTicker ticker = new ManualTicker();
-    try (CellCodec codec = CellCodec.builder().keyProvider(provider)
+    try (TestCodec codec = TestCodec.builder().keyProvider(provider)
         .keyStore(new InMemoryBranchKeyStore()).ticker(ticker).timeout(Duration.ofMillis(200))
         .build()) {
       byte[] cell = codec.seal(codec.beginRow(), SSN, ValueType.TEXT, PLAINTEXT);

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.veil.config.ColumnPolicy;
 import org.veil.config.EncryptionMode;
-import org.veil.crypto.CellCodec;
+import org.veil.keys.TestCodec;
 import org.veil.crypto.ValueType;
 import org.veil.keys.InMemoryBranchKeyStore;
 import org.veil.crypto.KeyId;
@@ -66,7 +66,7 @@ class AwsKmsKeyProviderTest {
     byte[][] cells = new byte[10_000][];
     try (KeyProvider aws = KeyProviders.create("aws", settings(kms.endpoint()),
         getClass().getClassLoader());
-        CellCodec codec = CellCodec.builder().keyProvider(aws).keyStore(store).build()) {
+        TestCodec codec = TestCodec.builder().keyProvider(aws).keyStore(store).build()) {
       for (int i = 0; i < cells.length; i++) {
         cells[i] = codec.seal(codec.beginRow(), SSN, ValueType.LONG, (long) i);
       }
@@ -75,7 +75,7 @@ class AwsKmsKeyProviderTest {
     }
     try (KeyProvider aws = KeyProviders.create("aws", settings(kms.endpoint()),
         getClass().getClassLoader());
-        CellCodec cold = CellCodec.builder().keyProvider(aws).keyStore(store).build()) {
+        TestCodec cold = TestCodec.builder().keyProvider(aws).keyStore(store).build()) {
       for (int i = 0; i < cells.length; i++) {
         assertThat(cold.open(SSN, cells[i]).value()).isEqualTo((long) i);
       }
@@ -91,7 +91,7 @@ class AwsKmsKeyProviderTest {
     KeyProviderSettings before = KeyProviderSettings.builder().keyId(FakeKmsServer.OTHER_ALIAS)
         .region("us-east-1").endpoint(kms.endpoint()).timeout(Duration.ofSeconds(2)).build();
     try (KeyProvider old = KeyProviders.create("aws", before, getClass().getClassLoader());
-        CellCodec codec = CellCodec.builder().keyProvider(old).keyStore(store).build()) {
+        TestCodec codec = TestCodec.builder().keyProvider(old).keyStore(store).build()) {
       cell = codec.seal(codec.beginRow(), SSN, ValueType.TEXT, "under the old key");
     }
     Properties props = new Properties();
@@ -102,7 +102,7 @@ class AwsKmsKeyProviderTest {
     props.setProperty("veil.kms.endpoint", kms.endpoint());
 
     try (MasterKeys keys = MasterKeys.open(props, getClass().getClassLoader());
-        CellCodec codec = CellCodec.builder().keyProvider(keys.current())
+        TestCodec codec = TestCodec.builder().keyProvider(keys.current())
             .previousKeyProviders(keys.previous()).keyStore(store).keyring("after").build()) {
       assertThat(keys.current().masterKeyId()).isEqualTo(FakeKmsServer.ARN);
       assertThat(keys.previous()).extracting(KeyProvider::masterKeyId)

@@ -5,6 +5,9 @@ import java.util.concurrent.Callable;
 import org.veil.config.ColumnPolicy;
 import org.veil.config.EncryptionMode;
 import org.veil.crypto.CellCodec;
+import org.veil.crypto.CellColumn;
+import org.veil.keys.KeyHierarchy;
+import org.veil.keys.MasterKeys;
 import org.veil.crypto.ValueType;
 import org.veil.keys.InMemoryBranchKeyStore;
 
@@ -21,13 +24,14 @@ public final class LocalOnlyProbe implements Callable<String> {
     Properties props = new Properties();
     props.setProperty("veil.kms", "local");
     props.setProperty("veil.kms.keystore", keyFile);
-    CellCodec.Builder builder = CellCodec.builderFromProperties(props, () -> {
-      throw new java.sql.SQLException("no database in this probe");
-    });
-    try (CellCodec codec = builder.keyStore(new InMemoryBranchKeyStore()).build()) {
-      ColumnPolicy column = ColumnPolicy.of("public", "t", "c", EncryptionMode.RANDOMIZED);
-      byte[] cell = codec.seal(codec.beginRow(), column, ValueType.TEXT, "v");
-      return "v".equals(codec.open(column, cell).value()) ? "round trip ok" : "mismatch";
+    try (MasterKeys masters = MasterKeys.open(props, LocalOnlyProbe.class.getClassLoader());
+        KeyHierarchy keys = KeyHierarchy.builder().provider(masters.current())
+            .store(new InMemoryBranchKeyStore()).build()) {
+      CellColumn column = ColumnPolicy.of("public", "t", "c", EncryptionMode.RANDOMIZED)
+          .cellColumn();
+      CellCodec codec = keys.codec();
+      byte[] cell = codec.seal(codec.beginRow(), column, ValueType.TEXT, "v", null);
+      return "v".equals(codec.open(column, cell, null).value()) ? "round trip ok" : "mismatch";
     }
   }
 }

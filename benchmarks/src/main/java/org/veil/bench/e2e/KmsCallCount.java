@@ -9,7 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import org.veil.crypto.CellCodec;
+import org.veil.keys.KeyCounters;
 import org.veil.jdbc.VeilInternals;
 import org.veil.testing.PostgresServer;
 
@@ -91,7 +91,7 @@ final class KmsCallCount {
           c.commit();
         }
       }
-      write = kmsCalls(VeilInternals.codec(c));
+      write = kmsCalls(VeilInternals.keys(c).counters());
     }
     long kmsAfterWrite = kms == null ? 0 : kms.totalCalls();
     Map<String, Long> read;
@@ -117,10 +117,10 @@ final class KmsCallCount {
       if (count != rows) {
         throw new IllegalStateException(table + ": read " + count + " rows of " + rows);
       }
-      CellCodec codec = VeilInternals.codec(c);
-      read = kmsCalls(codec);
-      cache = String.format("reader row-key cache: %,d hits, %,d misses",
-          codec.counters().rowKeyHits(), codec.counters().rowKeyMisses());
+      KeyCounters counters = VeilInternals.keys(c).counters();
+      read = kmsCalls(counters);
+      cache = String.format("reader direct row-key cache: %,d hits, %,d misses",
+          counters.rowKeyHits(), counters.rowKeyMisses());
     }
     long total = write.get("total") + read.get("total");
     // Calls made once per configuration (DescribeKey when the AWS provider starts) do not
@@ -155,9 +155,8 @@ final class KmsCallCount {
     return new Count(wrapping, rows, write, read, total, per1M, scaled, cache);
   }
 
-  private static Map<String, Long> kmsCalls(CellCodec codec) {
+  private static Map<String, Long> kmsCalls(KeyCounters k) {
     Map<String, Long> m = new LinkedHashMap<>();
-    var k = codec.counters();
     m.put("GenerateDataKey", k.kmsGenerateDataKey());
     m.put("Wrap", k.kmsWrap());
     m.put("Unwrap", k.kmsUnwrap());

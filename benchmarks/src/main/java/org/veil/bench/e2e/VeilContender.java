@@ -7,7 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.Function;
-import org.veil.crypto.CellCodec;
+import org.veil.keys.KeyHierarchy;
 import org.veil.jdbc.VeilInternals;
 
 /**
@@ -35,7 +35,7 @@ public final class VeilContender implements Contender {
   private LoopbackKms kms;
   private int maxPreloadRows = Integer.MAX_VALUE;
   private final Map<String, String> notMeasured = new HashMap<>();
-  private CellCodec codec;
+  private KeyHierarchy codec;
 
   /**
    * @param settings the {@code veil.*} properties for a target, e.g. {@code veil.columns} naming
@@ -153,7 +153,7 @@ public final class VeilContender implements Contender {
           + target.qualified(ProtectedColumn.NOTE));
     }
     Connection c = target.server().veilConnection(extra);
-    codec = VeilInternals.codec(c);
+    codec = VeilInternals.keys(c);
     return c;
   }
 

@@ -22,6 +22,8 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.veil.config.ColumnPolicy;
 import org.veil.config.EncryptionMode;
 import org.veil.crypto.CellCodec;
+import org.veil.crypto.CellColumn;
+import org.veil.keys.KeyHierarchy;
 import org.veil.crypto.ValueType;
 
 /**
@@ -59,8 +61,9 @@ public class CellCodecBenchmark {
   @Param({"randomized", "deterministic"})
   public String mode;
 
+  private KeyHierarchy keys;
   private CellCodec codec;
-  private ColumnPolicy column;
+  private CellColumn column;
   private ValueType valueType;
   private Object value;
   private byte[] cell;
@@ -71,49 +74,51 @@ public class CellCodecBenchmark {
 
   @Setup
   public void setUp() throws Exception {
-    codec = VeilKeys.newCodec();
+    keys = VeilKeys.newKeys();
+    codec = keys.codec();
     column = ColumnPolicy.of("public", "bench", "value",
-        mode.equals("deterministic") ? EncryptionMode.DETERMINISTIC : EncryptionMode.RANDOMIZED);
+        mode.equals("deterministic") ? EncryptionMode.DETERMINISTIC : EncryptionMode.RANDOMIZED)
+        .cellColumn();
     valueType = ValueType.valueOf(type);
     value = sample(valueType, size);
-    cell = codec.seal(codec.beginRow(), column, valueType, value);
+    cell = codec.seal(codec.beginRow(), column, valueType, value, null);
     openRow = codec.beginRow();
-    codec.seal(openRow, column, valueType, value);
-    rows = new byte[][] {cell, codec.seal(codec.beginRow(), column, valueType, value)};
-    if (!equal(value, codec.open(column, cell).value())) {
+    codec.seal(openRow, column, valueType, value, null);
+    rows = new byte[][] {cell, codec.seal(codec.beginRow(), column, valueType, value, null)};
+    if (!equal(value, codec.open(column, cell, null).value())) {
       throw new IllegalStateException(type + " did not open as sealed");
     }
   }
 
   @TearDown
   public void tearDown() {
-    codec.close();
+    keys.close();
   }
 
   @Benchmark
   public byte[] seal() throws GeneralSecurityException {
-    return codec.seal(codec.beginRow(), column, valueType, value);
+    return codec.seal(codec.beginRow(), column, valueType, value, null);
   }
 
   @Benchmark
   public Object open() throws GeneralSecurityException {
-    return codec.open(column, cell).value();
+    return codec.open(column, cell, null).value();
   }
 
   @Benchmark
   public Object openCold() throws GeneralSecurityException {
     turn ^= 1;
-    return codec.open(column, rows[turn]).value();
+    return codec.open(column, rows[turn], null).value();
   }
 
   @Benchmark
   public Object sealThenOpen() throws GeneralSecurityException {
-    return codec.open(column, codec.seal(codec.beginRow(), column, valueType, value)).value();
+    return codec.open(column, codec.seal(codec.beginRow(), column, valueType, value, null), null).value();
   }
 
   @Benchmark
   public Object sealThenOpenInRow() throws GeneralSecurityException {
-    return codec.open(column, codec.seal(openRow, column, valueType, value)).value();
+    return codec.open(column, codec.seal(openRow, column, valueType, value, null), null).value();
   }
 
   /** A value of {@code type}; {@code size} bytes encoded where the type has a length. */

@@ -6,7 +6,8 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
-import org.veil.crypto.CellCodec;
+import org.veil.keys.KeyHierarchy;
+import org.veil.keys.KeySettings;
 import org.veil.keys.InMemoryBranchKeyStore;
 import org.veil.kms.KeyProvider;
 import org.veil.kms.KeyProviderSettings;
@@ -21,7 +22,8 @@ final class VeilKeys {
 
   private VeilKeys() {}
 
-  static CellCodec newCodec() throws IOException, GeneralSecurityException {
+  static KeyHierarchy newKeys() throws IOException, GeneralSecurityException,
+      org.veil.error.VeilException {
     Path dir = Files.createTempDirectory("veil-jmh-keys");
     Path file = dir.resolve("master.key");
     byte[] key = new byte[32];
@@ -33,7 +35,7 @@ final class VeilKeys {
     KeyProvider provider = KeyProviders.create("local",
         KeyProviderSettings.builder().keystore(file.toString()).build(),
         VeilKeys.class.getClassLoader());
-    return CellCodec.builder().keyProvider(provider).keyStore(new InMemoryBranchKeyStore())
-        .keyring("jmh").build();
+    return KeyHierarchy.builder().provider(provider).store(new InMemoryBranchKeyStore())
+        .settings(KeySettings.defaults().withKeyring("jmh")).build();
   }
 }

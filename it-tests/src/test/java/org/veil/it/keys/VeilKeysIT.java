@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.veil.config.ColumnPolicy;
 import org.veil.config.EncryptionMode;
-import org.veil.crypto.CellCodec;
+import org.veil.keys.TestCodec;
 import org.veil.crypto.ValueType;
 import org.veil.crypto.KeyId;
 import org.veil.keys.PostgresBranchKeyStore;
@@ -55,8 +55,8 @@ class VeilKeysIT {
     new SecureRandom().nextBytes(masterKey);
   }
 
-  private CellCodec.Builder codec(String table, KeyProvider provider) {
-    return CellCodec.builder().keyProvider(provider)
+  private TestCodec.Builder codec(String table, KeyProvider provider) {
+    return TestCodec.builder().keyProvider(provider)
         .keyStore(new PostgresBranchKeyStore(server::plainConnection, table));
   }
 
@@ -75,9 +75,9 @@ class VeilKeysIT {
     ExecutorService pool = Executors.newFixedThreadPool(instances);
     CountDownLatch start = new CountDownLatch(1);
     List<Future<byte[][]>> sealed = new ArrayList<>();
-    List<CellCodec> codecs = new ArrayList<>();
+    List<TestCodec> codecs = new ArrayList<>();
     for (int i = 0; i < instances; i++) {
-      CellCodec codec = codec(table, LocalKeyProvider.ofKey(masterKey, new SecureRandom())).build();
+      TestCodec codec = codec(table, LocalKeyProvider.ofKey(masterKey, new SecureRandom())).build();
       codecs.add(codec);
       sealed.add(pool.submit(() -> {
         start.await();
@@ -102,7 +102,7 @@ class VeilKeysIT {
         .isEqualTo(1);
     assertThat(count("SELECT count(*) FROM " + table + " WHERE active AND purpose = 'deterministic'"))
         .isEqualTo(1);
-    for (CellCodec codec : codecs) {
+    for (TestCodec codec : codecs) {
       for (byte[] cell : cells) {
         assertThat(codec.open(SSN, cell).value()).isEqualTo("v");
       }
@@ -116,14 +116,14 @@ class VeilKeysIT {
     CountingProvider writerKms = new CountingProvider(masterKey);
     int n = 20_000;
     byte[][] cells = new byte[n][];
-    try (CellCodec writer = codec(table, writerKms).build()) {
+    try (TestCodec writer = codec(table, writerKms).build()) {
       for (int i = 0; i < n; i++) {
         cells[i] = writer.seal(writer.beginRow(), SSN, ValueType.INT, i);
       }
     }
     assertThat(writerKms.calls.get()).isEqualTo(1);
     CountingProvider readerKms = new CountingProvider(masterKey);
-    try (CellCodec reader = codec(table, readerKms).build()) {
+    try (TestCodec reader = codec(table, readerKms).build()) {
       for (int i = 0; i < n; i++) {
         assertThat(reader.open(SSN, cells[i]).value()).isEqualTo(i);
       }
@@ -135,7 +135,7 @@ class VeilKeysIT {
   void rotationRetiresTheOldKeyInTheTableAndOldCellsStillOpen() throws Exception {
     String table = "veil_keys_rotation";
     MutableClock clock = new MutableClock(Instant.parse("2025-01-01T00:00:00Z"));
-    try (CellCodec codec = codec(table, LocalKeyProvider.ofKey(masterKey, new SecureRandom()))
+    try (TestCodec codec = codec(table, LocalKeyProvider.ofKey(masterKey, new SecureRandom()))
         .clock(clock).rotateAfter(Duration.ofDays(90)).executor(Runnable::run).build()) {
       byte[] old = codec.seal(codec.beginRow(), SSN, ValueType.TEXT, "old");
       clock.now = clock.now.plus(Duration.ofDays(91));
@@ -161,7 +161,7 @@ class VeilKeysIT {
     props.setProperty("veil.keys.keyring", "billing");
     props.setProperty("veil.cache.expireAfter", "PT5M");
     props.setProperty("veil.cache.refreshAfter", "PT1M");
-    try (CellCodec codec = CellCodec.fromProperties(props, server::plainConnection)) {
+    try (TestCodec codec = TestCodec.fromProperties(props, server::plainConnection)) {
       byte[] cell = codec.seal(codec.beginRow(), SSN, ValueType.TEXT, "from properties");
       assertThat(codec.open(SSN, cell).value()).isEqualTo("from properties");
     }
