@@ -258,67 +258,6 @@ public final class CellCodec {
         + " (key " + keyId + "): " + e.getMessage(), e);
   }
 
-  // ---------------------------------------------------------------- what a cell says
-
-  /**
-   * The key id in a cell's header: the branch key (randomized), the row key's own id (direct
-   * wrapping) or the deterministic key; null when {@code cell} is not a cell. Does not
-   * authenticate.
-   */
-  public KeyId keyIdOf(byte[] cell) {
-    return CellHeader.parse(cell) != null ? CellHeader.keyId(cell) : null;
-  }
-
-  /**
-   * Whether a cell's row key comes from the branch key it names (derived from it, or wrapped by
-   * it), so that retiring that branch key concerns it. Does not authenticate.
-   */
-  public boolean isBranchWrapped(byte[] cell) {
-    CellHeader header = CellHeader.parse(cell);
-    return header != null && (header.layout().isBranchWrapped()
-        || header.layout() == CellHeader.Layout.V3_DERIVED);
-  }
-
-  /** Whether {@code bytes} starts like a cell (magic and a known version); does not authenticate. */
-  public boolean looksLikeCell(byte[] bytes) {
-    return CellFormat.hasMagic(bytes);
-  }
-
-  /** The text form for {@code text}/{@code varchar} columns: {@code veil:} + base64. */
-  public String toText(byte[] cell) {
-    return CellFormat.toText(cell);
-  }
-
-  /** The cell in a text form, or null when {@code text} is not one (no prefix, bad base64). */
-  public byte[] fromText(String text) {
-    return CellFormat.fromText(text);
-  }
-
-  /** Whether {@code text} is a cell's text form. */
-  public boolean looksLikeCellText(String text) {
-    return CellFormat.fromText(text) != null;
-  }
-
-  /** Whether {@code bytes} starts like a cell: three byte comparisons. */
-  public static boolean startsLikeCell(byte[] bytes) {
-    return CellFormat.hasMagic(bytes);
-  }
-
-  /** Whether {@code text} starts like a cell's text form: a few character comparisons. */
-  public static boolean startsLikeTextCell(CharSequence text) {
-    return CellFormat.startsLikeTextCell(text);
-  }
-
-  /** Whether {@code utf8}, the bytes of a text value, start like a cell's text form. */
-  public static boolean startsLikeTextCell(byte[] utf8) {
-    return CellFormat.startsLikeTextCell(utf8);
-  }
-
-  /** Whether {@code text}, a bytea value in PostgreSQL's text output, starts like a cell. */
-  public static boolean startsLikeByteaText(CharSequence text) {
-    return CellFormat.startsLikeByteaText(text);
-  }
-
   /** Re-wraps and re-seals stored cells, for the tools. */
   public Rewrapper rewrapper() {
     return new Rewrapper(this);

@@ -1,5 +1,6 @@
 package org.veil.jdbc;
 
+import org.veil.crypto.CellShape;
 import java.security.GeneralSecurityException;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -66,12 +67,12 @@ final class UntracedCells {
   static boolean startsLikeCell(Object value, ColumnCatalog.StorageForm form) {
     boolean binary = form == ColumnCatalog.StorageForm.BINARY;
     if (value instanceof byte[] bytes) {
-      return binary ? CellCodec.startsLikeCell(bytes) : CellCodec.startsLikeTextCell(bytes);
+      return binary ? CellShape.looksLikeCell(bytes) : CellShape.startsLikeTextCell(bytes);
     }
     if (value instanceof String text) {
-      return binary ? CellCodec.startsLikeByteaText(text) : CellCodec.startsLikeTextCell(text);
+      return binary ? CellShape.startsLikeByteaText(text) : CellShape.startsLikeTextCell(text);
     }
-    return value instanceof PGobject object && CellCodec.startsLikeTextCell(object.getValue());
+    return value instanceof PGobject object && CellShape.startsLikeTextCell(object.getValue());
   }
 
   /**
@@ -80,12 +81,12 @@ final class UntracedCells {
    */
   static boolean startsLikeCell(Object value) {
     if (value instanceof byte[] bytes) {
-      return CellCodec.startsLikeCell(bytes);
+      return CellShape.looksLikeCell(bytes);
     }
     if (value instanceof String text) {
-      return CellCodec.startsLikeTextCell(text);
+      return CellShape.startsLikeTextCell(text);
     }
-    return value instanceof PGobject object && CellCodec.startsLikeTextCell(object.getValue());
+    return value instanceof PGobject object && CellShape.startsLikeTextCell(object.getValue());
   }
 
   /** The cell bytes of a value that {@link #startsLikeCell} accepted; null when not decodable. */
@@ -94,7 +95,7 @@ final class UntracedCells {
       return bytes;
     }
     String text = value instanceof PGobject object ? object.getValue() : (String) value;
-    return codec.fromText(text);
+    return CellShape.fromText(text);
   }
 
   /**
@@ -106,7 +107,7 @@ final class UntracedCells {
    *     key cannot be obtained
    */
   Found open(byte[] cell, String where) throws SQLException {
-    if (cell == null || !CellCodec.startsLikeCell(cell)) {
+    if (cell == null || !CellShape.looksLikeCell(cell)) {
       throw SqlErrors.of(VeilError.CELL_INVALID, where + " holds a value that starts like a Veil cell but is not"
           + " one (altered, or truncated). Veil does not return it as data.");
     }
@@ -121,7 +122,7 @@ final class UntracedCells {
       } catch (GeneralSecurityException e) {
         // Malformed whatever the column: the failure does not depend on the context tried.
         throw SqlErrors.of(VeilError.CELL_INVALID, where + " holds a Veil cell that does not open (key "
-            + codec.keyIdOf(cell) + "): altered, truncated, or written with another key store."
+            + CellShape.keyIdOf(cell) + "): altered, truncated, or written with another key store."
             + " Veil does not return it as data.", e);
       }
       if (opened != null) {
@@ -129,7 +130,7 @@ final class UntracedCells {
       }
     }
     throw SqlErrors.of(VeilError.CELL_INVALID, where + " holds a Veil cell that opens under the context of no"
-        + " configured column (key id " + codec.keyIdOf(cell) + "): the column it was sealed for"
+        + " configured column (key id " + CellShape.keyIdOf(cell) + "): the column it was sealed for"
         + " is not in veil.columns, or the cell was altered. Configure that column (or a column"
         + " with its :context=), or select the encrypted column itself.");
   }

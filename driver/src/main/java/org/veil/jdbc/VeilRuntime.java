@@ -1,5 +1,6 @@
 package org.veil.jdbc;
 
+import org.veil.crypto.CellShape;
 import java.security.GeneralSecurityException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -295,7 +296,7 @@ final class VeilRuntime {
       pg.setBytes(index, cell);
       return null;
     }
-    pg.setObject(index, textCell(codec.toText(cell)));
+    pg.setObject(index, textCell(CellShape.toText(cell)));
     return cell;
   }
 
@@ -362,7 +363,7 @@ final class VeilRuntime {
       if (raw == null) {
         return null;
       }
-      if (!codec.looksLikeCell(raw)) {
+      if (!CellShape.looksLikeCell(raw)) {
         return notACell(column, raw);
       }
       cell = raw;
@@ -371,7 +372,7 @@ final class VeilRuntime {
       if (raw == null) {
         return null;
       }
-      cell = codec.fromText(raw);
+      cell = CellShape.fromText(raw);
       if (cell == null) {
         return notACell(column, raw);
       }

@@ -1,5 +1,6 @@
 package org.veil.tools;
 
+import org.veil.crypto.CellShape;
 import java.security.GeneralSecurityException;
 import java.util.List;
 import org.veil.crypto.CellCodec;
@@ -55,13 +56,13 @@ interface CellRewrite {
   /** The bytes of a stored cell, or null when the stored value is not a cell. */
   static byte[] cellOf(CellCodec codec, Object stored) {
     if (stored instanceof byte[] bytes) {
-      return codec.looksLikeCell(bytes) ? bytes : null;
+      return CellShape.looksLikeCell(bytes) ? bytes : null;
     }
-    return codec.fromText((String) stored);
+    return CellShape.fromText((String) stored);
   }
 
   static Object store(CellCodec codec, Column column, byte[] cell) {
-    return column.form() == StorageForm.BINARY ? cell : codec.toText(cell);
+    return column.form() == StorageForm.BINARY ? cell : CellShape.toText(cell);
   }
 
   /** encrypt-existing: seals plaintext as text (text columns) or bytes (bytea columns). */
@@ -110,9 +111,9 @@ interface CellRewrite {
       }
       for (int j = 0; j < shadowed.length; j++) {
         String text = (String) out[shadowed[j]];
-        byte[] cell = text == null ? null : codec.fromText(text);
-        if (cell != null && !text.equals(codec.toText(cell))) {
-          out[shadowed[j]] = codec.toText(cell);
+        byte[] cell = text == null ? null : CellShape.fromText(text);
+        if (cell != null && !text.equals(CellShape.toText(cell))) {
+          out[shadowed[j]] = CellShape.toText(cell);
           changed = true;
         }
         if (!java.util.Arrays.equals(cell, (byte[]) stored[n + j])) {
@@ -220,8 +221,8 @@ interface CellRewrite {
           continue;
         }
         byte[] cell = cellOf(codec, stored[i]);
-        if (cell == null || !codec.isBranchWrapped(cell)
-            || !retired.contains(codec.keyIdOf(cell))) {
+        if (cell == null || !CellShape.isBranchWrapped(cell)
+            || !retired.contains(CellShape.keyIdOf(cell))) {
           tally.alreadyDone++;
           continue;
         }

@@ -1,5 +1,6 @@
 package org.veil.tools;
 
+import org.veil.crypto.CellShape;
 import java.io.PrintStream;
 import java.security.GeneralSecurityException;
 import java.sql.Connection;
@@ -154,8 +155,8 @@ final class Status implements Callable<Integer> {
     if (cell == null) {
       return "plaintext";
     }
-    KeyId id = codec.keyIdOf(cell);
-    String kind = codec.isBranchWrapped(cell) ? "cell, branch key " + id
+    KeyId id = CellShape.keyIdOf(cell);
+    String kind = CellShape.isBranchWrapped(cell) ? "cell, branch key " + id
         : column.policy().isDeterministic() ? "cell, deterministic key " + id
         : "cell, direct (row key wrapped by the key provider)";
     if (verify) {

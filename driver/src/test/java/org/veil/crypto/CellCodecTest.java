@@ -356,7 +356,7 @@ class CellCodecTest {
   @Test
   void plaintextIsNotACell() {
     byte[] plain = SECRET.getBytes(StandardCharsets.UTF_8);
-    assertThat(codec.looksLikeCell(plain)).isFalse();
+    assertThat(CellShape.looksLikeCell(plain)).isFalse();
     assertThatThrownBy(() -> codec.open(SSN, plain, null))
         .isInstanceOf(CellException.class)
         .hasMessageContaining("is not a Veil cell")
@@ -366,12 +366,12 @@ class CellCodecTest {
   @Test
   void textFormRoundTrips() throws Exception {
     byte[] cell = seal(SSN, ValueType.TEXT, SECRET);
-    String text = codec.toText(cell);
+    String text = CellShape.toText(cell);
     assertThat(text).startsWith("veil:VkwD");
-    assertThat(codec.looksLikeCellText(text)).isTrue();
-    assertThat(codec.fromText(text)).isEqualTo(cell);
-    assertThat(codec.fromText(SECRET)).isNull();
-    assertThat(codec.fromText("veil:not base64!")).isNull();
+    assertThat(CellShape.looksLikeCellText(text)).isTrue();
+    assertThat(CellShape.fromText(text)).isEqualTo(cell);
+    assertThat(CellShape.fromText(SECRET)).isNull();
+    assertThat(CellShape.fromText("veil:not base64!")).isNull();
   }
 
   @Test
@@ -415,26 +415,26 @@ class CellCodecTest {
   void cellsStartLikeCellsInEachFormPgjdbcHandsThemBackIn() throws Exception {
     for (CellColumn column : List.of(SSN, EMAIL)) {
       byte[] cell = seal(column, ValueType.TEXT, SECRET);
-      assertThat(CellCodec.startsLikeCell(cell)).isTrue();
-      String text = codec.toText(cell);
-      assertThat(CellCodec.startsLikeTextCell(text)).isTrue();
-      assertThat(CellCodec.startsLikeTextCell(text.getBytes(StandardCharsets.US_ASCII))).isTrue();
-      assertThat(CellCodec.startsLikeByteaText("\\x" + HexFormat.of().formatHex(cell))).isTrue();
+      assertThat(CellShape.looksLikeCell(cell)).isTrue();
+      String text = CellShape.toText(cell);
+      assertThat(CellShape.startsLikeTextCell(text)).isTrue();
+      assertThat(CellShape.startsLikeTextCell(text.getBytes(StandardCharsets.US_ASCII))).isTrue();
+      assertThat(CellShape.startsLikeByteaText("\\x" + HexFormat.of().formatHex(cell))).isTrue();
       String escape = String.format("VL\\%03o", cell[2]) + "\\000rest";
-      assertThat(CellCodec.startsLikeByteaText(escape)).as(escape).isTrue();
+      assertThat(CellShape.startsLikeByteaText(escape)).as(escape).isTrue();
     }
   }
 
   @Test
   void valuesThatAreNotCellsDoNotStartLikeCells() {
     for (String text : new String[] {"hello", "veil:", "veil:AAAA", "VkwB", "", "\\x564c09"}) {
-      assertThat(CellCodec.startsLikeTextCell(text)).as(text).isFalse();
-      assertThat(CellCodec.startsLikeByteaText(text)).as(text).isFalse();
+      assertThat(CellShape.startsLikeTextCell(text)).as(text).isFalse();
+      assertThat(CellShape.startsLikeByteaText(text)).as(text).isFalse();
     }
-    assertThat(CellCodec.startsLikeTextCell((String) null)).isFalse();
-    assertThat(CellCodec.startsLikeCell("VL\u0004 and more bytes than a header"
+    assertThat(CellShape.startsLikeTextCell((String) null)).isFalse();
+    assertThat(CellShape.looksLikeCell("VL\u0004 and more bytes than a header"
         .getBytes(StandardCharsets.US_ASCII))).as("unknown version").isFalse();
-    assertThat(CellCodec.startsLikeTextCell("plain text".getBytes(StandardCharsets.UTF_8)))
+    assertThat(CellShape.startsLikeTextCell("plain text".getBytes(StandardCharsets.UTF_8)))
         .isFalse();
   }
 

@@ -29,7 +29,7 @@ class RewrapperTest {
     RowSeal row = codec.beginRow();
     byte[] ssn = codec.seal(row, SSN, ValueType.TEXT, SECRET, null);
     byte[] notes = codec.seal(row, NOTES, ValueType.INT, 42, null);
-    KeyId old = codec.keyIdOf(ssn);
+    KeyId old = CellShape.keyIdOf(ssn);
     KeyId next = keys.rotate().id();
 
     RewrapScope scope = rewrapper.beginRewrap();
@@ -40,7 +40,7 @@ class RewrapperTest {
     assertThat(newSsn.length).isEqualTo(ssn.length + 44);
     assertThat(payload(newSsn, 81)).isEqualTo(payload(ssn, 37));
     assertThat(payload(newNotes, 81)).isEqualTo(payload(notes, 37));
-    assertThat(codec.keyIdOf(newSsn)).isEqualTo(next).isNotEqualTo(old);
+    assertThat(CellShape.keyIdOf(newSsn)).isEqualTo(next).isNotEqualTo(old);
     assertThat(Arrays.copyOfRange(newNotes, 5, 81)).as("the row still shares one row key")
         .isEqualTo(Arrays.copyOfRange(newSsn, 5, 81));
     CellCodec cold = CellCodecTest.codec(TestKeys.holding(keys.active()), Wrapping.BRANCH);
@@ -55,7 +55,7 @@ class RewrapperTest {
     byte[] once = rewrapper.rewrap(rewrapper.beginRewrap(), SSN, cell, null);
     BranchKey third = keys.rotate();
     byte[] twice = rewrapper.rewrap(rewrapper.beginRewrap(), SSN, once, null);
-    assertThat(codec.keyIdOf(twice)).isEqualTo(third.id());
+    assertThat(CellShape.keyIdOf(twice)).isEqualTo(third.id());
     assertThat(payload(twice, 81)).isEqualTo(payload(cell, 37));
     assertThat(CellCodecTest.codec(TestKeys.holding(third), Wrapping.BRANCH)
         .open(SSN, twice, null).value()).isEqualTo(SECRET);
@@ -90,7 +90,7 @@ class RewrapperTest {
     Rewrapper r = old.rewrapper();
     byte[] resealed = r.rewrap(r.beginRewrap(), SSN, v1, null);
     assertThat(Arrays.copyOf(resealed, 4)).isEqualTo(new byte[] {0x56, 0x4c, 3, 0});
-    assertThat(old.keyIdOf(resealed)).isEqualTo(CellFormatVectorsTest.NEXT_BRANCH_ID);
+    assertThat(CellShape.keyIdOf(resealed)).isEqualTo(CellFormatVectorsTest.NEXT_BRANCH_ID);
     assertThat(old.open(SSN, resealed, null).value()).isEqualTo(SECRET);
   }
 
@@ -120,7 +120,7 @@ class RewrapperTest {
     byte[] cell = codec.seal(codec.beginRow(), SSN, ValueType.TEXT, SECRET, null);
     BranchKey next = keys.rotate();
     byte[] resealed = rewrapper.reseal(codec.beginRow(), SSN, cell, null);
-    assertThat(codec.keyIdOf(resealed)).isEqualTo(next.id());
+    assertThat(CellShape.keyIdOf(resealed)).isEqualTo(next.id());
     assertThat(Arrays.copyOfRange(resealed, 21, 37)).isNotEqualTo(Arrays.copyOfRange(cell, 21,
         37));
     assertThat(CellCodecTest.codec(TestKeys.holding(next), Wrapping.BRANCH)
