@@ -36,6 +36,10 @@ class AwsKmsKeyProviderTest {
     kms.close();
   }
 
+  private static KeyId randomId() {
+    return KeyId.random(new java.security.SecureRandom());
+  }
+
   private static KeyProviderSettings settings(String endpoint) {
     return KeyProviderSettings.builder().keyId(FakeKmsServer.ALIAS).region("us-east-1")
         .endpoint(endpoint).timeout(Duration.ofSeconds(2)).build();
@@ -46,15 +50,18 @@ class AwsKmsKeyProviderTest {
     try (KeyProvider aws = KeyProviders.create("aws", settings(kms.endpoint()),
         getClass().getClassLoader())) {
       assertThat(aws.masterKeyId()).isEqualTo(FakeKmsServer.ARN);
-      DataKey key = aws.generateDataKey("ctx-1");
+      KeyContext ctx1 = KeyContext.of(randomId(), "default", KeyPurpose.BRANCH);
+      DataKey key = aws.generateDataKey(ctx1);
       assertThat(key.plaintext()).hasSize(32);
-      assertThat(aws.unwrap(key.blob(), "ctx-1").plaintext()).isEqualTo(key.plaintext());
-      assertThatThrownBy(() -> aws.unwrap(key.blob(), "ctx-2"))
-          .isInstanceOf(KeyProviderException.class)
+      assertThat(aws.unwrap(key.blob(), ctx1).plaintext()).isEqualTo(key.plaintext());
+      assertThatThrownBy(() -> aws.unwrap(key.blob(),
+          KeyContext.of(randomId(), "default", KeyPurpose.BRANCH)))
+          .isInstanceOf(BlobAuthenticationException.class)
           .hasMessageContaining("InvalidCiphertextException")
           .satisfies(e -> assertThat(((KeyProviderException) e).isUnavailable()).isFalse());
-      WrappedKey wrapped = aws.wrap(key.plaintext(), "ctx-3");
-      assertThat(aws.unwrap(wrapped.blob(), "ctx-3").plaintext()).isEqualTo(key.plaintext());
+      KeyContext ctx3 = KeyContext.keyIdOnly(randomId());
+      WrappedKey wrapped = aws.wrap(key.plaintext(), ctx3);
+      assertThat(aws.unwrap(wrapped.blob(), ctx3).plaintext()).isEqualTo(key.plaintext());
     }
   }
 
@@ -119,7 +126,7 @@ class AwsKmsKeyProviderTest {
     try (KeyProvider aws = KeyProviders.create("aws", settings(kms.endpoint()),
         getClass().getClassLoader())) {
       kms.answerKeyId = "arn:aws:kms:us-east-1:111122223333:key/another";
-      assertThatThrownBy(() -> aws.generateDataKey("ctx"))
+      assertThatThrownBy(() -> aws.generateDataKey(KeyContext.keyIdOnly(randomId())))
           .isInstanceOf(KeyProviderException.class)
           .hasMessageContaining("key/another")
           .hasMessageContaining(FakeKmsServer.ARN);

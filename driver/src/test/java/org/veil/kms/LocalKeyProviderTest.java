@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.veil.crypto.KeyId;
 
 class LocalKeyProviderTest {
 
@@ -38,9 +39,11 @@ class LocalKeyProviderTest {
     try (KeyProvider local = KeyProviders.create("local", settings(file, null),
         getClass().getClassLoader())) {
       assertThat(local.masterKeyId()).isEqualTo(id).startsWith("local:");
-      DataKey key = local.generateDataKey("k1");
-      assertThat(local.unwrap(key.blob(), "k1").plaintext()).isEqualTo(key.plaintext());
-      assertThatThrownBy(() -> local.unwrap(key.blob(), "k2"))
+      KeyContext k1 = KeyContext.keyIdOnly(KeyId.random(new SecureRandom()));
+      DataKey key = local.generateDataKey(k1);
+      assertThat(local.unwrap(key.blob(), k1).plaintext()).isEqualTo(key.plaintext());
+      assertThatThrownBy(() -> local.unwrap(key.blob(),
+          KeyContext.keyIdOnly(KeyId.random(new SecureRandom()))))
           .isInstanceOf(KeyProviderException.class);
     }
   }
