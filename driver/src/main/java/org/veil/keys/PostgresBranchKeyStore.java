@@ -217,22 +217,25 @@ public final class PostgresBranchKeyStore implements BranchKeyStore {
 
   /**
    * Adds {@code wrap_context} to {@code table} if it was made before the column (its rows get 1,
-   * key id only); looks in the catalog first, so a current table is not locked. The
-   * {@code ALTER TABLE} needs a role that may alter the table (its owner).
+   * key id only); looks in the catalog first, so a current table is not locked, and a missing
+   * one is left missing. The {@code ALTER TABLE} needs a role that may alter the table (its
+   * owner).
    *
-   * @param table a lower-case, optionally schema-qualified table name that exists
+   * @param table a lower-case, optionally schema-qualified table name
    */
   public static void addWrapContextColumn(Connection c, String table) throws SQLException {
     if (!IDENTIFIER.matcher(table).matches()) {
       throw new IllegalArgumentException("veil.keys.table=" + table
           + " is not a plain lower-case [schema.]table name");
     }
-    try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_attribute WHERE attrelid"
-        + " = to_regclass(?) AND attname = 'wrap_context' AND NOT attisdropped")) {
+    try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass(?) IS NULL OR EXISTS"
+        + " (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass(?)"
+        + " AND attname = 'wrap_context' AND NOT attisdropped)")) {
       ps.setString(1, table);
+      ps.setString(2, table);
       try (ResultSet rs = ps.executeQuery()) {
-        if (rs.next()) {
-          return;
+        if (rs.next() && rs.getBoolean(1)) {
+          return; // no such table (nothing to upgrade), or it has the column
         }
       }
     }

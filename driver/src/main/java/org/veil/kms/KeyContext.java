@@ -25,6 +25,8 @@ import org.veil.crypto.KeyPurpose;
  * for AWS KMS, whose encryption context is authenticated and shows in CloudTrail. The key id
  * only forms are exactly those used before, so old blobs still open.
  *
+ * <p>Immutable and thread-safe; holds nothing secret.
+ *
  * @param keyId the key id; never null
  * @param keyring the keyring, or null for the key id only form
  * @param purpose the purpose, or null for the key id only form

@@ -250,6 +250,18 @@ class KeyContextUpgradeIT {
   }
 
   @Test
+  void upgradeContextsWithNoKeyTableYetHasNothingToDoAndCreatesNothing() throws Exception {
+    fx.exec("DROP TABLE IF EXISTS " + KEYS);
+
+    ToolFixture.Output run = fx.runCapturingErr("rotate-master", "--upgrade-contexts",
+        KEYS_SETTING);
+    assertThat(run.exit()).as(run.text()).isZero();
+    assertThat(run.text()).contains("re-wrapped 0 keys");
+    assertThat(query("SELECT count(*) FROM pg_class WHERE relname = '" + KEYS + "'"))
+        .containsExactly("0");
+  }
+
+  @Test
   void rotateMasterToTheConfiguredKeyNamesUpgradeContextsAndNeedsOneOfTheTwo() throws Exception {
     keyIdOnlyKeyTable();
     List<String> keysBefore = keyRows();
