@@ -33,7 +33,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import org.veil.kms.BlobAuthenticationException;
 import org.veil.kms.DataKey;
+import org.veil.kms.KeyContext;
 import org.veil.kms.KeyProvider;
 import org.veil.kms.KeyProviderException;
 import org.veil.kms.UnwrappedKey;
@@ -57,6 +59,20 @@ import org.veil.kms.UnwrappedKey;
  * ({@code veil.kms.previousKeys}), so that keys load all through a master key rotation. A key
  * under any other master key is refused with a {@link KeyUnavailableException} that says what
  * to configure, and no provider is asked.
+ *
+ * <h2>Security guarantees</h2>
+ * Every new key is wrapped with a {@link KeyContext} naming its key id, keyring and purpose, and
+ * its row records that ({@link WrapContext}); a stored key is unwrapped with the context its row
+ * names. A row relabelled to another purpose or keyring, copied under another key id, or whose
+ * {@code wrap_context} was set back to key id only, does not unwrap, and the key is refused with
+ * a {@link KeyUnavailableException} saying the row was altered: when a cell names it, and when
+ * it is the active key that would seal new rows. The key that seals a purpose is always one
+ * loaded as a key of that purpose and of this keyring.
+ *
+ * <h2>Warning</h2>
+ * Rows written before keyring and purpose were bound (key id only) still load; their keyring and
+ * purpose are only as trustworthy as the table. {@code veil rotate-master --upgrade-contexts}
+ * re-wraps them with the full context.
  *
  * <h2>Rotation</h2>
  * The active branch key is replaced once older than {@code rotateAfter} (by the injected
@@ -226,11 +242,29 @@ public final class KeyRing implements CellKeys, DirectKeys, AutoCloseable {
     Active current = active(purpose);
     BranchKey key = lookUp(current.stored.id());
     Loaded loaded = keys.getIfPresent(current.stored.id());
+    if (key.purpose() != purpose
+        || (loaded != null && loaded.key == key && !loaded.keyring.equals(keyring))) {
+      throw relabelled(purpose, key, loaded == null ? keyring : loaded.keyring);
+    }
     h = new Hot(current, key, now + HOT_NANOS);
     if (loaded != null && loaded.key == key && now + HOT_NANOS - loaded.loadedAt <= expireNanos) {
       hot.set(purpose.ordinal(), h);
     }
     return h;
+  }
+
+  /**
+   * The active key of {@code purpose} was loaded, by its id, as a key of another purpose or
+   * keyring: the rows of the key store changed between the two reads, or a key wrapped with the
+   * key id only was relabelled after it was cached.
+   */
+  private KeyUnavailableException relabelled(KeyPurpose purpose, BranchKey key,
+      String loadedKeyring) {
+    return new KeyUnavailableException(key.id().toString(), "the active " + purpose.sqlName()
+        + " key of keyring " + keyring + " in " + store + " is key " + key.id() + ", which was"
+        + " loaded as a " + key.purpose().sqlName() + " key of keyring " + loadedKeyring
+        + ": its row was altered (relabelled). Nothing was sealed with it; restore the rows of"
+        + " the key table from a backup, and find who wrote them", null);
   }
 
   private void clearHot() {
@@ -369,16 +403,17 @@ public final class KeyRing implements CellKeys, DirectKeys, AutoCloseable {
     KeyId id = KeyId.random(random);
     try {
       DataKey created = callProvider("GenerateDataKey", id, false,
-          () -> provider.generateDataKey(id.toString()));
+          () -> provider.generateDataKey(KeyContext.of(id, keyring, purpose)));
       try {
         checkMaster(id, provider, created.masterKeyId(), "GenerateDataKey");
         StoredKey candidate = new StoredKey(id, keyring, purpose, created.blob(), provider.name(),
-            created.masterKeyId(), clock.instant());
+            created.masterKeyId(), clock.instant(), WrapContext.KEY_ID_KEYRING_PURPOSE);
         // notBefore after the candidate's creation: any key active now is older, so it retires.
         StoredKey winner = store.activate(candidate,
             notBefore != null ? notBefore : candidate.createdAt().plusMillis(1));
         if (winner.id().equals(id)) {
-          keys.put(id, new Loaded(BranchKey.of(id, purpose, created.plaintext()), ticker.read()));
+          keys.put(id, new Loaded(BranchKey.of(id, purpose, created.plaintext()), keyring,
+              ticker.read()));
         } else {
           cacheStored(winner);
         }
@@ -403,7 +438,7 @@ public final class KeyRing implements CellKeys, DirectKeys, AutoCloseable {
   public DataKey generateDirectKey(KeyId rowKeyId) throws KeyUnavailableException {
     try {
       DataKey key = callProvider("GenerateDataKey", rowKeyId, false,
-          () -> provider.generateDataKey(rowKeyId.toString()));
+          () -> provider.generateDataKey(KeyContext.keyIdOnly(rowKeyId)));
       checkMaster(rowKeyId, provider, key.masterKeyId(), "GenerateDataKey");
       return key;
     } catch (KeyProviderException e) {
@@ -418,7 +453,7 @@ public final class KeyRing implements CellKeys, DirectKeys, AutoCloseable {
   public byte[] unwrapDirectKey(KeyId rowKeyId, byte[] blob) throws KeyUnavailableException {
     try {
       UnwrappedKey key = callProvider("Unwrap", rowKeyId, false,
-          () -> provider.unwrap(blob, rowKeyId.toString()));
+          () -> provider.unwrap(blob, KeyContext.keyIdOnly(rowKeyId)));
       checkMaster(rowKeyId, provider, key.masterKeyId(), "Unwrap");
       return key.plaintext();
     } catch (KeyProviderException e) {
@@ -469,9 +504,12 @@ public final class KeyRing implements CellKeys, DirectKeys, AutoCloseable {
         () -> new KeyUnavailableException(id.toString(), "cannot load "
             + stored.purpose().sqlName() + " key " + id + " of keyring " + stored.keyring()
             + ": " + masterKeys.notConfigured(stored.masterKeyId()) + ".", null));
+    // The row's id, keyring and purpose are what the wrap must authenticate (unless the row was
+    // wrapped before they were bound): a row relabelled or copied under another id fails here.
+    KeyContext context = stored.context();
     try {
       UnwrappedKey plain = callProvider("Unwrap", id, reload,
-          () -> master.unwrap(stored.wrapped(), id.toString()));
+          () -> master.unwrap(stored.wrapped(), context));
       try {
         checkMaster(id, master, plain.masterKeyId(), "Unwrap");
         if (master != provider && !reload) {
@@ -480,10 +518,26 @@ public final class KeyRing implements CellKeys, DirectKeys, AutoCloseable {
               + master.masterKeyId() + " (veil.kms.previousKeys); veil rotate-master moves it"
               + " to " + provider.masterKeyId());
         }
-        return new Loaded(BranchKey.of(id, stored.purpose(), plain.plaintext()), ticker.read());
+        if (context.isKeyIdOnly() && !reload) {
+          LOG.log(System.Logger.Level.INFO, stored.purpose().sqlName() + " key " + id
+              + " of keyring " + stored.keyring() + " is wrapped with its key id only, so its"
+              + " keyring and purpose in " + store + " are not authenticated; veil rotate-master"
+              + " --upgrade-contexts binds them (docs/KEYS.md)");
+        }
+        return new Loaded(BranchKey.of(id, stored.purpose(), plain.plaintext()),
+            stored.keyring(), ticker.read());
       } finally {
         Arrays.fill(plain.plaintext(), (byte) 0);
       }
+    } catch (BlobAuthenticationException e) {
+      throw new KeyUnavailableException(id.toString(), "cannot load " + stored.purpose().sqlName()
+          + " key " + id + " of keyring " + stored.keyring() + " (wrap_context "
+          + stored.wrapContext().code() + ") from " + store + ": its wrapped key does not"
+          + " authenticate what its row says under master key " + master.masterKeyId()
+          + ", so the row was altered after the key was wrapped (its purpose, keyring, key_id"
+          + " or wrap_context changed, or its wrapped_key was replaced). Veil does not use it;"
+          + " restore the row from a backup of the key table, and find who wrote it ("
+          + e.getMessage() + ")", e);
     } catch (KeyProviderException e) {
       throw unavailable(id, master, "unwrap " + stored.purpose().sqlName() + " key", e);
     }
@@ -497,15 +551,16 @@ public final class KeyRing implements CellKeys, DirectKeys, AutoCloseable {
       }
       KeyId id = KeyId.random(random);
       DataKey created = callProvider("GenerateDataKey", id, false,
-          () -> provider.generateDataKey(id.toString()));
+          () -> provider.generateDataKey(KeyContext.of(id, keyring, purpose)));
       try {
         checkMaster(id, provider, created.masterKeyId(), "GenerateDataKey");
         StoredKey candidate = new StoredKey(id, keyring, purpose, created.blob(), provider.name(),
-            created.masterKeyId(), clock.instant());
+            created.masterKeyId(), clock.instant(), WrapContext.KEY_ID_KEYRING_PURPOSE);
         StoredKey winner = store.activate(candidate,
             purpose == KeyPurpose.BRANCH ? clock.instant().minus(rotateAfter) : null);
         if (winner.id().equals(id)) {
-          keys.put(id, new Loaded(BranchKey.of(id, purpose, created.plaintext()), ticker.read()));
+          keys.put(id, new Loaded(BranchKey.of(id, purpose, created.plaintext()), keyring,
+              ticker.read()));
           LOG.log(System.Logger.Level.INFO, "created " + purpose.sqlName() + " key " + id
               + " for keyring " + keyring + " under master key " + created.masterKeyId()
               + (current.isPresent() ? ", retiring key " + current.get().id() : ""));
@@ -629,11 +684,14 @@ public final class KeyRing implements CellKeys, DirectKeys, AutoCloseable {
 
   private static final class Loaded {
     final BranchKey key;
+    /** The keyring of the row it was unwrapped from (or created for). */
+    final String keyring;
     final long loadedAt;
     volatile long retryAt;
 
-    Loaded(BranchKey key, long loadedAt) {
+    Loaded(BranchKey key, String keyring, long loadedAt) {
       this.key = key;
+      this.keyring = keyring;
       this.loadedAt = loadedAt;
     }
   }

@@ -38,17 +38,33 @@ import org.veil.error.ServerState;
  *   wrapped_key   bytea       NOT NULL,
  *   created_at    timestamptz NOT NULL,
  *   retired_at    timestamptz,
- *   active        boolean     NOT NULL);
+ *   active        boolean     NOT NULL,
+ *   wrap_context  smallint    NOT NULL DEFAULT 1);
  * CREATE UNIQUE INDEX IF NOT EXISTS veil_keys_one_active ON veil_keys (keyring, purpose) WHERE active;
  * }</pre>
- * Thread-safe.
+ *
+ * <p>{@code wrap_context} ({@link WrapContext}) records the context of each row's wrap: 2 (key
+ * id, keyring and purpose) for every key stored now, 1 (key id only) for rows written before.
+ * A table made before the column gets it, with 1 for its rows, from the first {@link #activate};
+ * until then reads take every row as 1. Its default is 1 so that a Veil too old to know the
+ * column, still writing the table, marks its rows as what they are.
+ *
+ * <p>Thread-safe.
  */
 public final class PostgresBranchKeyStore implements BranchKeyStore {
 
   private static final Pattern IDENTIFIER =
       Pattern.compile("([a-z_][a-z0-9_]*\\.)?[a-z_][a-z0-9_]*");
   private static final String COLUMNS =
-      "key_id, keyring, purpose, provider, master_key_id, wrapped_key, created_at";
+      "key_id, keyring, purpose, provider, master_key_id, wrapped_key, created_at, wrap_context";
+  /**
+   * What reads select, from the table aliased {@code k}: {@code wrap_context} through the row's
+   * JSON form, so that one query reads a table made before the column too (as null: key id only).
+   */
+  private static final String READ_COLUMNS = "key_id, keyring, purpose, provider, master_key_id,"
+      + " wrapped_key, created_at, to_jsonb(k) ->> 'wrap_context'";
+  /** The column as {@link #addWrapContextColumn} adds it and {@link #ddl} creates it. */
+  private static final String WRAP_CONTEXT_COLUMN = "wrap_context  smallint    NOT NULL DEFAULT 1";
 
   private final ConnectionSource reads;
   private final ConnectionSource writes;
@@ -95,7 +111,8 @@ public final class PostgresBranchKeyStore implements BranchKeyStore {
         + "  wrapped_key   bytea       NOT NULL,\n"
         + "  created_at    timestamptz NOT NULL,\n"
         + "  retired_at    timestamptz,\n"
-        + "  active        boolean     NOT NULL);\n"
+        + "  active        boolean     NOT NULL,\n"
+        + "  " + WRAP_CONTEXT_COLUMN + ");\n"
         + "CREATE UNIQUE INDEX IF NOT EXISTS " + indexName + " ON " + table
         + " (keyring, purpose) WHERE active";
   }
@@ -103,8 +120,8 @@ public final class PostgresBranchKeyStore implements BranchKeyStore {
   @Override
   public Optional<StoredKey> active(String keyring, KeyPurpose purpose) throws KeyStoreException {
     try (Connection c = reads.open();
-        PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM " + table
-            + " WHERE keyring = ? AND purpose = ? AND active")) {
+        PreparedStatement ps = c.prepareStatement("SELECT " + READ_COLUMNS + " FROM " + table
+            + " k WHERE keyring = ? AND purpose = ? AND active")) {
       ps.setString(1, keyring);
       ps.setString(2, purpose.sqlName());
       return readOne(ps);
@@ -119,8 +136,8 @@ public final class PostgresBranchKeyStore implements BranchKeyStore {
   @Override
   public Optional<StoredKey> find(KeyId id) throws KeyStoreException {
     try (Connection c = reads.open();
-        PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM " + table
-            + " WHERE key_id = ?")) {
+        PreparedStatement ps = c.prepareStatement("SELECT " + READ_COLUMNS + " FROM " + table
+            + " k WHERE key_id = ?")) {
       ps.setObject(1, id.toUuid());
       return readOne(ps);
     } catch (SQLException e) {
@@ -142,8 +159,8 @@ public final class PostgresBranchKeyStore implements BranchKeyStore {
         }
         createTable(c);
         Optional<StoredKey> current;
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM " + table
-            + " WHERE keyring = ? AND purpose = ? AND active FOR UPDATE")) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + READ_COLUMNS + " FROM "
+            + table + " k WHERE keyring = ? AND purpose = ? AND active FOR UPDATE")) {
           ps.setString(1, candidate.keyring());
           ps.setString(2, candidate.purpose().sqlName());
           current = readOne(ps);
@@ -162,7 +179,7 @@ public final class PostgresBranchKeyStore implements BranchKeyStore {
           }
         }
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table + " (" + COLUMNS
-            + ", active) VALUES (?, ?, ?, ?, ?, ?, ?, true)")) {
+            + ", active) VALUES (?, ?, ?, ?, ?, ?, ?, ?, true)")) {
           ps.setObject(1, candidate.id().toUuid());
           ps.setString(2, candidate.keyring());
           ps.setString(3, candidate.purpose().sqlName());
@@ -170,11 +187,12 @@ public final class PostgresBranchKeyStore implements BranchKeyStore {
           ps.setString(5, candidate.masterKeyId());
           ps.setBytes(6, candidate.wrapped());
           ps.setTimestamp(7, Timestamp.from(candidate.createdAt()));
+          ps.setShort(8, (short) candidate.wrapContext().code());
           ps.executeUpdate();
         }
         c.commit();
         return candidate;
-      } catch (SQLException e) {
+      } catch (SQLException | KeyStoreException e) {
         c.rollback();
         throw e;
       }
@@ -184,23 +202,72 @@ public final class PostgresBranchKeyStore implements BranchKeyStore {
     }
   }
 
-  /** Creates the table and its index if missing; the caller holds the advisory lock. */
+  /**
+   * Creates the table and its index if missing, and adds {@code wrap_context} to a table made
+   * before it; the caller holds the advisory lock.
+   */
   private void createTable(Connection c) throws SQLException {
     try (Statement s = c.createStatement()) {
       for (String ddl : ddl().split(";\n")) {
         s.execute(ddl);
       }
     }
+    addWrapContextColumn(c, table);
   }
 
-  private static Optional<StoredKey> readOne(PreparedStatement ps) throws SQLException {
+  /**
+   * Adds {@code wrap_context} to {@code table} if it was made before the column (its rows get 1,
+   * key id only); looks in the catalog first, so a current table is not locked, and a missing
+   * one is left missing. The {@code ALTER TABLE} needs a role that may alter the table (its
+   * owner).
+   *
+   * @param table a lower-case, optionally schema-qualified table name
+   */
+  public static void addWrapContextColumn(Connection c, String table) throws SQLException {
+    if (!IDENTIFIER.matcher(table).matches()) {
+      throw new IllegalArgumentException("veil.keys.table=" + table
+          + " is not a plain lower-case [schema.]table name");
+    }
+    try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass(?) IS NULL OR EXISTS"
+        + " (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass(?)"
+        + " AND attname = 'wrap_context' AND NOT attisdropped)")) {
+      ps.setString(1, table);
+      ps.setString(2, table);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next() && rs.getBoolean(1)) {
+          return; // no such table (nothing to upgrade), or it has the column
+        }
+      }
+    }
+    try (Statement s = c.createStatement()) {
+      s.execute("ALTER TABLE " + table + " ADD COLUMN IF NOT EXISTS " + WRAP_CONTEXT_COLUMN);
+    }
+  }
+
+  private Optional<StoredKey> readOne(PreparedStatement ps)
+      throws SQLException, KeyStoreException {
     try (ResultSet rs = ps.executeQuery()) {
       if (!rs.next()) {
         return Optional.empty();
       }
-      return Optional.of(new StoredKey(KeyId.of(rs.getObject(1, UUID.class)), rs.getString(2),
+      KeyId id = KeyId.of(rs.getObject(1, UUID.class));
+      return Optional.of(new StoredKey(id, rs.getString(2),
           KeyPurpose.ofSqlName(rs.getString(3)), rs.getBytes(6), rs.getString(4),
-          rs.getString(5), rs.getTimestamp(7).toInstant()));
+          rs.getString(5), rs.getTimestamp(7).toInstant(), wrapContext(id, rs.getString(8))));
+    }
+  }
+
+  /** The marker as read: null (no such column yet, or no value) is key id only. */
+  private WrapContext wrapContext(KeyId id, String stored) throws KeyStoreException {
+    if (stored == null) {
+      return WrapContext.KEY_ID_ONLY;
+    }
+    try {
+      return WrapContext.ofCode(Integer.parseInt(stored));
+    } catch (IllegalArgumentException e) {
+      throw new KeyStoreException("key " + id + " in table " + table + " of " + database
+          + " cannot be used: " + e.getMessage() + "; the row was altered, or written by a"
+          + " newer Veil", e);
     }
   }
 

@@ -1,7 +1,6 @@
 package org.veil.kms;
 
 import java.net.URI;
-import java.util.Map;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.exception.AbortedException;
 import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
@@ -16,6 +15,8 @@ import software.amazon.awssdk.services.kms.model.DataKeySpec;
 import software.amazon.awssdk.services.kms.model.DecryptResponse;
 import software.amazon.awssdk.services.kms.model.EncryptResponse;
 import software.amazon.awssdk.services.kms.model.GenerateDataKeyResponse;
+import software.amazon.awssdk.services.kms.model.IncorrectKeyException;
+import software.amazon.awssdk.services.kms.model.InvalidCiphertextException;
 import software.amazon.awssdk.services.kms.model.KmsException;
 
 /**
@@ -24,16 +25,18 @@ import software.amazon.awssdk.services.kms.model.KmsException;
  * chain, {@code veil.kms.region} and an optional {@code veil.kms.endpoint}.
  *
  * <h2>Security guarantees</h2>
- * Every call carries the encryption context {@code {"veil:key": context}} (the branch key id), so
- * a blob cannot be unwrapped for another key, and CloudTrail names the key in each entry. The key
- * id in every answer is checked against the key ARN that {@link #describe()} resolved at start.
+ * Every call carries the {@link KeyContext} as its encryption context
+ * ({@link KeyContext#encryptionContext()}): {@code {"veil:key": <key id>, "veil:keyring": …,
+ * "veil:purpose": …}} for the keys of {@code veil_keys}, {@code {"veil:key": <key id>}} for keys
+ * wrapped before keyring and purpose were bound and for directly wrapped row keys. KMS
+ * authenticates it, so a blob cannot be unwrapped for another key, keyring or purpose, and
+ * CloudTrail names all three in each entry. The key id in every answer is checked against the
+ * key ARN that {@link #describe()} resolved at start.
  *
  * <p>Only loaded when {@code veil.kms=aws}: nothing else in Veil refers to this class, so users
  * of the local provider do not need the SDK. Thread-safe.
  */
 final class AwsKmsKeyProvider implements KeyProvider {
-
-  static final String CONTEXT_KEY = "veil:key";
 
   private final KmsClient client;
   private final String configuredKeyId;
@@ -84,10 +87,10 @@ final class AwsKmsKeyProvider implements KeyProvider {
   }
 
   @Override
-  public DataKey generateDataKey(String context) throws KeyProviderException {
+  public DataKey generateDataKey(KeyContext context) throws KeyProviderException {
     try {
       GenerateDataKeyResponse r = client.generateDataKey(b -> b.keyId(keyArn)
-          .keySpec(DataKeySpec.AES_256).encryptionContext(Map.of(CONTEXT_KEY, context)));
+          .keySpec(DataKeySpec.AES_256).encryptionContext(context.encryptionContext()));
       return new DataKey(r.plaintext().asByteArray(), r.ciphertextBlob().asByteArray(),
           checked(r.keyId(), "GenerateDataKey"));
     } catch (SdkException e) {
@@ -96,10 +99,10 @@ final class AwsKmsKeyProvider implements KeyProvider {
   }
 
   @Override
-  public WrappedKey wrap(byte[] key, String context) throws KeyProviderException {
+  public WrappedKey wrap(byte[] key, KeyContext context) throws KeyProviderException {
     try {
       EncryptResponse r = client.encrypt(b -> b.keyId(keyArn).plaintext(SdkBytes.fromByteArray(key))
-          .encryptionContext(Map.of(CONTEXT_KEY, context)));
+          .encryptionContext(context.encryptionContext()));
       return new WrappedKey(r.ciphertextBlob().asByteArray(), checked(r.keyId(), "Encrypt"));
     } catch (SdkException e) {
       throw failure("Encrypt", context, e);
@@ -107,11 +110,11 @@ final class AwsKmsKeyProvider implements KeyProvider {
   }
 
   @Override
-  public UnwrappedKey unwrap(byte[] blob, String context) throws KeyProviderException {
+  public UnwrappedKey unwrap(byte[] blob, KeyContext context) throws KeyProviderException {
     try {
       DecryptResponse r = client.decrypt(b -> b.keyId(keyArn)
           .ciphertextBlob(SdkBytes.fromByteArray(blob))
-          .encryptionContext(Map.of(CONTEXT_KEY, context)));
+          .encryptionContext(context.encryptionContext()));
       return new UnwrappedKey(r.plaintext().asByteArray(), checked(r.keyId(), "Decrypt"));
     } catch (SdkException e) {
       throw failure("Decrypt", context, e);
@@ -144,7 +147,7 @@ final class AwsKmsKeyProvider implements KeyProvider {
     return answeredKeyId;
   }
 
-  private KeyProviderException failure(String operation, String context, SdkException e) {
+  private KeyProviderException failure(String operation, Object context, SdkException e) {
     boolean unavailable = e instanceof ApiCallTimeoutException
         || e instanceof ApiCallAttemptTimeoutException || e instanceof AbortedException
         || (e instanceof SdkClientException && !(e instanceof KmsException))
@@ -152,9 +155,14 @@ final class AwsKmsKeyProvider implements KeyProvider {
             || ((KmsException) e).isThrottlingException()));
     String code = e instanceof KmsException && ((KmsException) e).awsErrorDetails() != null
         ? ((KmsException) e).awsErrorDetails().errorCode() : e.getClass().getSimpleName();
-    return new KeyProviderException("AWS KMS " + operation + " for " + context + " with key "
+    String message = "AWS KMS " + operation + " for " + context + " with key "
         + (keyArn == null ? configuredKeyId : keyArn) + " failed: " + code
-        + (unavailable ? " (KMS unavailable or too slow)" : ""), unavailable, e);
+        + (unavailable ? " (KMS unavailable or too slow)" : "");
+    // KMS answers InvalidCiphertextException for a blob that does not authenticate with the
+    // encryption context given, IncorrectKeyException for one that another KMS key made.
+    return e instanceof InvalidCiphertextException || e instanceof IncorrectKeyException
+        ? new BlobAuthenticationException(message, e)
+        : new KeyProviderException(message, unavailable, e);
   }
 
   @Override

@@ -28,7 +28,10 @@ import javax.crypto.spec.SecretKeySpec;
  * key file, and wraps with AES-256-GCM.
  *
  * <p>Blob layout: {@code 0x01 || IV (12) || ciphertext (32) || tag (16)}; the associated data is
- * {@code "veil-local-v1|" + masterKeyId + "|" + context}.
+ * {@code "veil-local-v1|" + masterKeyId + "|" + context.canonical()} in UTF-8
+ * ({@link KeyContext#canonical()}: the key id alone for the key id only form, as before;
+ * {@code v2|<purpose>|<keyring length>:<keyring>|<key id>} otherwise). The master key id has a
+ * fixed shape, so the associated data names one master key and one context only.
  *
  * <p>The master key id is {@code local:} followed by a key check value (the first 8 bytes of
  * HMAC-SHA256 under the master key of a fixed label), so a different key file is detected
@@ -182,14 +185,14 @@ public final class LocalKeyProvider implements KeyProvider {
   }
 
   @Override
-  public DataKey generateDataKey(String context) throws KeyProviderException {
+  public DataKey generateDataKey(KeyContext context) throws KeyProviderException {
     byte[] key = new byte[KEY_BYTES];
     random.nextBytes(key);
     return new DataKey(key, wrap(key, context).blob(), masterKeyId);
   }
 
   @Override
-  public WrappedKey wrap(byte[] key, String context) throws KeyProviderException {
+  public WrappedKey wrap(byte[] key, KeyContext context) throws KeyProviderException {
     byte[] blob = new byte[1 + IV_BYTES + key.length + TAG_BITS / 8];
     blob[0] = BLOB_VERSION;
     byte[] iv = new byte[IV_BYTES];
@@ -208,10 +211,10 @@ public final class LocalKeyProvider implements KeyProvider {
   }
 
   @Override
-  public UnwrappedKey unwrap(byte[] blob, String context) throws KeyProviderException {
+  public UnwrappedKey unwrap(byte[] blob, KeyContext context) throws KeyProviderException {
     if (blob.length != 1 + IV_BYTES + KEY_BYTES + TAG_BITS / 8 || blob[0] != BLOB_VERSION) {
-      throw new KeyProviderException("a key blob for " + context + " is not a local provider blob"
-          + " (wrapped by another provider?)", false);
+      throw new BlobAuthenticationException("the blob of " + context + " is not a local provider"
+          + " blob (wrapped by another provider, or altered)", null);
     }
     try {
       Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
@@ -221,17 +224,18 @@ public final class LocalKeyProvider implements KeyProvider {
       byte[] key = cipher.doFinal(blob, 1 + IV_BYTES, blob.length - 1 - IV_BYTES);
       return new UnwrappedKey(key, masterKeyId);
     } catch (AEADBadTagException e) {
-      throw new KeyProviderException("the key blob for " + context + " does not open under local"
-          + " master key " + masterKeyId + ": it was wrapped by another master key or altered",
-          false, e);
+      throw new BlobAuthenticationException("the blob of " + context + " does not open under"
+          + " local master key " + masterKeyId + " with that context: it was wrapped by another"
+          + " master key or for another context, or altered", e);
     } catch (GeneralSecurityException e) {
       throw new KeyProviderException("local master key " + masterKeyId + " cannot unwrap: "
           + e.getClass().getSimpleName(), false, e);
     }
   }
 
-  private byte[] aad(String context) {
-    return ("veil-local-v1|" + masterKeyId + "|" + context).getBytes(StandardCharsets.UTF_8);
+  private byte[] aad(KeyContext context) {
+    return ("veil-local-v1|" + masterKeyId + "|" + context.canonical())
+        .getBytes(StandardCharsets.UTF_8);
   }
 
   @Override

@@ -21,6 +21,7 @@ import org.veil.crypto.CellCodec;
 import org.veil.keys.KeyHierarchy;
 import org.veil.crypto.CellException;
 import org.veil.crypto.KeyId;
+import org.veil.keys.WrapContext;
 import org.veil.tools.TableTarget.Column;
 import org.veil.tools.TableTarget.StorageForm;
 import picocli.CommandLine.Command;
@@ -69,10 +70,20 @@ final class Status implements Callable<Integer> {
     try (KeyHierarchy keys = connection.keys(veil, db); Connection pg = db.open()) {
       CellCodec codec = keys.codec();
       out.println("keys in " + keyTable.name() + ":");
+      int keyIdOnly = 0;
       for (KeyTable.Key k : keyTable.all(pg)) {
-        out.printf("  %s  %-13s keyring=%s %s created=%s%s master=%s%n", k.id(), k.purpose(),
-            k.keyring(), k.active() ? "ACTIVE " : "retired", k.createdAt(),
-            k.retiredAt() == null ? "" : " retired=" + k.retiredAt(), k.masterKeyId());
+        out.printf("  %s  %-13s keyring=%s %s created=%s%s master=%s bound=%s%n", k.id(),
+            k.purpose(), k.keyring(), k.active() ? "ACTIVE " : "retired", k.createdAt(),
+            k.retiredAt() == null ? "" : " retired=" + k.retiredAt(), k.masterKeyId(),
+            bound(k.wrapContext()));
+        if (k.wrapContext() == WrapContext.KEY_ID_ONLY) {
+          keyIdOnly++;
+        }
+      }
+      if (keyIdOnly > 0) {
+        out.println("  " + keyIdOnly + " keys are wrapped with their key id only (bound=key-id):"
+            + " their keyring and purpose are not authenticated; veil rotate-master"
+            + " --upgrade-contexts binds them (docs/KEYS.md)");
       }
       Set<String> names = new LinkedHashSet<>(tables);
       if (names.isEmpty()) {
@@ -86,6 +97,12 @@ final class Status implements Callable<Integer> {
       }
     }
     return failed > 0 ? Veil.CELLS_FAILED : 0;
+  }
+
+  /** What a key's wrap authenticates, as {@code status} shows it. */
+  private static String bound(WrapContext context) {
+    return context == null ? "unknown (wrap_context altered?)"
+        : context == WrapContext.KEY_ID_KEYRING_PURPOSE ? "key-id,keyring,purpose" : "key-id";
   }
 
   private long scan(Connection pg, CellCodec codec, TableTarget target)

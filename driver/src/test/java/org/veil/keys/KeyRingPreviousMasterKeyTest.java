@@ -19,6 +19,7 @@ import org.veil.config.EncryptionMode;
 import org.veil.crypto.ValueType;
 import org.veil.kms.DataKey;
 import org.veil.kms.FlakyKeyProvider;
+import org.veil.kms.KeyContext;
 import org.veil.kms.KeyProvider;
 
 /**
@@ -197,9 +198,9 @@ class KeyRingPreviousMasterKeyTest {
   @Test
   void aPreviousMasterKeyWhoseAnswerNamesAnotherMasterKeyIsRefused() throws Exception {
     KeyId id = KeyId.random(new SecureRandom());
-    DataKey created = oldMaster.generateDataKey(id.toString());
+    DataKey created = oldMaster.generateDataKey(KeyContext.of(id, "default", KeyPurpose.BRANCH));
     store.activate(new StoredKey(id, "default", KeyPurpose.BRANCH, created.blob(), "local",
-        oldMaster.masterKeyId(), Instant.now()), null);
+        oldMaster.masterKeyId(), Instant.now(), WrapContext.KEY_ID_KEYRING_PURPOSE), null);
     oldMaster.answerFor("local:another");
 
     try (KeyRing ring = KeyRing.builder().provider(newMaster)

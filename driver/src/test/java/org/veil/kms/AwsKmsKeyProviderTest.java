@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -22,6 +24,8 @@ class AwsKmsKeyProviderTest {
 
   static final ColumnPolicy SSN = ColumnPolicy.of("public", "customers", "ssn",
       EncryptionMode.RANDOMIZED);
+  static final ColumnPolicy EMAIL = ColumnPolicy.of("public", "customers", "email",
+      EncryptionMode.DETERMINISTIC);
   static FakeKmsServer kms;
 
   @BeforeAll
@@ -36,6 +40,16 @@ class AwsKmsKeyProviderTest {
     kms.close();
   }
 
+  /** The calls that wrap or unwrap, from the {@code from}th request on (no DescribeKey). */
+  private static List<FakeKmsServer.Request> keyRequestsSince(int from) {
+    return kms.requests.subList(from, kms.requests.size()).stream()
+        .filter(r -> !r.operation().equals("DescribeKey")).toList();
+  }
+
+  private static KeyId randomId() {
+    return KeyId.random(new java.security.SecureRandom());
+  }
+
   private static KeyProviderSettings settings(String endpoint) {
     return KeyProviderSettings.builder().keyId(FakeKmsServer.ALIAS).region("us-east-1")
         .endpoint(endpoint).timeout(Duration.ofSeconds(2)).build();
@@ -46,15 +60,18 @@ class AwsKmsKeyProviderTest {
     try (KeyProvider aws = KeyProviders.create("aws", settings(kms.endpoint()),
         getClass().getClassLoader())) {
       assertThat(aws.masterKeyId()).isEqualTo(FakeKmsServer.ARN);
-      DataKey key = aws.generateDataKey("ctx-1");
+      KeyContext ctx1 = KeyContext.of(randomId(), "default", KeyPurpose.BRANCH);
+      DataKey key = aws.generateDataKey(ctx1);
       assertThat(key.plaintext()).hasSize(32);
-      assertThat(aws.unwrap(key.blob(), "ctx-1").plaintext()).isEqualTo(key.plaintext());
-      assertThatThrownBy(() -> aws.unwrap(key.blob(), "ctx-2"))
-          .isInstanceOf(KeyProviderException.class)
+      assertThat(aws.unwrap(key.blob(), ctx1).plaintext()).isEqualTo(key.plaintext());
+      assertThatThrownBy(() -> aws.unwrap(key.blob(),
+          KeyContext.of(randomId(), "default", KeyPurpose.BRANCH)))
+          .isInstanceOf(BlobAuthenticationException.class)
           .hasMessageContaining("InvalidCiphertextException")
           .satisfies(e -> assertThat(((KeyProviderException) e).isUnavailable()).isFalse());
-      WrappedKey wrapped = aws.wrap(key.plaintext(), "ctx-3");
-      assertThat(aws.unwrap(wrapped.blob(), "ctx-3").plaintext()).isEqualTo(key.plaintext());
+      KeyContext ctx3 = KeyContext.keyIdOnly(randomId());
+      WrappedKey wrapped = aws.wrap(key.plaintext(), ctx3);
+      assertThat(aws.unwrap(wrapped.blob(), ctx3).plaintext()).isEqualTo(key.plaintext());
     }
   }
 
@@ -80,6 +97,59 @@ class AwsKmsKeyProviderTest {
         assertThat(cold.open(SSN, cells[i]).value()).isEqualTo((long) i);
       }
       assertThat(kms.count("Decrypt") - decrypted).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void theEncryptionContextSentNamesTheKeyIdKeyringAndPurposeOfEachKey() throws Exception {
+    InMemoryBranchKeyStore store = new InMemoryBranchKeyStore();
+    int sent = kms.requests.size();
+    byte[] randomized;
+    byte[] deterministic;
+    try (KeyProvider aws = KeyProviders.create("aws", settings(kms.endpoint()),
+        getClass().getClassLoader());
+        CellCodec codec = CellCodec.builder().keyProvider(aws).keyStore(store)
+            .keyring("billing").build()) {
+      randomized = codec.seal(codec.beginRow(), SSN, ValueType.TEXT, "078-05-1120");
+      deterministic = codec.seal(codec.beginRow(), EMAIL, ValueType.TEXT, "a@example.com");
+    }
+    String branch = store.active("billing", KeyPurpose.BRANCH).orElseThrow().id().toString();
+    String det = store.active("billing", KeyPurpose.DETERMINISTIC).orElseThrow().id().toString();
+    assertThat(keyRequestsSince(sent)).containsExactlyInAnyOrder(
+        new FakeKmsServer.Request("GenerateDataKey", Map.of("veil:key", branch,
+            "veil:keyring", "billing", "veil:purpose", "branch")),
+        new FakeKmsServer.Request("GenerateDataKey", Map.of("veil:key", det,
+            "veil:keyring", "billing", "veil:purpose", "deterministic")));
+
+    sent = kms.requests.size();
+    try (KeyProvider aws = KeyProviders.create("aws", settings(kms.endpoint()),
+        getClass().getClassLoader());
+        CellCodec cold = CellCodec.builder().keyProvider(aws).keyStore(store)
+            .keyring("billing").build()) {
+      assertThat(cold.open(SSN, randomized).value()).isEqualTo("078-05-1120");
+      assertThat(cold.open(EMAIL, deterministic).value()).isEqualTo("a@example.com");
+    }
+    assertThat(keyRequestsSince(sent)).containsExactlyInAnyOrder(
+        new FakeKmsServer.Request("Decrypt", Map.of("veil:key", branch,
+            "veil:keyring", "billing", "veil:purpose", "branch")),
+        new FakeKmsServer.Request("Decrypt", Map.of("veil:key", det,
+            "veil:keyring", "billing", "veil:purpose", "deterministic")));
+  }
+
+  @Test
+  void kmsRefusesABlobMadeForOnePurposeOrKeyringWhenAskedForAnother() throws Exception {
+    try (KeyProvider aws = KeyProviders.create("aws", settings(kms.endpoint()),
+        getClass().getClassLoader())) {
+      KeyId id = randomId();
+      DataKey key = aws.generateDataKey(KeyContext.of(id, "billing", KeyPurpose.DETERMINISTIC));
+      for (KeyContext other : List.of(KeyContext.of(id, "billing", KeyPurpose.BRANCH),
+          KeyContext.of(id, "default", KeyPurpose.DETERMINISTIC), KeyContext.keyIdOnly(id))) {
+        assertThatThrownBy(() -> aws.unwrap(key.blob(), other))
+            .as(other.toString())
+            .isInstanceOf(BlobAuthenticationException.class)
+            .hasMessageContaining("InvalidCiphertextException")
+            .hasMessageContaining(other.toString());
+      }
     }
   }
 
@@ -119,7 +189,7 @@ class AwsKmsKeyProviderTest {
     try (KeyProvider aws = KeyProviders.create("aws", settings(kms.endpoint()),
         getClass().getClassLoader())) {
       kms.answerKeyId = "arn:aws:kms:us-east-1:111122223333:key/another";
-      assertThatThrownBy(() -> aws.generateDataKey("ctx"))
+      assertThatThrownBy(() -> aws.generateDataKey(KeyContext.keyIdOnly(randomId())))
           .isInstanceOf(KeyProviderException.class)
           .hasMessageContaining("key/another")
           .hasMessageContaining(FakeKmsServer.ARN);

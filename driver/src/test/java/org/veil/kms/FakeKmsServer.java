@@ -8,8 +8,10 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -23,8 +25,9 @@ import javax.crypto.spec.SecretKeySpec;
  * A loopback HTTP server that speaks enough of the AWS KMS JSON protocol
  * ({@code X-Amz-Target: TrentService.GenerateDataKey/Encrypt/Decrypt/DescribeKey}) for the real
  * SDK client: two symmetric keys ({@link #ARN}, and {@link #OTHER_ARN} for a second master key),
- * blobs made with AES-GCM under the key the request names, bound to the encryption context.
- * Counts calls per operation and records the encryption contexts it saw.
+ * blobs made with AES-GCM under the key the request names, bound to the whole encryption
+ * context (every entry, as KMS binds it). Counts calls per operation and records the encryption
+ * contexts it saw.
  */
 public final class FakeKmsServer implements AutoCloseable {
 
@@ -37,7 +40,10 @@ public final class FakeKmsServer implements AutoCloseable {
   public static final String OTHER_ALIAS = "alias/veil-test-other";
 
   public final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+  /** {@code "<operation> <veil:key>"} of each call that carried a {@code veil:key} entry. */
   public final List<String> contexts = new CopyOnWriteArrayList<>();
+  /** Each call's operation and whole encryption context, as the request carried them. */
+  public final List<Request> requests = new CopyOnWriteArrayList<>();
   /** The key id every answer names; null for the ARN of the key the request named. */
   public volatile String answerKeyId;
   /** How long each call waits before it is answered, as a slow KMS would; 0 by default. */
@@ -47,6 +53,9 @@ public final class FakeKmsServer implements AutoCloseable {
   private final SecureRandom random = new SecureRandom();
 
   private record FakeKey(String uuid, String arn, SecretKeySpec key) {}
+
+  /** One call as received: its operation and its encryption context (empty when none). */
+  public record Request(String operation, Map<String, String> encryptionContext) {}
 
   public FakeKmsServer() throws IOException {
     // Without TCP_NODELAY each exchange waits ~40 ms for a delayed ACK.
@@ -90,10 +99,12 @@ public final class FakeKmsServer implements AutoCloseable {
         return;
       }
       String answer = answerKeyId != null ? answerKeyId : key.arn();
-      String context = field(body, "veil:key");
-      if (context != null) {
-        contexts.add(operation + " " + context);
+      Map<String, String> encryptionContext = encryptionContext(body);
+      requests.add(new Request(operation, encryptionContext));
+      if (encryptionContext.containsKey("veil:key")) {
+        contexts.add(operation + " " + encryptionContext.get("veil:key"));
       }
+      byte[] context = associatedData(encryptionContext);
       switch (operation) {
         case "DescribeKey":
           reply(exchange, 200, "{\"KeyMetadata\":{\"KeyId\":\"" + key.uuid() + "\",\"Arn\":\""
@@ -133,12 +144,62 @@ public final class FakeKmsServer implements AutoCloseable {
     }
   }
 
-  private byte[] seal(FakeKey key, byte[] plaintext, String context) throws Exception {
+  /** The encryption context of a request: its {@code EncryptionContext} object, sorted by key. */
+  private static Map<String, String> encryptionContext(String json) {
+    Matcher object = Pattern.compile("\"EncryptionContext\"\\s*:\\s*\\{([^}]*)\\}")
+        .matcher(json);
+    Map<String, String> entries = new TreeMap<>();
+    if (object.find()) {
+      Matcher entry = Pattern.compile(JSON_STRING + "\\s*:\\s*" + JSON_STRING)
+          .matcher(object.group(1));
+      while (entry.find()) {
+        entries.put(unescape(entry.group(1)), unescape(entry.group(2)));
+      }
+    }
+    return Collections.unmodifiableMap(entries);
+  }
+
+  /** Every entry, length-prefixed, in key order: one byte string per map. */
+  private static byte[] associatedData(Map<String, String> context) {
+    StringBuilder aad = new StringBuilder();
+    context.forEach((k, v) -> aad.append(k.length()).append(':').append(k)
+        .append(v.length()).append(':').append(v));
+    return aad.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static final String JSON_STRING = "\"((?:[^\"\\\\]|\\\\.)*)\"";
+
+  private static String unescape(String s) {
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c != '\\') {
+        out.append(c);
+        continue;
+      }
+      char e = s.charAt(++i);
+      switch (e) {
+        case 'u' -> {
+          out.append((char) Integer.parseInt(s.substring(i + 1, i + 5), 16));
+          i += 4;
+        }
+        case 'n' -> out.append('\n');
+        case 't' -> out.append('\t');
+        case 'r' -> out.append('\r');
+        case 'b' -> out.append('\b');
+        case 'f' -> out.append('\f');
+        default -> out.append(e);
+      }
+    }
+    return out.toString();
+  }
+
+  private byte[] seal(FakeKey key, byte[] plaintext, byte[] context) throws Exception {
     byte[] iv = new byte[12];
     random.nextBytes(iv);
     Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
     gcm.init(Cipher.ENCRYPT_MODE, key.key(), new GCMParameterSpec(128, iv));
-    gcm.updateAAD(String.valueOf(context).getBytes(StandardCharsets.UTF_8));
+    gcm.updateAAD(context);
     byte[] c = gcm.doFinal(plaintext);
     byte[] blob = new byte[12 + c.length];
     System.arraycopy(iv, 0, blob, 0, 12);
@@ -146,10 +207,10 @@ public final class FakeKmsServer implements AutoCloseable {
     return blob;
   }
 
-  private byte[] open(FakeKey key, byte[] blob, String context) throws Exception {
+  private byte[] open(FakeKey key, byte[] blob, byte[] context) throws Exception {
     Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
     gcm.init(Cipher.DECRYPT_MODE, key.key(), new GCMParameterSpec(128, blob, 0, 12));
-    gcm.updateAAD(String.valueOf(context).getBytes(StandardCharsets.UTF_8));
+    gcm.updateAAD(context);
     return gcm.doFinal(blob, 12, blob.length - 12);
   }
 

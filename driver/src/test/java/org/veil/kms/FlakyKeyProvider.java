@@ -1,6 +1,7 @@
 package org.veil.kms;
 
 import java.security.SecureRandom;
+import org.veil.crypto.KeyId;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -90,25 +91,34 @@ public final class FlakyKeyProvider implements KeyProvider {
   }
 
   @Override
-  public DataKey generateDataKey(String context) throws KeyProviderException {
+  public DataKey generateDataKey(KeyContext context) throws KeyProviderException {
     generated.incrementAndGet();
     before();
     return delegate.generateDataKey(context);
   }
 
   @Override
-  public WrappedKey wrap(byte[] key, String context) throws KeyProviderException {
+  public WrappedKey wrap(byte[] key, KeyContext context) throws KeyProviderException {
     wrapped.incrementAndGet();
     before();
     return delegate.wrap(key, context);
   }
 
   @Override
-  public UnwrappedKey unwrap(byte[] blob, String context) throws KeyProviderException {
+  public UnwrappedKey unwrap(byte[] blob, KeyContext context) throws KeyProviderException {
     unwrapped.incrementAndGet();
     before();
     UnwrappedKey key = delegate.unwrap(blob, context);
     return answersFor == null ? key : new UnwrappedKey(key.plaintext(), answersFor);
+  }
+
+  /**
+   * Wraps {@code key} with the key id only context of {@code keyId} (a UUID), as every row of
+   * {@code veil_keys} was wrapped before keyring and purpose were bound: for tests that store
+   * such rows.
+   */
+  public WrappedKey wrap(byte[] key, String keyId) throws KeyProviderException {
+    return wrap(key, KeyContext.keyIdOnly(KeyId.parse(keyId)));
   }
 
   @Override

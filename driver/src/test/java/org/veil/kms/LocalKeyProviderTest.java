@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -13,8 +14,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.veil.crypto.KeyId;
+import org.veil.crypto.KeyPurpose;
 
 class LocalKeyProviderTest {
 
@@ -38,10 +44,63 @@ class LocalKeyProviderTest {
     try (KeyProvider local = KeyProviders.create("local", settings(file, null),
         getClass().getClassLoader())) {
       assertThat(local.masterKeyId()).isEqualTo(id).startsWith("local:");
-      DataKey key = local.generateDataKey("k1");
-      assertThat(local.unwrap(key.blob(), "k1").plaintext()).isEqualTo(key.plaintext());
-      assertThatThrownBy(() -> local.unwrap(key.blob(), "k2"))
+      KeyContext k1 = KeyContext.keyIdOnly(KeyId.random(new SecureRandom()));
+      DataKey key = local.generateDataKey(k1);
+      assertThat(local.unwrap(key.blob(), k1).plaintext()).isEqualTo(key.plaintext());
+      assertThatThrownBy(() -> local.unwrap(key.blob(),
+          KeyContext.keyIdOnly(KeyId.random(new SecureRandom()))))
           .isInstanceOf(KeyProviderException.class);
+    }
+  }
+
+  @Test
+  void aBlobWrappedTheOldWayWithTheKeyIdAloneStillUnwraps() throws Exception {
+    byte[] master = new byte[32];
+    new SecureRandom().nextBytes(master);
+    byte[] key = new byte[32];
+    new SecureRandom().nextBytes(key);
+    KeyId id = KeyId.random(new SecureRandom());
+    try (LocalKeyProvider local = LocalKeyProvider.ofKey(master, new SecureRandom())) {
+      // The blob as the provider made it before keyring and purpose were bound.
+      byte[] iv = new byte[12];
+      new SecureRandom().nextBytes(iv);
+      Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
+      gcm.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(master, "AES"),
+          new GCMParameterSpec(128, iv));
+      gcm.updateAAD(("veil-local-v1|" + local.masterKeyId() + "|" + id)
+          .getBytes(StandardCharsets.UTF_8));
+      byte[] sealed = gcm.doFinal(key);
+      byte[] blob = new byte[1 + 12 + sealed.length];
+      blob[0] = 1;
+      System.arraycopy(iv, 0, blob, 1, 12);
+      System.arraycopy(sealed, 0, blob, 13, sealed.length);
+
+      assertThat(local.unwrap(blob, KeyContext.keyIdOnly(id)).plaintext()).isEqualTo(key);
+      assertThatThrownBy(() -> local.unwrap(blob, KeyContext.of(id, "default",
+          KeyPurpose.BRANCH))).isInstanceOf(BlobAuthenticationException.class);
+    }
+  }
+
+  @Test
+  void everyPartOfTheContextIsAuthenticated() throws Exception {
+    byte[] master = new byte[32];
+    new SecureRandom().nextBytes(master);
+    KeyId id = KeyId.random(new SecureRandom());
+    try (LocalKeyProvider local = LocalKeyProvider.ofKey(master, new SecureRandom())) {
+      KeyContext context = KeyContext.of(id, "billing", KeyPurpose.DETERMINISTIC);
+      DataKey key = local.generateDataKey(context);
+      assertThat(local.unwrap(key.blob(), context).plaintext()).isEqualTo(key.plaintext());
+      for (KeyContext other : List.of(
+          KeyContext.of(id, "billing", KeyPurpose.BRANCH),
+          KeyContext.of(id, "default", KeyPurpose.DETERMINISTIC),
+          KeyContext.of(KeyId.random(new SecureRandom()), "billing", KeyPurpose.DETERMINISTIC),
+          KeyContext.keyIdOnly(id))) {
+        assertThatThrownBy(() -> local.unwrap(key.blob(), other))
+            .as(other.toString())
+            .isInstanceOf(BlobAuthenticationException.class)
+            .hasMessageContaining(other.toString())
+            .satisfies(e -> assertThat(((KeyProviderException) e).isUnavailable()).isFalse());
+      }
     }
   }
 

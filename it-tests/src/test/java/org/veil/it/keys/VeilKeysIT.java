@@ -32,6 +32,7 @@ import org.veil.crypto.ValueType;
 import org.veil.crypto.KeyId;
 import org.veil.keys.PostgresBranchKeyStore;
 import org.veil.kms.DataKey;
+import org.veil.kms.KeyContext;
 import org.veil.kms.KeyProvider;
 import org.veil.kms.KeyProviderException;
 import org.veil.kms.LocalKeyProvider;
@@ -189,19 +190,19 @@ class VeilKeysIT {
     }
 
     @Override
-    public DataKey generateDataKey(String context) throws KeyProviderException {
+    public DataKey generateDataKey(KeyContext context) throws KeyProviderException {
       calls.incrementAndGet();
       return delegate.generateDataKey(context);
     }
 
     @Override
-    public WrappedKey wrap(byte[] key, String context) throws KeyProviderException {
+    public WrappedKey wrap(byte[] key, KeyContext context) throws KeyProviderException {
       calls.incrementAndGet();
       return delegate.wrap(key, context);
     }
 
     @Override
-    public UnwrappedKey unwrap(byte[] blob, String context) throws KeyProviderException {
+    public UnwrappedKey unwrap(byte[] blob, KeyContext context) throws KeyProviderException {
       calls.incrementAndGet();
       return delegate.unwrap(blob, context);
     }
