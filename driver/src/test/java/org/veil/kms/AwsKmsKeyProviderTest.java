@@ -108,7 +108,7 @@ class AwsKmsKeyProviderTest {
     byte[] deterministic;
     try (KeyProvider aws = KeyProviders.create("aws", settings(kms.endpoint()),
         getClass().getClassLoader());
-        CellCodec codec = CellCodec.builder().keyProvider(aws).keyStore(store)
+        TestCodec codec = TestCodec.builder().keyProvider(aws).keyStore(store)
             .keyring("billing").build()) {
       randomized = codec.seal(codec.beginRow(), SSN, ValueType.TEXT, "078-05-1120");
       deterministic = codec.seal(codec.beginRow(), EMAIL, ValueType.TEXT, "a@example.com");
@@ -124,7 +124,7 @@ class AwsKmsKeyProviderTest {
     sent = kms.requests.size();
     try (KeyProvider aws = KeyProviders.create("aws", settings(kms.endpoint()),
         getClass().getClassLoader());
-        CellCodec cold = CellCodec.builder().keyProvider(aws).keyStore(store)
+        TestCodec cold = TestCodec.builder().keyProvider(aws).keyStore(store)
             .keyring("billing").build()) {
       assertThat(cold.open(SSN, randomized).value()).isEqualTo("078-05-1120");
       assertThat(cold.open(EMAIL, deterministic).value()).isEqualTo("a@example.com");

@@ -100,7 +100,8 @@ class EncryptExistingIT {
     try (Connection plain = fx.plain(); Statement s = plain.createStatement();
         ResultSet rs = s.executeQuery("SELECT count(*) FILTER (WHERE name NOT LIKE 'veil:%'),"
             + " count(*) FILTER (WHERE photo IS NOT NULL AND substring(photo from 1 for 3)"
-            + " NOT IN ('\\x564c01'::bytea, '\\x564c02'::bytea)), count(*) FILTER (WHERE"
+            + " NOT IN ('\\x564c01'::bytea, '\\x564c02'::bytea, '\\x564c03'::bytea)),"
+            + " count(*) FILTER (WHERE"
             + " photo IS NULL) FROM tool_people")) {
       rs.next();
       assertThat(rs.getLong(1)).as("plaintext names left").isZero();

@@ -103,13 +103,14 @@ class RotationIT {
           continue;
         }
         if (retiredRow) {
-          assertThat(c[0][2]).as("format version of %d", id).isEqualTo((byte) 2);
-          assertThat(c[1][2]).isEqualTo((byte) 2);
+          // A v3 cell whose row key is derived from the retired key becomes kind 3: its row key
+          // wrapped under the active key, the payload (value IV, ciphertext, tag) unchanged.
+          assertThat(Arrays.copyOf(c[0], 4)).as("format v3 kind 0 of %d", id)
+              .isEqualTo(new byte[] {0x56, 0x4c, 3, 0});
+          assertThat(Arrays.copyOf(c[1], 4)).as("format v3 kind 3 of %d", id)
+              .isEqualTo(new byte[] {0x56, 0x4c, 3, 3});
+          assertThat(c[1][4]).as("value type of %d", id).isEqualTo(c[0][4]);
           assertThat(keyOf(c[1])).as("key of %d", id).isEqualTo(active);
-          assertThat(Arrays.copyOf(c[1], 5)).as("magic to type of %d", id)
-              .isEqualTo(Arrays.copyOf(c[0], 5));
-          assertThat(Arrays.copyOfRange(c[1], 21, 81)).as("wrapped row key of %d", id)
-              .isNotEqualTo(Arrays.copyOfRange(c[0], 21, 81));
           assertThat(payload(c[1])).as("IV, ciphertext and tag of %d", id)
               .isEqualTo(payload(c[0]));
           rewrapped++;
@@ -159,9 +160,13 @@ class RotationIT {
     assertThat(values(fx.server.veilConnection(strict))).isEqualTo(expected);
   }
 
-  /** Bytes 81 onwards of a branch-wrapped cell: the value's IV, ciphertext and tag. */
+  /**
+   * The value's IV, ciphertext and tag: bytes 37 onwards of a v3 kind 0 cell (key id, then the
+   * row nonce before it), bytes 81 onwards of a kind 3 cell (key id, wrap IV, wrapped row key).
+   */
   private static byte[] payload(byte[] cell) {
-    return Arrays.copyOfRange(cell, 81, cell.length);
+    assertThat(Arrays.copyOf(cell, 3)).isEqualTo(new byte[] {0x56, 0x4c, 3});
+    return Arrays.copyOfRange(cell, cell[3] == 0 ? 37 : 81, cell.length);
   }
 
   private static byte[] cellOfText(Object stored) {
