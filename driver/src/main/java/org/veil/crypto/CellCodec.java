@@ -1,13 +1,9 @@
 package org.veil.crypto;
 
-import com.github.benmanes.caffeine.cache.Ticker;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
-import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.concurrent.Executor;
-import java.util.concurrent.ForkJoinPool;
 import javax.crypto.AEADBadTagException;
 
 /**
@@ -48,7 +44,7 @@ public final class CellCodec {
   private final DirectCells direct;
   private final ThreadLocal<ThreadCiphers> ciphers;
 
-  private CellCodec(Builder b) {
+  CellCodec(CellCodecBuilder b) {
     this.keys = Objects.requireNonNull(b.keys, "keys");
     this.wrapping = b.wrapping;
     this.events = b.events;
@@ -65,8 +61,8 @@ public final class CellCodec {
     this.ciphers = ThreadLocal.withInitial(() -> new ThreadCiphers(chosen));
   }
 
-  public static Builder builder() {
-    return new Builder();
+  public static CellCodecBuilder builder() {
+    return new CellCodecBuilder();
   }
 
   // ---------------------------------------------------------------- sealing
@@ -300,86 +296,5 @@ public final class CellCodec {
   public String toString() {
     return "CellCodec[" + wrapping.name().toLowerCase(Locale.ROOT) + " wrapping, "
         + provider.name() + "]";
-  }
-
-  /** Builds a {@link CellCodec}. Not thread-safe. */
-  public static final class Builder {
-    private CellKeys keys;
-    private DirectKeys directKeys;
-    private Wrapping wrapping = Wrapping.BRANCH;
-    private CellEvents events = CellEvents.NONE;
-    private GcmProvider provider;
-    private SecureRandom random;
-    private long directCacheSize = 100_000;
-    private Duration directCacheExpiry = Duration.ofMinutes(75);
-    private Ticker ticker = Ticker.systemTicker();
-    private Executor executor = ForkJoinPool.commonPool();
-
-    private Builder() {}
-
-    /** The branch and deterministic keys. Required. */
-    public Builder keys(CellKeys keys) {
-      this.keys = keys;
-      return this;
-    }
-
-    /** Row keys wrapped by the key provider; required for {@link Wrapping#DIRECT}. */
-    public Builder directKeys(DirectKeys directKeys) {
-      this.directKeys = directKeys;
-      return this;
-    }
-
-    /** How new rows' keys are made: derived from a branch key (default) or by the provider. */
-    public Builder wrapping(Wrapping wrapping) {
-      this.wrapping = Objects.requireNonNull(wrapping, "wrapping");
-      return this;
-    }
-
-    public Builder events(CellEvents events) {
-      this.events = Objects.requireNonNull(events, "events");
-      return this;
-    }
-
-    /** The provider of the per-row AES operations; {@link GcmProvider#fastest()} by default. */
-    public Builder provider(GcmProvider provider) {
-      this.provider = provider;
-      return this;
-    }
-
-    /** The source of row nonces, IVs and key ids; a new {@link SecureRandom} by default. */
-    public Builder random(SecureRandom random) {
-      this.random = random;
-      return this;
-    }
-
-    /** Directly wrapped row keys kept unwrapped, at most, and for how long. */
-    public Builder directCache(long maximumSize, Duration expireAfter) {
-      this.directCacheSize = maximumSize;
-      this.directCacheExpiry = expireAfter;
-      return this;
-    }
-
-    /** Time source of the direct row key cache. */
-    public Builder ticker(Ticker ticker) {
-      this.ticker = ticker;
-      return this;
-    }
-
-    /** Where the direct row key cache does its maintenance. */
-    public Builder executor(Executor executor) {
-      this.executor = executor;
-      return this;
-    }
-
-    /**
-     * @throws GeneralSecurityException when no provider was set and the one
-     *     {@code org.veil.crypto.provider} names is not usable
-     */
-    public CellCodec build() throws GeneralSecurityException {
-      if (provider == null) {
-        provider = GcmProvider.fastest();
-      }
-      return new CellCodec(this);
-    }
   }
 }

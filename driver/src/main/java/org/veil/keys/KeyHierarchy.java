@@ -10,6 +10,7 @@ import java.util.Properties;
 import java.util.concurrent.Executor;
 import org.veil.config.VeilProperty;
 import org.veil.crypto.CellCodec;
+import org.veil.crypto.CellCodecBuilder;
 import org.veil.crypto.GcmProvider;
 import org.veil.error.VeilError;
 import org.veil.error.VeilException;
@@ -121,7 +122,7 @@ public final class KeyHierarchy implements AutoCloseable {
     private List<KeyProvider> previousProviders = List.of();
     private BranchKeyStore store;
     private Clock clock = Clock.systemUTC();
-    private Ticker ticker = Ticker.systemTicker();
+    private Ticker ticker = CoarseTicker.instance();
     private Executor executor;
     private SecureRandom random;
     private KeyCounters counters;
@@ -210,7 +211,7 @@ public final class KeyHierarchy implements AutoCloseable {
           .grace(settings.grace()).timeout(settings.timeout()).keyMax(settings.keyMax())
           .clock(clock).ticker(ticker).executor(executor).random(rng).counters(count).build();
       try {
-        CellCodec.Builder codec = CellCodec.builder().keys(ring).directKeys(ring)
+        CellCodecBuilder codec = CellCodec.builder().keys(ring).directKeys(ring)
             .wrapping(settings.wrapping()).events(count).random(rng).provider(gcmProvider)
             .directCache(settings.directKeyMax(), settings.expireAfter().plus(settings.grace()))
             .ticker(ticker);

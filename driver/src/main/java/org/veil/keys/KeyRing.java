@@ -110,8 +110,6 @@ public final class KeyRing implements CellKeys, DirectKeys, AutoCloseable {
   /** The active key of each purpose as last looked up; see {@link #hot}. */
   private final AtomicReferenceArray<Hot> hot =
       new AtomicReferenceArray<>(KeyPurpose.values().length);
-  /** Keys read last, by a bit of their id's hash; see {@link #key}. */
-  private final AtomicReferenceArray<Hot> recent = new AtomicReferenceArray<>(2);
   private final Executor background;
   /** Rows this instance sealed under the active branch key (veil.keys.rotateAfterRows). */
   private final AtomicReference<RowCount> rowCount = new AtomicReference<>();
@@ -227,16 +225,15 @@ public final class KeyRing implements CellKeys, DirectKeys, AutoCloseable {
 
   /**
    * The active key of {@code purpose}, looked up in the caches at most every {@link #HOT_NANOS}
-   * per purpose: every row sealed asks for it, and two cache reads per row cost more than the
-   * row's key wrap. The answer is the caches' answer of a moment ago, never past the key's
+   * per purpose: every row sealed asks for it, and two cache reads and a clock read per row cost
+   * a tenth of the row's cryptography. The answer is the caches' answer of a moment ago, never past the key's
    * {@code expireAfter} or the active key's due time; a rotation here clears it at once, a
    * background refresh (another instance rotated) is seen within {@code HOT_NANOS}.
    */
   private Hot hot(KeyPurpose purpose) throws KeyUnavailableException {
     Hot h = hot.get(purpose.ordinal());
     long now = ticker.read();
-    if (h != null && now - h.untilNanos < 0 && clock.millis() < h.active.dueAtMillis) {
-      counters.branchKeyHits.increment();
+    if (h != null && now - h.untilNanos < 0) {
       return h;
     }
     Active current = active(purpose);
@@ -246,7 +243,10 @@ public final class KeyRing implements CellKeys, DirectKeys, AutoCloseable {
         || (loaded != null && loaded.key == key && !loaded.keyring.equals(keyring))) {
       throw relabelled(purpose, key, loaded == null ? keyring : loaded.keyring);
     }
-    h = new Hot(current, key, now + HOT_NANOS);
+    // Reused for HOT_NANOS, never past the active key's due time (read from the clock here, once).
+    long untilDue = TimeUnit.MILLISECONDS.toNanos(Math.max(0,
+        Math.min(current.dueAtMillis - clock.millis(), TimeUnit.NANOSECONDS.toMillis(HOT_NANOS))));
+    h = new Hot(current, key, now + untilDue);
     if (loaded != null && loaded.key == key && now + HOT_NANOS - loaded.loadedAt <= expireNanos) {
       hot.set(purpose.ordinal(), h);
     }
@@ -270,9 +270,6 @@ public final class KeyRing implements CellKeys, DirectKeys, AutoCloseable {
   private void clearHot() {
     for (int i = 0; i < hot.length(); i++) {
       hot.set(i, null);
-    }
-    for (int i = 0; i < recent.length(); i++) {
-      recent.set(i, null);
     }
   }
 
@@ -320,25 +317,12 @@ public final class KeyRing implements CellKeys, DirectKeys, AutoCloseable {
   }
 
   /**
-   * The key with this id, as named by a stored cell. Every row read asks for one, so the keys
-   * read last are reused as {@link #hot} reuses the active key: for at most {@code HOT_NANOS}
-   * and never past their {@code expireAfter}.
+   * The key with this id, as named by a stored cell: every row read asks for one, answered by
+   * the key cache (Caffeine, on the {@link CoarseTicker} by default: no clock call per row).
    */
   @Override
   public BranchKey key(KeyId id) throws KeyUnavailableException {
-    int slot = id.hashCode() & (recent.length() - 1);
-    Hot h = recent.get(slot);
-    long now = ticker.read();
-    if (h != null && now - h.untilNanos < 0 && h.key.id().equals(id)) {
-      counters.branchKeyHits.increment();
-      return h.key;
-    }
-    BranchKey key = lookUp(id);
-    Loaded loaded = keys.getIfPresent(id);
-    if (loaded != null && loaded.key == key && now + HOT_NANOS - loaded.loadedAt <= expireNanos) {
-      recent.set(slot, new Hot(null, key, now + HOT_NANOS));
-    }
-    return key;
+    return lookUp(id);
   }
 
   private BranchKey lookUp(KeyId id) throws KeyUnavailableException {
@@ -346,8 +330,6 @@ public final class KeyRing implements CellKeys, DirectKeys, AutoCloseable {
     if (loaded == null) {
       counters.branchKeyMisses.increment();
       loaded = get(keys, id, id);
-    } else {
-      counters.branchKeyHits.increment();
     }
     long now = ticker.read();
     if (now - loaded.loadedAt <= expireNanos) {
@@ -752,7 +734,7 @@ public final class KeyRing implements CellKeys, DirectKeys, AutoCloseable {
     private Duration timeout = Duration.ofSeconds(5);
     private long keyMax = 1000;
     private Clock clock = Clock.systemUTC();
-    private Ticker ticker = Ticker.systemTicker();
+    private Ticker ticker = CoarseTicker.instance();
     private Executor executor;
     private KeyCounters counters = new KeyCounters();
     private SecureRandom random;

@@ -58,7 +58,7 @@ class CryptoArchitectureTest {
     try (Stream<Path> files = Files.list(SOURCES)) {
       for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
         List<String> lines = Files.readAllLines(file);
-        if (lines.size() > 400) {
+        if (lines.size() > 300) {
           found.add(file.getFileName() + ": " + lines.size() + " lines");
         }
         for (String line : lines) {
