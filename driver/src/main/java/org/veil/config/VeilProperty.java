@@ -28,7 +28,7 @@ public enum VeilProperty {
       "Comma-separated class names whose @Encrypted members name encrypted columns."),
 
   CACHE_DEK_MAX("veil.cache.dekMax", "100000", false,
-      "How many unwrapped row data keys the cache keeps, keyed by their wrapped bytes, with direct wrapping (veil.keys.wrapping=direct): each saves a key provider call. Branch-wrapped row keys are not cached: unwrapping one under the cached branch key costs less than a lookup."),
+      "How many unwrapped row data keys the cache keeps, keyed by their wrapped bytes, with direct wrapping (veil.keys.wrapping=direct): each saves a key provider call. Row keys under branch keys are not cached: deriving or unwrapping one under the cached branch key costs less than a lookup."),
 
   CACHE_EXPIRE_AFTER("veil.cache.expireAfter", "PT15M", false,
       "How long an unwrapped branch key stays usable without a successful refresh (ISO-8601 duration)."),
