@@ -199,6 +199,30 @@ public final class CellCodec implements AutoCloseable {
     return sealEncoded(row, column, type, type.encode(value));
   }
 
+  /**
+   * As {@link #seal(RowSeal, ColumnPolicy, ValueType, Object)}, the cell bound to its row:
+   * {@code binding}, the canonical value of the column's binding column in the row, follows the
+   * context in the value's associated data ({@code 0x00}, its length in 4 bytes, the bytes), so
+   * the cell opens only with the same binding. Null binds nothing.
+   *
+   * @throws IllegalArgumentException when a deterministic column is given a binding
+   */
+  public byte[] seal(RowSeal row, ColumnPolicy column, ValueType type, Object value,
+      byte[] binding) throws GeneralSecurityException {
+    if (binding == null) {
+      return seal(row, column, type, value);
+    }
+    if (column.isDeterministic()) {
+      throw new IllegalArgumentException(column.qualifiedName()
+          + " is deterministic; its cells cannot be bound to a row");
+    }
+    byte[] plaintext = type.encode(value);
+    if (row.rowKey == null) {
+      startRow(row);
+    }
+    return sealRandomized(row, column, type, plaintext, null, binding);
+  }
+
   /** Seals plaintext bytes already encoded by {@link ValueType#encode}. */
   public byte[] sealEncoded(RowSeal row, ColumnPolicy column, ValueType type, byte[] plaintext)
       throws GeneralSecurityException {
@@ -332,6 +356,11 @@ public final class CellCodec implements AutoCloseable {
   /** {@code iv} null means a fresh random IV; test vectors pass a fixed one. */
   byte[] sealRandomized(RowSeal row, ColumnPolicy column, ValueType type, byte[] plaintext,
       byte[] iv) throws GeneralSecurityException {
+    return sealRandomized(row, column, type, plaintext, iv, null);
+  }
+
+  private byte[] sealRandomized(RowSeal row, ColumnPolicy column, ValueType type,
+      byte[] plaintext, byte[] iv, byte[] binding) throws GeneralSecurityException {
     int kind = row.kind;
     int ivAt = CellFormat.KEY_ID_OFFSET + row.keyPart.length;
     byte[] cell = new byte[ivAt + CellFormat.IV + plaintext.length + CellFormat.TAG];
@@ -351,7 +380,7 @@ public final class CellCodec implements AutoCloseable {
     cipher.init(Cipher.ENCRYPT_MODE, row.rowKey,
         new GCMParameterSpec(CellFormat.TAG * 8, cell, ivAt, CellFormat.IV));
     cipher.updateAAD(cell, 0, payloadAadEnd(cell, ivAt));
-    cipher.updateAAD(context(column));
+    cipher.updateAAD(context(column, binding));
     cipher.doFinal(plaintext, 0, plaintext.length, cell, ivAt + CellFormat.IV);
     return cell;
   }
@@ -400,6 +429,24 @@ public final class CellCodec implements AutoCloseable {
   public Opened open(ColumnPolicy column, byte[] cell) throws GeneralSecurityException {
     ValueType type = checkHeader(column, cell);
     return decode(column, cell, type, openPlaintext(column, cell, false));
+  }
+
+  /**
+   * As {@link #open(ColumnPolicy, byte[])} for a cell bound to its row with {@code binding}
+   * (see {@link #seal(RowSeal, ColumnPolicy, ValueType, Object, byte[])}); null for a cell
+   * bound to no row. A cell moved from a row with another binding fails as altered.
+   */
+  public Opened open(ColumnPolicy column, byte[] cell, byte[] binding)
+      throws GeneralSecurityException {
+    if (binding == null) {
+      return open(column, cell);
+    }
+    if (column.isDeterministic()) {
+      throw new IllegalArgumentException(column.qualifiedName()
+          + " is deterministic; its cells cannot be bound to a row");
+    }
+    ValueType type = checkHeader(column, cell);
+    return decode(column, cell, type, openPlaintext(column, cell, false, binding));
   }
 
   /**
@@ -470,6 +517,11 @@ public final class CellCodec implements AutoCloseable {
    */
   private byte[] openPlaintext(ColumnPolicy column, byte[] cell, boolean nullIfNotFor)
       throws GeneralSecurityException {
+    return openPlaintext(column, cell, nullIfNotFor, null);
+  }
+
+  private byte[] openPlaintext(ColumnPolicy column, byte[] cell, boolean nullIfNotFor,
+      byte[] binding) throws GeneralSecurityException {
     int kind = cell[CellFormat.KIND_OFFSET];
     KeyId id = KeyId.read(cell, CellFormat.KEY_ID_OFFSET);
     try {
@@ -510,7 +562,7 @@ public final class CellCodec implements AutoCloseable {
       cipher.init(Cipher.DECRYPT_MODE, rowKey,
           new GCMParameterSpec(CellFormat.TAG * 8, cell, ivAt, CellFormat.IV));
       cipher.updateAAD(cell, 0, payloadAadEnd(cell, ivAt));
-      cipher.updateAAD(context(column));
+      cipher.updateAAD(context(column, binding));
       int ciphertextAt = ivAt + CellFormat.IV;
       byte[] plaintext = new byte[cell.length - ciphertextAt - CellFormat.TAG];
       cipher.doFinal(cell, ciphertextAt, cell.length - ciphertextAt, plaintext, 0);
@@ -778,6 +830,23 @@ public final class CellCodec implements AutoCloseable {
 
   private byte[] context(ColumnPolicy column) {
     return contexts.computeIfAbsent(column.context(), c -> c.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** The context bytes, followed when {@code binding} is not null by 0x00, its length, it. */
+  private byte[] context(ColumnPolicy column, byte[] binding) {
+    byte[] context = context(column);
+    if (binding == null) {
+      return context;
+    }
+    byte[] bound = Arrays.copyOf(context, context.length + 5 + binding.length);
+    int at = context.length;
+    bound[at] = 0;
+    bound[at + 1] = (byte) (binding.length >>> 24);
+    bound[at + 2] = (byte) (binding.length >>> 16);
+    bound[at + 3] = (byte) (binding.length >>> 8);
+    bound[at + 4] = (byte) binding.length;
+    System.arraycopy(binding, 0, bound, at + 5, binding.length);
+    return bound;
   }
 
   private byte[] associatedData(byte[] header, ColumnPolicy column) {
