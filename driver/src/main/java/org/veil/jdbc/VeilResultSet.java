@@ -121,7 +121,7 @@ final class VeilResultSet extends ForwardingResultSet<ResultSet> {
 
   /** The opened value of an encrypted column; null for SQL NULL. */
   private Object open(int index, ColumnPolicy policy) throws SQLException {
-    return runtime.open(policy, columns.form(index), delegate, index);
+    return runtime.open(policy, columns.form(index), delegate, index, columns.binding(index));
   }
 
   // Overridden java.sql.ResultSet methods

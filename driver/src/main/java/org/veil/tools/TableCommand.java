@@ -58,6 +58,7 @@ abstract class TableCommand implements Callable<Integer> {
       CellRewrite rewrite;
       try (Connection pg = db.open()) {
         target = TableTarget.resolve(pg, veil.columns(), table, columns);
+        target.refuseRowBound(command());
         rewrite = rewrite(codec, target, pg);
       }
       return run(db, codec, target, rewrite).failed > 0 ? Veil.CELLS_FAILED : 0;
