@@ -152,11 +152,12 @@ final class ResultColumns {
     }
 
     /**
-     * @throws SQLException (42000) when the result has no column that is the binding column, or
-     *     several that differ in this row; (22000) when the row's binding value is NULL
+     * Refuses a result that does not hold the binding column: its column cannot be read, in any
+     * row, SQL NULL or not.
+     *
+     * @throws SQLException (42000) naming the column to add to the SELECT list
      */
-    @Override
-    public byte[] read(ResultSet result) throws SQLException {
+    void requireColumn() throws SQLException {
       if (candidates.length == 0) {
         throw SqlErrors.of(VeilError.OPERATION_REFUSED, where + " is encrypted column "
             + column.qualifiedName() + ", whose cells are bound to their row by "
@@ -165,6 +166,15 @@ final class ResultColumns {
             + column.schema() + "." + column.table() + " to the SELECT (or RETURNING) list to"
             + " read " + column.column() + ".");
       }
+    }
+
+    /**
+     * @throws SQLException (42000) when the result has no column that is the binding column, or
+     *     several that differ in this row; (22000) when the row's binding value is NULL
+     */
+    @Override
+    public byte[] read(ResultSet result) throws SQLException {
+      requireColumn();
       String value = result.getString(candidates[0]);
       for (int k = 1; k < candidates.length; k++) {
         if (!Objects.equals(value, result.getString(candidates[k]))) {
