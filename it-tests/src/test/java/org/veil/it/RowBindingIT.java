@@ -56,6 +56,8 @@ class RowBindingIT {
         "CREATE TABLE rb_loose (id int PRIMARY KEY, ssn bytea, email bytea)",
         "CREATE TABLE rb_patients (patient_id bigint PRIMARY KEY, diagnosis bytea)",
         "CREATE TABLE rb_numeric (n numeric PRIMARY KEY, secret bytea)",
+        "CREATE VIEW rb_people_v AS SELECT id, ssn FROM rb_people",
+        "CREATE VIEW rb_people_noid AS SELECT name, ssn FROM rb_people",
         "CREATE OR REPLACE FUNCTION rb_ssn_of(p_id bigint) RETURNS bytea LANGUAGE sql STABLE"
             + " AS 'SELECT ssn FROM rb_people WHERE id = p_id'");
   }
@@ -533,6 +535,28 @@ class RowBindingIT {
           assertThat(e.getMessage()).contains("self-join");
         }
       }
+    }
+  }
+
+  @Test
+  void viewsStayBoundByTheirColumnOfTheBindingColumnsName() throws SQLException {
+    try (Connection c = veil()) {
+      try (PreparedStatement ps = c.prepareStatement(
+          "INSERT INTO rb_people_v (id, ssn) VALUES (?, ?)")) {
+        ps.setLong(1, 1);
+        ps.setString(2, ssnOf(1));
+        ps.executeUpdate();
+      }
+      assertThat(read(c, "SELECT ssn, id FROM rb_people WHERE id = ?", 1L)).isEqualTo(ssnOf(1));
+      assertThat(read(c, "SELECT ssn, id FROM rb_people_v WHERE id = ?", 1L))
+          .isEqualTo(ssnOf(1));
+      Object noId = read(c, "SELECT ssn FROM rb_people_noid WHERE name IS NULL AND ? > 0", 1);
+      assertThat(noId).isInstanceOf(SQLException.class);
+      assertThat(((SQLException) noId).getMessage()).contains("public.rb_people_noid.ssn")
+          .contains("Add id");
+      SQLException write = refused(c, "INSERT INTO rb_people_noid (name, ssn) VALUES ('n', ?)",
+          "42000", ps -> ps.setString(1, "v-" + TAG));
+      assertThat(write.getMessage()).contains("public.rb_people_noid.id");
     }
   }
 
