@@ -33,6 +33,11 @@ import org.veil.sql.StatementPlan;
  * The encrypted values that one execution (or one {@code addBatch} row) writes share a row data
  * key. Not thread-safe, like the statement it wraps.
  *
+ * <p>A value for a row-bound column ({@code :bind=}) is held until the statement runs or a row is
+ * added to its batch, and sealed then with its row's binding value, which the plan says where to
+ * find in the same statement ({@link RowBoundParameters}); a parameter that holds a binding value
+ * is normalised by the binding column's type when it is set, and refused if it does not parse.
+ *
  * <p>When the server refuses cells bound in text form because their column has been converted
  * to bytea since the catalog was read ({@code veil encrypt-existing --convert-to-bytea}), the
  * statement is bound again as bytes and run once more outside a transaction, where the failed

@@ -174,6 +174,11 @@ public final class StatementPlan {
     for (int i = 0; i < parameters.length; i++) {
       text.append(i == 0 ? "" : ", ").append(i + 1).append('=')
           .append(parameters[i] == null ? "-" : parameters[i].qualifiedName());
+      BindingSource source = bindingSource(i + 1);
+      if (source != null) {
+        text.append(" bound by ").append(source.isLiteral() ? "a literal"
+            : "parameter " + source.parameter());
+      }
     }
     return text.append(']').toString();
   }
