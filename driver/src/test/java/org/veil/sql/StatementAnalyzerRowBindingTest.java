@@ -253,6 +253,17 @@ class StatementAnalyzerRowBindingTest {
   }
 
   @Test
+  void aRowBoundParameterWhoseBindingValueNoRuleFoundIsRefusedNotPlannedUnbound() {
+    ParameterBindings bindings = new ParameterBindings();
+    bindings.startStatement(0, 1);
+    bindings.bind(new net.sf.jsqlparser.expression.JdbcParameter(1, false, "?"), SSN);
+    RefusedStatement refused = catchThrowableOfType(RefusedStatement.class,
+        () -> bindings.sourcesArray(1));
+    assertThat(refused.toVeilException().error()).isEqualTo(VeilError.OPERATION_REFUSED);
+    assertThat(refused.getMessage()).contains("public.people.ssn").contains("public.people.id");
+  }
+
+  @Test
   void refusalsQuoteNoValueOfTheStatement() {
     VeilException e = refused("INSERT INTO people (id, ssn) VALUES (nextval('secret_seq'), ?)");
     assertThat(e.getMessage()).doesNotContain("secret_seq");

@@ -98,7 +98,7 @@ class RowBindingIT {
     }
   }
 
-  /** What reading {@code column} of row {@code id} through Veil gives: its value, or the error. */
+  /** What the first column of {@code sql}'s row for {@code id} reads as: its value, or the error. */
   private static Object read(Connection c, String sql, Object id) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setObject(1, id);
