@@ -34,6 +34,20 @@ public @interface Encrypted {
    */
   String context() default "";
 
+  /**
+   * The column of the same table whose value binds each cell to its row ({@code :bind=} in
+   * {@code veil.columns}): the cell's associated data holds that column's value in the row, so a
+   * cell copied to another row does not open. A Java property of the class may be named
+   * instead, for the column its mapping gives it. Empty (the default) for no row binding.
+   *
+   * <p>Writes of the column must then give the binding column's value in the same statement,
+   * and reads must select it; only randomized columns can be bound, to a plaintext column of
+   * type {@code smallint}, {@code integer}, {@code bigint}, {@code text}, {@code varchar} or
+   * {@code uuid}. Warning: it does not stop an older cell of the same row, with the same binding
+   * value, from being put back.
+   */
+  String bind() default "";
+
   /** How a column is sealed. */
   enum Mode {
     /**

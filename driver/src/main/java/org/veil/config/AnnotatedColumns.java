@@ -131,6 +131,10 @@ final class AnnotatedColumns {
       if (!encrypted.context().isEmpty()) {
         p = new ColumnPolicy(p.schema(), p.table(), p.column(), mode, encrypted.context());
       }
+      if (!encrypted.bind().isBlank()) {
+        p = p.boundBy(bindingColumnOf(properties, encrypted.bind().trim(), table, where,
+            source));
+      }
       found.add(new VeilConfig.NamedColumn(p, ColumnType.forJavaType(property.javaType),
           source, entityNames));
     }
@@ -235,6 +239,35 @@ final class AnnotatedColumns {
     }
     String[] secondary = secondaryTable(property, table, source);
     return new String[] {secondary[0], secondary[1], unquote(column)};
+  }
+
+  /**
+   * The column that {@code @Encrypted(bind = …)} names for an encrypted column at {@code where}
+   * ({schema, table, column}) of a class mapped to {@code classTable}: the column of the Java
+   * property of that name when the class has one, as its mapping annotations name it; else the
+   * name itself, as a column name.
+   *
+   * @throws VeilException when the property maps to another table (a JPA secondary table)
+   */
+  private static String bindingColumnOf(Map<String, Property> properties, String bind,
+      String[] classTable, String[] where, String source) throws VeilException {
+    Property property = properties.get(bind);
+    if (property == null) {
+      return unquote(bind);
+    }
+    String column = property.encrypted != null && !property.encrypted.column().isEmpty()
+        ? property.encrypted.column() : null;
+    if (column == null) {
+      Named named = named(property.members, COLUMNS, "column", source);
+      column = named.name != null ? named.name : snakeCase(property.name);
+    }
+    String[] table = secondaryTable(property, classTable, source);
+    if (!table[0].equalsIgnoreCase(where[0]) || !table[1].equalsIgnoreCase(where[1])) {
+      throw new VeilException(VeilError.INVALID_CONFIGURATION, source + ": bind = \"" + bind
+          + "\" names a property of table " + table[0] + "." + table[1] + ", but the binding"
+          + " column must be in the encrypted column's table " + where[0] + "." + where[1]);
+    }
+    return unquote(column);
   }
 
   /**

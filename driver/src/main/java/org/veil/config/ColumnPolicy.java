@@ -5,7 +5,8 @@ import org.veil.crypto.CellColumn;
 import java.util.Objects;
 
 /**
- * One encrypted column: where it is, how it is sealed, and the context bound into its cells.
+ * One encrypted column: where it is, how it is sealed, the context bound into its cells, and
+ * the column of the same table, if any, whose value binds each cell to its row.
  *
  * <p>Names are stored as PostgreSQL stores unquoted identifiers: lower case. Immutable.
  *
@@ -15,9 +16,12 @@ import java.util.Objects;
  * @param mode randomized (default) or deterministic
  * @param context the encryption context bound into each cell as associated data; defaults to
  *     {@code schema.table.column}
+ * @param bindingColumn the column of the same table whose value in the same row is bound into
+ *     each cell as associated data too ({@code :bind=<column>}), so that a cell moved to another
+ *     row does not open; null when cells are not bound to their row
  */
 public record ColumnPolicy(String schema, String table, String column, EncryptionMode mode,
-    String context) {
+    String context, String bindingColumn) {
 
   public ColumnPolicy {
     Objects.requireNonNull(schema, "schema");
@@ -27,11 +31,26 @@ public record ColumnPolicy(String schema, String table, String column, Encryptio
     if (context == null || context.isEmpty()) {
       context = schema + "." + table + "." + column;
     }
+    if (bindingColumn != null && bindingColumn.isEmpty()) {
+      bindingColumn = null;
+    }
+  }
+
+  /** A column whose cells are not bound to their row. */
+  public ColumnPolicy(String schema, String table, String column, EncryptionMode mode,
+      String context) {
+    this(schema, table, column, mode, context, null);
   }
 
   public static ColumnPolicy of(String schema, String table, String column, EncryptionMode mode) {
     return new ColumnPolicy(schema.toLowerCase(Locale.ROOT), table.toLowerCase(Locale.ROOT),
-        column.toLowerCase(Locale.ROOT), mode, null);
+        column.toLowerCase(Locale.ROOT), mode, null, null);
+  }
+
+  /** This column with its cells bound to their row by {@code column} (folded); null unbinds. */
+  public ColumnPolicy boundBy(String column) {
+    return new ColumnPolicy(schema, table, this.column, mode, context,
+        column == null ? null : column.toLowerCase(Locale.ROOT));
   }
 
   /** {@code schema.table.column}, as used in error messages. */
@@ -49,6 +68,16 @@ public record ColumnPolicy(String schema, String table, String column, Encryptio
    */
   public CellColumn cellColumn() {
     return isDeterministic() ? CellColumn.deterministic(qualifiedName(), context)
-        : CellColumn.randomized(qualifiedName(), context, false);
+        : CellColumn.randomized(qualifiedName(), context, isRowBound());
+  }
+
+  /** Whether each cell is bound to its row by {@link #bindingColumn()} ({@code :bind=}). */
+  public boolean isRowBound() {
+    return bindingColumn != null;
+  }
+
+  /** {@code schema.table.bindingColumn}, for messages; null when the column is not row-bound. */
+  public String qualifiedBindingColumn() {
+    return bindingColumn == null ? null : schema + "." + table + "." + bindingColumn;
   }
 }

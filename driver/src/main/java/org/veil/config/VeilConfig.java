@@ -98,6 +98,7 @@ public final class VeilConfig {
       p.getChoice(merged);
     }
     List<NamedColumn> named = namedColumns(merged);
+    checkBindings(named);
     Map<String, ColumnType> types = new java.util.HashMap<>();
     List<ColumnPolicy> policies = new ArrayList<>();
     EntityNames.Builder entityNames = EntityNames.builder();
@@ -163,7 +164,45 @@ public final class VeilConfig {
   }
 
   private static String describe(ColumnPolicy p) {
-    return p.mode().name().toLowerCase(Locale.ROOT) + " with context " + p.context();
+    return p.mode().name().toLowerCase(Locale.ROOT) + " with context " + p.context()
+        + (p.isRowBound() ? " bound to its row by " + p.bindingColumn() : "");
+  }
+
+  /**
+   * Refuses row bindings ({@code :bind=}, {@code @Encrypted(bind)}) that cannot work whatever
+   * the database holds: on a deterministic column, to the column itself, or to a column that is
+   * encrypted itself. The binding column's existence and type are checked at the first
+   * connection, against the catalog.
+   */
+  private static void checkBindings(List<NamedColumn> named) throws VeilException {
+    java.util.Set<String> encrypted = new java.util.HashSet<>();
+    for (NamedColumn n : named) {
+      encrypted.add(n.policy().qualifiedName());
+    }
+    for (NamedColumn n : named) {
+      ColumnPolicy p = n.policy();
+      if (!p.isRowBound()) {
+        continue;
+      }
+      String what = p.qualifiedName() + " (" + n.source() + ") cannot be bound to its row by "
+          + p.bindingColumn() + ": ";
+      if (p.isDeterministic()) {
+        throw new VeilException(VeilError.INVALID_CONFIGURATION, what + "it is deterministic,"
+            + " and an equality token cannot depend on the row (equal values must give equal"
+            + " cells in every row for WHERE " + p.column() + " = ? to find them). Remove the"
+            + " binding, or make the column randomized");
+      }
+      if (p.bindingColumn().equals(p.column())) {
+        throw new VeilException(VeilError.INVALID_CONFIGURATION, what + "a column cannot bind"
+            + " itself. Name another column of " + p.schema() + "." + p.table()
+            + ", such as its primary key");
+      }
+      if (encrypted.contains(p.qualifiedBindingColumn())) {
+        throw new VeilException(VeilError.INVALID_CONFIGURATION, what
+            + p.qualifiedBindingColumn() + " is encrypted itself, and the server must be able"
+            + " to match the binding value. Bind to a plaintext column, such as the primary key");
+      }
+    }
   }
 
   /** {@code veil.kms.keyId} → {@code VEIL_KMS_KEYID}. */
@@ -274,8 +313,8 @@ public final class VeilConfig {
     private ColumnList() {}
 
     /**
-     * {@code [schema.]table.column[:randomized|:deterministic][:context=ctx][:type=t]},
-     * comma-separated.
+     * {@code [schema.]table.column[:randomized|:deterministic][:context=ctx][:bind=col]
+     * [:type=t]}, comma-separated.
      */
     static List<NamedColumn> parse(String setting) throws VeilException {
       List<NamedColumn> policies = new ArrayList<>();
@@ -299,6 +338,7 @@ public final class VeilConfig {
         }
         EncryptionMode mode = EncryptionMode.RANDOMIZED;
         String context = null;
+        String binding = null;
         ColumnType type = null;
         for (int i = 1; i < parts.length; i++) {
           String option = parts[i].trim();
@@ -309,6 +349,12 @@ public final class VeilConfig {
             mode = EncryptionMode.DETERMINISTIC;
           } else if (lower.startsWith("context=") && option.length() > "context=".length()) {
             context = option.substring("context=".length()).trim();
+          } else if (lower.startsWith("bind=")) {
+            binding = option.substring("bind=".length()).trim();
+            if (binding.isEmpty() || !binding.matches("[A-Za-z_][A-Za-z0-9_$]*")) {
+              throw invalid(trimmed, "'" + option + "' does not name a column of the same"
+                  + " table: write bind=<column>, e.g. bind=id");
+            }
           } else if (lower.startsWith("type=")) {
             type = ColumnType.forName(option.substring("type=".length()));
             if (type == null) {
@@ -317,15 +363,16 @@ public final class VeilConfig {
             }
           } else {
             throw invalid(trimmed, "'" + option + "' is not randomized, deterministic,"
-                + " context=<name> or type=<type>");
+                + " context=<name>, bind=<column> or type=<type>");
           }
         }
         String schema = names.length == 3 ? names[0] : EncryptedColumns.DEFAULT_SCHEMA;
         ColumnPolicy p = ColumnPolicy.of(schema.trim(), names[names.length - 2].trim(),
             names[names.length - 1].trim(), mode);
-        policies.add(new NamedColumn(context == null ? p
-            : new ColumnPolicy(p.schema(), p.table(), p.column(), p.mode(), context), type,
-            "veil.columns"));
+        if (context != null) {
+          p = new ColumnPolicy(p.schema(), p.table(), p.column(), p.mode(), context);
+        }
+        policies.add(new NamedColumn(p.boundBy(binding), type, "veil.columns"));
       }
       return policies;
     }

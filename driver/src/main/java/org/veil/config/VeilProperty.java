@@ -44,7 +44,8 @@ public enum VeilProperty {
 
   COLUMNS("veil.columns", null, false,
       "Encrypted columns: [schema.]table.column[:randomized|:deterministic][:context=ctx]"
-          + "[:type=t], comma-separated."),
+          + "[:bind=col][:type=t], comma-separated; :bind binds each cell to its row by the"
+          + " value of another column of the table."),
 
   CONFIG("veil.config", null, false,
       "A properties file with further veil.* settings: a file path or classpath:name."),

@@ -62,6 +62,9 @@ final class ColumnCatalog {
 
   private final EncryptedColumns columns;
   private final ConcurrentMap<ColumnPolicy, StorageForm> forms = new ConcurrentHashMap<>();
+  /** The type of each row-bound column's binding column, once checked. */
+  private final ConcurrentMap<ColumnPolicy, RowBinding.Type> bindingTypes =
+      new ConcurrentHashMap<>();
   /** Configured tables ({@code schema.table}) that the catalog did not show when last asked. */
   private final Set<String> missing = ConcurrentHashMap.newKeySet();
 
@@ -104,9 +107,15 @@ final class ColumnCatalog {
           ColumnPolicy base = columns.find(rs.getString(4), rs.getString(5), rs.getString(3));
           StorageForm form = base == null ? null : forms.get(base);
           if (form != null) {
+            // A row-bound column stays bound through the view, by the view's column of the
+            // binding column's name: its reads need it in their results, its writes in theirs.
             ColumnPolicy view = new ColumnPolicy(rs.getString(1), rs.getString(2),
-                rs.getString(3), base.mode(), base.context());
+                rs.getString(3), base.mode(), base.context(), base.bindingColumn());
             forms.put(view, form);
+            RowBinding.Type bindingType = bindingTypes.get(base);
+            if (bindingType != null) {
+              bindingTypes.put(view, bindingType);
+            }
             derived.add(view);
           }
         }
@@ -150,6 +159,21 @@ final class ColumnCatalog {
       form = forms.get(column);
     }
     return form;
+  }
+
+  /**
+   * The type of row-bound {@code column}'s binding column, looked up (and checked) through
+   * {@code pg} if not yet known.
+   *
+   * @throws SQLException when the binding column does not exist or has a type that cannot bind
+   */
+  RowBinding.Type bindingType(ColumnPolicy column, Connection pg) throws SQLException {
+    RowBinding.Type type = bindingTypes.get(column);
+    if (type == null) {
+      lookUp(pg, Set.of(column), true);
+      type = bindingTypes.get(column);
+    }
+    return type;
   }
 
   /**
@@ -221,7 +245,30 @@ final class ColumnCatalog {
             + " ALTER TABLE " + table + " ADD COLUMN " + p.column() + " bytea");
       }
       forms.put(p, formOf(p, type[0], Integer.parseInt(type[1])));
+      if (p.isRowBound()) {
+        bindingTypes.put(p, bindingTypeOf(p, found.get(p.qualifiedBindingColumn())));
+      }
     }
+  }
+
+  /** The binding type of {@code p}'s binding column, of catalog type {@code type}, or refuses. */
+  private static RowBinding.Type bindingTypeOf(ColumnPolicy p, String[] type)
+      throws SQLException {
+    String setting = p.qualifiedName() + ":bind=" + p.bindingColumn();
+    if (type == null) {
+      throw SqlErrors.of(VeilError.UNDEFINED_COLUMN, setting + " binds the column's cells to"
+          + " their row by " + p.qualifiedBindingColumn() + ", but table " + p.schema() + "."
+          + p.table() + " has no column " + p.bindingColumn() + ". Name an existing column"
+          + " (such as the primary key) in :bind= or @Encrypted(bind).");
+    }
+    RowBinding.Type binding = RowBinding.typeNamed(type[0]);
+    if (binding == null) {
+      throw SqlErrors.of(VeilError.DATATYPE_MISMATCH, setting + " binds the column's cells to"
+          + " their row by " + p.qualifiedBindingColumn() + ", which is of type " + type[0]
+          + ": a binding column must have a type with one canonical text form, "
+          + RowBinding.ALLOWED + ". Bind to such a column, such as the primary key.");
+    }
+    return binding;
   }
 
   private static StorageForm formOf(ColumnPolicy p, String typeName, int typmod)

@@ -28,7 +28,9 @@ import org.veil.crypto.KeyUnavailableException;
  * a function or procedure) has no column identity to protect: a cell there is opened under the
  * configured column whose context authenticates it, since its associated data names that
  * context and it opens under no other. A cell that authenticates under no configured column's
- * context (its column is not configured, or it was altered) is refused.
+ * context (its column is not configured, or it was altered) is refused. So is the cell of a
+ * row-bound column ({@code :bind=}): its associated data holds its row's binding value too, and a
+ * value with no column of its own comes with no row.
  *
  * <p>Warning: whoever can change a function can make it return another encrypted column's
  * value; Veil opens it as that column's value (a cell in a table column cannot be moved so).
@@ -41,22 +43,31 @@ final class UntracedCells {
   record Found(ColumnPolicy column, Object value) {}
 
   private final CellCodec codec;
-  /** One configured column per context and mode, in configuration order. */
+  /** One configured column per context and mode, in configuration order; none row-bound. */
   private final List<ColumnPolicy> candidates;
   /** What the cryptography knows of each candidate, in the same order. */
   private final List<CellColumn> cellColumns;
+  /**
+   * The row-bound columns, for messages: their cells open only with their row's binding value,
+   * which a value with no column of its own does not come with.
+   */
+  private final String rowBound;
 
   UntracedCells(CellCodec codec, Collection<ColumnPolicy> columns) {
     this.codec = codec;
     Set<String> seen = new LinkedHashSet<>();
     List<ColumnPolicy> list = new ArrayList<>();
+    List<String> bound = new ArrayList<>();
     for (ColumnPolicy column : columns) {
-      if (seen.add(column.mode() + " " + column.context())) {
+      if (column.isRowBound()) {
+        bound.add(column.qualifiedName() + " (:bind=" + column.bindingColumn() + ")");
+      } else if (seen.add(column.mode() + " " + column.context())) {
         list.add(column);
       }
     }
     this.candidates = List.copyOf(list);
     this.cellColumns = list.stream().map(ColumnPolicy::cellColumn).toList();
+    this.rowBound = String.join(", ", bound);
   }
 
   /**
@@ -132,7 +143,11 @@ final class UntracedCells {
     throw SqlErrors.of(VeilError.CELL_INVALID, where + " holds a Veil cell that opens under the context of no"
         + " configured column (key id " + CellShape.keyIdOf(cell) + "): the column it was sealed for"
         + " is not in veil.columns, or the cell was altered. Configure that column (or a column"
-        + " with its :context=), or select the encrypted column itself.");
+        + " with its :context=), or select the encrypted column itself."
+        + (rowBound.isEmpty() ? "" : " If it is a cell of a column bound to its row ("
+            + rowBound + "), it opens only where its row's binding value comes with it, which a"
+            + " function's result or an OUT parameter does not: select that column from its"
+            + " table or view, with its binding column."));
   }
 
   /**

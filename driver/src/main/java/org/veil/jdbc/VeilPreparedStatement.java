@@ -33,6 +33,11 @@ import org.veil.sql.StatementPlan;
  * The encrypted values that one execution (or one {@code addBatch} row) writes share a row data
  * key. Not thread-safe, like the statement it wraps.
  *
+ * <p>A value for a row-bound column ({@code :bind=}) is held until the statement runs or a row is
+ * added to its batch, and sealed then with its row's binding value, which the plan says where to
+ * find in the same statement ({@link RowBoundParameters}); a parameter that holds a binding value
+ * is normalised by the binding column's type when it is set, and refused if it does not parse.
+ *
  * <p>When the server refuses cells bound in text form because their column has been converted
  * to bytea since the catalog was read ({@code veil encrypt-existing --convert-to-bytea}), the
  * statement is bound again as bytes and run once more outside a transaction, where the failed
@@ -67,6 +72,10 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
   private TextBindings textCells;
   /** The columns that the rows added to the batch bound in text form; null when none. */
   private Set<ColumnPolicy> batchTextColumns;
+  /** Row-bound values and binding values, sealed at execution; null until the first. */
+  private RowBoundParameters rowBound;
+  private final RowBoundParameters.Sealer sealer = this::sealRowBound;
+  private final RowBoundParameters.Literals literals = this::literalBinding;
 
   VeilPreparedStatement(D delegate, VeilConnection connection, StatementPlan plan) {
     super(delegate, connection);
@@ -112,10 +121,15 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
     for (int i = 1; i <= Math.max(plan.parameterCount(), fresh.parameterCount()); i++) {
       ColumnPolicy before = columnOf(plan, i);
       ColumnPolicy now = columnOf(fresh, i);
-      if (!Objects.equals(before, now)) {
+      if (!Objects.equals(before, now)
+          || !Objects.equals(plan.bindingSource(i), fresh.bindingSource(i))
+          || !Objects.equals(plan.bindingValueFor(i), fresh.bindingValueFor(i))) {
         delegate.setNull(i, java.sql.Types.NULL);
         if (textCells != null) {
           textCells.unbound(i);
+        }
+        if (rowBound != null) {
+          rowBound.forget(i);
         }
         if (mustRebind == null) {
           mustRebind = new BitSet();
@@ -133,6 +147,9 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
       batchDropped = true;
     }
     endRow();
+    if (rowBound != null) {
+      rowBound.planChanged();
+    }
     plan = fresh;
     planGeneration = generation;
   }
@@ -158,15 +175,74 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
 
   private void bind(int index, ColumnPolicy column, ValueType type, Object value,
       Calendar calendar) throws SQLException {
+    if (column.isRowBound()) {
+      // Sealed when the statement runs, when its row's binding value is bound too.
+      rowBound().hold(index, type, ParameterValues.coerce(value, type, calendar, column));
+      return;
+    }
     if (row == null) {
       row = runtime.newRow();
     }
     noteForm(index, runtime.bind(delegate, connection.delegate, index, column, type, value,
-        calendar, row), false);
+        calendar, row, null), false);
   }
 
   private void bindNull(int index, ColumnPolicy column) throws SQLException {
+    if (rowBound != null) {
+      rowBound.release(index);
+    }
     noteForm(index, null, runtime.bindNull(delegate, connection.delegate, index, column));
+  }
+
+  private RowBoundParameters rowBound() {
+    if (rowBound == null) {
+      rowBound = new RowBoundParameters();
+    }
+    return rowBound;
+  }
+
+  /**
+   * Notes {@code value}, bound to parameter {@code i} that binds no encrypted column, when the
+   * plan says it holds the binding value of a row-bound column: normalised now, so a value that
+   * does not parse for the binding column's type is refused at once.
+   */
+  private void noteBinding(int i, Object value) throws SQLException {
+    if (plan.bindsRows()) {
+      ColumnPolicy bound = plan.bindingValueFor(i);
+      if (bound != null) {
+        rowBound().bindingValue(i,
+            value == null ? null : runtime.bindingOf(bound, value, connection.delegate));
+      }
+    }
+  }
+
+  private void refuseIfBindingValue(int i, String setter) throws SQLException {
+    ColumnPolicy bound = plan.bindsRows() ? plan.bindingValueFor(i) : null;
+    if (bound != null) {
+      throw SqlErrors.of(VeilError.OPERATION_REFUSED, setter + " cannot bind "
+          + bound.qualifiedBindingColumn() + ", whose value binds encrypted column "
+          + bound.qualifiedName() + " to its row; use setInt, setLong, setString or setObject");
+    }
+  }
+
+  /** Seals the held row-bound values with their binding values, before the statement runs. */
+  private void sealHeld() throws SQLException {
+    if (rowBound != null && rowBound.holdsValues()) {
+      rowBound.sealAll(plan, literals, sealer);
+    }
+  }
+
+  private void sealRowBound(int index, ColumnPolicy column, ValueType type, Object value,
+      byte[] binding) throws SQLException {
+    if (row == null) {
+      row = runtime.newRow();
+    }
+    noteForm(index, runtime.bind(delegate, connection.delegate, index, column, type, value,
+        null, row, binding), false);
+  }
+
+  private byte[] literalBinding(ColumnPolicy column, String literal) throws SQLException {
+    return runtime.bindingOf(column, literal, connection.delegate);
   }
 
   /** Keeps a cell bound in text form ({@code textCell}, or SQL NULL when {@code textNull}). */
@@ -201,6 +277,7 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
   /** Runs the statement, once more if its text cells were refused by converted columns. */
   private <T> T perform(Execution<T> execution) throws SQLException {
     requireCurrentBindings();
+    sealHeld();
     endRow();
     return connection.run(plan.sessionEffects(), () -> performOnce(execution));
   }
@@ -282,6 +359,7 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
   @Override
   public void addBatch() throws SQLException {
     requireCurrentBindings();
+    sealHeld();
     endRow();
     delegate.addBatch();
     batchRows = true;
@@ -344,6 +422,9 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
   public void clearParameters() throws SQLException {
     mustRebind = null;
     endRow();
+    if (rowBound != null) {
+      rowBound.clear();
+    }
     if (textCells != null) {
       textCells.clear();
     }
@@ -354,6 +435,7 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
   public void setNull(int i, int sqlType) throws SQLException {
     ColumnPolicy p = encrypted(i);
     if (p == null) {
+      noteBinding(i, null);
       delegate.setNull(i, sqlType);
     } else {
       bindNull(i, p);
@@ -364,6 +446,7 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
   public void setNull(int i, int sqlType, String typeName) throws SQLException {
     ColumnPolicy p = encrypted(i);
     if (p == null) {
+      noteBinding(i, null);
       delegate.setNull(i, sqlType, typeName);
     } else {
       bindNull(i, p);
@@ -374,6 +457,7 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
   public void setObject(int i, Object x) throws SQLException {
     ColumnPolicy p = encrypted(i);
     if (p == null) {
+      noteBinding(i, x);
       delegate.setObject(i, x);
     } else {
       bindObject(i, p, x);
@@ -384,6 +468,7 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
   public void setObject(int i, Object x, int targetSqlType) throws SQLException {
     ColumnPolicy p = encrypted(i);
     if (p == null) {
+      noteBinding(i, x);
       delegate.setObject(i, x, targetSqlType);
     } else if (x == null) {
       setNull(i, targetSqlType);
@@ -397,6 +482,7 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
       throws SQLException {
     ColumnPolicy p = encrypted(i);
     if (p == null) {
+      noteBinding(i, x);
       delegate.setObject(i, x, targetSqlType, scaleOrLength);
     } else {
       setObject(i, x, targetSqlType);
@@ -407,6 +493,7 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
   public void setObject(int i, Object x, SQLType targetSqlType) throws SQLException {
     ColumnPolicy p = encrypted(i);
     if (p == null) {
+      noteBinding(i, x);
       delegate.setObject(i, x, targetSqlType);
     } else if (targetSqlType.getVendorTypeNumber() == null) {
       bindObject(i, p, x);
@@ -420,6 +507,7 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
       throws SQLException {
     ColumnPolicy p = encrypted(i);
     if (p == null) {
+      noteBinding(i, x);
       delegate.setObject(i, x, targetSqlType, scaleOrLength);
     } else {
       setObject(i, x, targetSqlType);
@@ -430,6 +518,7 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
   public void setString(int i, String x) throws SQLException {
     ColumnPolicy p = encrypted(i);
     if (p == null) {
+      noteBinding(i, x);
       delegate.setString(i, x);
     } else if (x == null) {
       bindNull(i, p);
@@ -442,6 +531,7 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
   public void setNString(int i, String x) throws SQLException {
     ColumnPolicy p = encrypted(i);
     if (p == null) {
+      noteBinding(i, x);
       delegate.setNString(i, x);
     } else if (x == null) {
       bindNull(i, p);
@@ -454,6 +544,9 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
   public void setBoolean(int i, boolean x) throws SQLException {
     ColumnPolicy p = encrypted(i);
     if (p == null) {
+      if (plan.bindsRows()) {
+        noteBinding(i, x);
+      }
       delegate.setBoolean(i, x);
     } else {
       bind(i, p, ParameterValues.canonical(ValueType.BOOLEAN, p), x, null);
@@ -464,6 +557,9 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
   public void setByte(int i, byte x) throws SQLException {
     ColumnPolicy p = encrypted(i);
     if (p == null) {
+      if (plan.bindsRows()) {
+        noteBinding(i, x);
+      }
       delegate.setByte(i, x);
     } else {
       bind(i, p, ParameterValues.canonical(ValueType.SHORT, p), x, null);
@@ -474,6 +570,9 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
   public void setShort(int i, short x) throws SQLException {
     ColumnPolicy p = encrypted(i);
     if (p == null) {
+      if (plan.bindsRows()) {
+        noteBinding(i, x);
+      }
       delegate.setShort(i, x);
     } else {
       bind(i, p, ParameterValues.canonical(ValueType.SHORT, p), x, null);
@@ -484,6 +583,9 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
   public void setInt(int i, int x) throws SQLException {
     ColumnPolicy p = encrypted(i);
     if (p == null) {
+      if (plan.bindsRows()) {
+        noteBinding(i, x);
+      }
       delegate.setInt(i, x);
     } else {
       bind(i, p, ParameterValues.canonical(ValueType.INT, p), x, null);
@@ -494,6 +596,9 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
   public void setLong(int i, long x) throws SQLException {
     ColumnPolicy p = encrypted(i);
     if (p == null) {
+      if (plan.bindsRows()) {
+        noteBinding(i, x);
+      }
       delegate.setLong(i, x);
     } else {
       bind(i, p, ParameterValues.canonical(ValueType.LONG, p), x, null);
@@ -504,6 +609,9 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
   public void setFloat(int i, float x) throws SQLException {
     ColumnPolicy p = encrypted(i);
     if (p == null) {
+      if (plan.bindsRows()) {
+        noteBinding(i, x);
+      }
       delegate.setFloat(i, x);
     } else {
       bind(i, p, ParameterValues.canonical(ValueType.FLOAT, p), x, null);
@@ -514,6 +622,9 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
   public void setDouble(int i, double x) throws SQLException {
     ColumnPolicy p = encrypted(i);
     if (p == null) {
+      if (plan.bindsRows()) {
+        noteBinding(i, x);
+      }
       delegate.setDouble(i, x);
     } else {
       bind(i, p, ParameterValues.canonical(ValueType.DOUBLE, p), x, null);
@@ -524,6 +635,7 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
   public void setBigDecimal(int i, BigDecimal x) throws SQLException {
     ColumnPolicy p = encrypted(i);
     if (p == null) {
+      noteBinding(i, x);
       delegate.setBigDecimal(i, x);
     } else if (x == null) {
       bindNull(i, p);
@@ -536,6 +648,7 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
   public void setBytes(int i, byte[] x) throws SQLException {
     ColumnPolicy p = encrypted(i);
     if (p == null) {
+      noteBinding(i, x);
       delegate.setBytes(i, x);
     } else if (x == null) {
       bindNull(i, p);
@@ -548,6 +661,7 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
   public void setDate(int i, Date x) throws SQLException {
     ColumnPolicy p = encrypted(i);
     if (p == null) {
+      noteBinding(i, x);
       delegate.setDate(i, x);
     } else if (x == null) {
       bindNull(i, p);
@@ -560,6 +674,7 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
   public void setTime(int i, Time x) throws SQLException {
     ColumnPolicy p = encrypted(i);
     if (p == null) {
+      noteBinding(i, x);
       delegate.setTime(i, x);
     } else if (x == null) {
       bindNull(i, p);
@@ -572,6 +687,7 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
   public void setTimestamp(int i, Timestamp x) throws SQLException {
     ColumnPolicy p = encrypted(i);
     if (p == null) {
+      noteBinding(i, x);
       delegate.setTimestamp(i, x);
     } else if (x == null) {
       bindNull(i, p);
@@ -584,6 +700,7 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
   public void setDate(int i, Date x, Calendar cal) throws SQLException {
     ColumnPolicy p = encrypted(i);
     if (p == null) {
+      noteBinding(i, x);
       delegate.setDate(i, x, cal);
     } else if (x == null) {
       bindNull(i, p);
@@ -596,6 +713,7 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
   public void setTime(int i, Time x, Calendar cal) throws SQLException {
     ColumnPolicy p = encrypted(i);
     if (p == null) {
+      noteBinding(i, x);
       delegate.setTime(i, x, cal);
     } else if (x == null) {
       bindNull(i, p);
@@ -608,6 +726,7 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
   public void setTimestamp(int i, Timestamp x, Calendar cal) throws SQLException {
     ColumnPolicy p = encrypted(i);
     if (p == null) {
+      noteBinding(i, x);
       delegate.setTimestamp(i, x, cal);
     } else if (x == null) {
       bindNull(i, p);
@@ -620,6 +739,7 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
   public void setCharacterStream(int i, Reader x) throws SQLException {
     ColumnPolicy p = encrypted(i);
     if (p == null) {
+      refuseIfBindingValue(i, "setCharacterStream");
       delegate.setCharacterStream(i, x);
     } else if (x == null) {
       bindNull(i, p);
@@ -632,6 +752,7 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
   public void setCharacterStream(int i, Reader x, int length) throws SQLException {
     ColumnPolicy p = encrypted(i);
     if (p == null) {
+      refuseIfBindingValue(i, "setCharacterStream");
       delegate.setCharacterStream(i, x, length);
     } else if (x == null) {
       bindNull(i, p);
@@ -644,6 +765,7 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
   public void setCharacterStream(int i, Reader x, long length) throws SQLException {
     ColumnPolicy p = encrypted(i);
     if (p == null) {
+      refuseIfBindingValue(i, "setCharacterStream");
       delegate.setCharacterStream(i, x, length);
     } else if (x == null) {
       bindNull(i, p);
@@ -656,6 +778,7 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
   public void setNCharacterStream(int i, Reader x) throws SQLException {
     ColumnPolicy p = encrypted(i);
     if (p == null) {
+      refuseIfBindingValue(i, "setNCharacterStream");
       delegate.setNCharacterStream(i, x);
     } else if (x == null) {
       bindNull(i, p);
@@ -668,6 +791,7 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
   public void setNCharacterStream(int i, Reader x, long length) throws SQLException {
     ColumnPolicy p = encrypted(i);
     if (p == null) {
+      refuseIfBindingValue(i, "setNCharacterStream");
       delegate.setNCharacterStream(i, x, length);
     } else if (x == null) {
       bindNull(i, p);
@@ -680,6 +804,7 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
   public void setBinaryStream(int i, InputStream x) throws SQLException {
     ColumnPolicy p = encrypted(i);
     if (p == null) {
+      refuseIfBindingValue(i, "setBinaryStream");
       delegate.setBinaryStream(i, x);
     } else if (x == null) {
       bindNull(i, p);
@@ -692,6 +817,7 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
   public void setBinaryStream(int i, InputStream x, int length) throws SQLException {
     ColumnPolicy p = encrypted(i);
     if (p == null) {
+      refuseIfBindingValue(i, "setBinaryStream");
       delegate.setBinaryStream(i, x, length);
     } else if (x == null) {
       bindNull(i, p);
@@ -704,6 +830,7 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
   public void setBinaryStream(int i, InputStream x, long length) throws SQLException {
     ColumnPolicy p = encrypted(i);
     if (p == null) {
+      refuseIfBindingValue(i, "setBinaryStream");
       delegate.setBinaryStream(i, x, length);
     } else if (x == null) {
       bindNull(i, p);
@@ -716,6 +843,7 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
   public void setAsciiStream(int i, InputStream x) throws SQLException {
     ColumnPolicy p = encrypted(i);
     if (p == null) {
+      refuseIfBindingValue(i, "setAsciiStream");
       delegate.setAsciiStream(i, x);
     } else if (x == null) {
       bindNull(i, p);
@@ -728,6 +856,7 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
   public void setAsciiStream(int i, InputStream x, int length) throws SQLException {
     ColumnPolicy p = encrypted(i);
     if (p == null) {
+      refuseIfBindingValue(i, "setAsciiStream");
       delegate.setAsciiStream(i, x, length);
     } else if (x == null) {
       bindNull(i, p);
@@ -740,6 +869,7 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
   public void setAsciiStream(int i, InputStream x, long length) throws SQLException {
     ColumnPolicy p = encrypted(i);
     if (p == null) {
+      refuseIfBindingValue(i, "setAsciiStream");
       delegate.setAsciiStream(i, x, length);
     } else if (x == null) {
       bindNull(i, p);
@@ -841,6 +971,7 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
 
   private void refuseIfEncrypted(int i, String setter) throws SQLException {
     ColumnPolicy p = encrypted(i);
+    refuseIfBindingValue(i, setter);
     if (p != null) {
       throw SqlErrors.of(VeilError.OPERATION_REFUSED,
           setter + " cannot bind encrypted column " + p.qualifiedName()

@@ -121,7 +121,11 @@ final class VeilResultSet extends ForwardingResultSet<ResultSet> {
 
   /** The opened value of an encrypted column; null for SQL NULL. */
   private Object open(int index, ColumnPolicy policy) throws SQLException {
-    return runtime.open(policy, columns.form(index), delegate, index);
+    ResultColumns.Binding binding = columns.binding(index);
+    if (binding != null) {
+      binding.requireColumn(); // even for SQL NULL: the getter fails alike in every row
+    }
+    return runtime.open(policy, columns.form(index), delegate, index, binding);
   }
 
   // Overridden java.sql.ResultSet methods

@@ -280,15 +280,19 @@ final class VeilRuntime {
    * Seals {@code value} for {@code column} and binds the cell to parameter {@code index}, as
    * bytes or in text form as the catalog says the column stores it.
    *
+   * @param binding the canonical binding value of the cell's row ({@link RowBinding}) for a
+   *     row-bound column; null for any other, and never null for a row-bound one
    * @return the cell when it was bound in text form (so that it can be bound again as bytes if
    *     the column turns out to have been converted to bytea), else null
    */
   byte[] bind(PreparedStatement pg, Connection pgConnection, int index, ColumnPolicy column,
-      ValueType type, Object value, Calendar calendar, RowSeal row) throws SQLException {
+      ValueType type, Object value, Calendar calendar, RowSeal row, byte[] binding)
+      throws SQLException {
+    requireBinding(column, binding);
     Object coerced = ParameterValues.coerce(value, type, calendar, column);
     byte[] cell;
     try {
-      cell = codec.seal(row, cell(column), type, coerced, null);
+      cell = codec.seal(row, cell(column), type, coerced, binding);
     } catch (GeneralSecurityException e) {
       throw toSqlException(column, e);
     }
@@ -351,12 +355,51 @@ final class VeilRuntime {
   }
 
   /**
+   * A row-bound column's cells are sealed and opened with their row's binding value, any other
+   * column's without: a path that lost the binding value fails here, never seals or opens a
+   * cell unbound.
+   */
+  private static void requireBinding(ColumnPolicy column, byte[] binding) throws SQLException {
+    if (column.isRowBound() != (binding != null)) {
+      throw SqlErrors.of(VeilError.OPERATION_REFUSED, "encrypted column "
+          + column.qualifiedName() + (column.isRowBound() ? " is bound to its row by "
+          + column.qualifiedBindingColumn() + ", and Veil has no binding value for this cell"
+          : " is not bound to its row, and Veil was given a binding value for it")
+          + "; nothing was sealed or opened.");
+    }
+  }
+
+  /**
+   * The canonical binding value of {@code value}, bound for the binding column of row-bound
+   * {@code column} (or written as a literal in the SQL text), normalised by that column's type.
+   *
+   * @throws SQLException (42804) when the value does not parse for the type
+   */
+  byte[] bindingOf(ColumnPolicy column, Object value, Connection pgConnection)
+      throws SQLException {
+    return RowBinding.ofWritten(catalog.bindingType(column, pgConnection), value, column);
+  }
+
+  /** Reads the binding value of a result's current row, for one row-bound column. */
+  interface RowBindingReader {
+    /**
+     * The canonical binding value in the current row of {@code result}.
+     *
+     * @throws SQLException when the result holds no binding value for the row
+     */
+    byte[] read(ResultSet result) throws SQLException;
+  }
+
+  /**
    * Opens the value of encrypted column {@code index} of {@code result}: null for SQL NULL, the
    * stored value as it is for a non-cell when {@code veil.plaintextReads=allow}, else the
    * opened value.
+   *
+   * @param binding for a row-bound column, where the row's binding value is read (only when the
+   *     column holds a cell); null for any other
    */
-  Object open(ColumnPolicy column, ColumnCatalog.StorageForm form, ResultSet result, int index)
-      throws SQLException {
+  Object open(ColumnPolicy column, ColumnCatalog.StorageForm form, ResultSet result, int index,
+      RowBindingReader binding) throws SQLException {
     byte[] cell;
     if (form == ColumnCatalog.StorageForm.BINARY) {
       byte[] raw = result.getBytes(index);
@@ -377,8 +420,19 @@ final class VeilRuntime {
         return notACell(column, raw);
       }
     }
+    return open(column, cell, binding == null ? null : binding.read(result));
+  }
+
+  /**
+   * Opens {@code cell} of {@code column}.
+   *
+   * @param binding the canonical binding value of the cell's row for a row-bound column; null
+   *     for any other, and never null for a row-bound one
+   */
+  Object open(ColumnPolicy column, byte[] cell, byte[] binding) throws SQLException {
+    requireBinding(column, binding);
     try {
-      return codec.open(cell(column), cell, null).value();
+      return codec.open(cell(column), cell, binding).value();
     } catch (GeneralSecurityException e) {
       throw toSqlException(column, e);
     }
@@ -409,6 +463,11 @@ final class VeilRuntime {
     String message = e.getMessage();
     if (message == null || !message.contains(column.qualifiedName())) {
       message = column.qualifiedName() + ": " + message;
+    }
+    if (error == VeilError.CELL_INVALID && column.isRowBound()) {
+      message = message + " (its cells are bound to their row by "
+          + column.qualifiedBindingColumn() + ", so a cell moved from another row fails too,"
+          + " as does one whose row's " + column.bindingColumn() + " changed without it)";
     }
     return SqlErrors.of(error, message, e);
   }

@@ -1,8 +1,11 @@
 package org.veil.sql;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import net.sf.jsqlparser.expression.Expression;
+import net.sf.jsqlparser.expression.JdbcParameter;
 import net.sf.jsqlparser.expression.operators.relational.ExpressionList;
 import net.sf.jsqlparser.expression.operators.relational.ParenthesedExpressionList;
 import net.sf.jsqlparser.schema.Column;
@@ -28,9 +31,11 @@ final class DmlChecker {
   private static final String EXCLUDED = "excluded";
 
   private final StatementChecker checker;
+  private final RowBindingRules rowBindings;
 
   DmlChecker(StatementChecker checker) {
     this.checker = checker;
+    this.rowBindings = new RowBindingRules(checker);
   }
 
   QueryShape insert(Insert insert, Scope parent) {
@@ -38,23 +43,35 @@ final class DmlChecker {
     Source target = checker.queries().tableSource(insert.getTable(), outer);
     Select source = insert.getSelect();
     List<ColumnPolicy> targets = new ArrayList<>();
+    List<String> names = new ArrayList<>();
     boolean listed = insert.getColumns() != null && !insert.getColumns().isEmpty();
     if (listed) {
       for (Column column : insert.getColumns()) {
-        targets.add(target.encrypted().get(Identifiers.fold(column.getColumnName())));
+        String name = Identifiers.fold(column.getColumnName());
+        names.add(name);
+        targets.add(target.encrypted().get(name));
       }
     } else if (source != null && target.hasEncryptedColumns()) {
       throw RefusedStatement.missingColumnList(target.encrypted().values());
     }
+    boolean rowBound = hasRowBound(target);
+    List<List<Expression>> rows = null;
     if (source instanceof Values values && values.getWithItemsList() == null) {
-      for (List<Expression> row : QueryChecker.valueRows(values)) {
+      rows = QueryChecker.valueRows(values);
+      for (List<Expression> row : rows) {
+        Operand[] operands = new Operand[row.size()];
+        JdbcParameter[] sealed = new JdbcParameter[row.size()];
         for (int i = 0; i < row.size(); i++) {
           ColumnPolicy column = i < targets.size() ? targets.get(i) : null;
-          checker.values().assign(column, checker.values().resolve(row.get(i), outer),
-              "INSERT ... VALUES");
+          operands[i] = checker.values().resolve(row.get(i), outer);
+          sealed[i] = checker.values().assign(column, operands[i], "INSERT ... VALUES");
+        }
+        if (rowBound) {
+          rowBindings.insertRow(names, targets, row, operands, sealed);
         }
       }
     } else if (source != null) {
+      rowBindings.refuseQuerySource(targets, "INSERT ... SELECT");
       assignRows(targets, checker.queries().check(source, outer), "INSERT ... SELECT");
     }
     Scope scope = new Scope(outer);
@@ -64,7 +81,11 @@ final class DmlChecker {
       Scope conflictScope = new Scope(outer);
       conflictScope.add(target);
       conflictScope.add(new Source(null, EXCLUDED, null, target.encrypted()));
-      updateSets(target, conflict.getUpdateSets(), conflictScope, "ON CONFLICT ... DO UPDATE SET");
+      Map<String, RowBindingRules.Assignment> assigned = updateSets(target,
+          conflict.getUpdateSets(), conflictScope, "ON CONFLICT ... DO UPDATE SET");
+      if (rowBound) {
+        rowBindings.conflictUpdate(target, insert.getConflictTarget(), names, rows, assigned);
+      }
       checker.expressions().condition(conflict.getWhereExpression(), conflictScope);
     }
     return returning(insert.getReturningClause(), scope);
@@ -82,7 +103,11 @@ final class DmlChecker {
       checker.queries().addFromItem(update.getFromItem(), scope);
     }
     checker.queries().addJoins(update.getJoins(), scope);
-    updateSets(target, update.getUpdateSets(), scope, "UPDATE ... SET");
+    Map<String, RowBindingRules.Assignment> assigned = updateSets(target, update.getUpdateSets(),
+        scope, "UPDATE ... SET");
+    if (hasRowBound(target)) {
+      rowBindings.update(target, assigned, update.getWhere(), "UPDATE ... SET");
+    }
     checker.expressions().condition(update.getWhere(), scope);
     return returning(update.getReturningClause(), scope);
   }
@@ -101,11 +126,27 @@ final class DmlChecker {
     return returning(delete.getReturningClause(), scope);
   }
 
-  private void updateSets(Source target, List<UpdateSet> sets, Scope scope, String clause) {
+  /** Whether a table has a row-bound encrypted column, whose writes need a binding value. */
+  private static boolean hasRowBound(Source target) {
+    for (ColumnPolicy column : target.encrypted().values()) {
+      if (column.isRowBound()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Checks a SET list; returns what it assigns, by folded column name. */
+  private Map<String, RowBindingRules.Assignment> updateSets(Source target, List<UpdateSet> sets,
+      Scope scope, String clause) {
+    Map<String, RowBindingRules.Assignment> assigned = new HashMap<>();
     for (UpdateSet set : sets) {
       List<ColumnPolicy> targets = new ArrayList<>();
+      List<String> names = new ArrayList<>();
       for (Column column : set.getColumns()) {
-        targets.add(target.encrypted().get(Identifiers.fold(column.getColumnName())));
+        String name = Identifiers.fold(column.getColumnName());
+        names.add(name);
+        targets.add(target.encrypted().get(name));
       }
       ExpressionList<?> values = set.getValues();
       List<Expression> items = new ArrayList<>(values);
@@ -113,6 +154,9 @@ final class DmlChecker {
         Expression only = items.get(0);
         if (only instanceof ParenthesedSelect subquery) {
           assignRows(targets, checker.queries().check(subquery, scope), clause);
+          for (String name : names) {
+            assigned.put(name, new RowBindingRules.Assignment(null, null, null, true));
+          }
           continue;
         }
         if (only instanceof ParenthesedExpressionList<?> row) {
@@ -123,10 +167,13 @@ final class DmlChecker {
         throw new UnanalysableStatement("SET list of unequal lengths");
       }
       for (int i = 0; i < items.size(); i++) {
-        checker.values().assign(targets.get(i), checker.values().resolve(items.get(i), scope),
-            clause);
+        Operand value = checker.values().resolve(items.get(i), scope);
+        JdbcParameter sealed = checker.values().assign(targets.get(i), value, clause);
+        assigned.put(names.get(i),
+            new RowBindingRules.Assignment(items.get(i), value, sealed, false));
       }
     }
+    return assigned;
   }
 
   /** Writes each output row of a query into {@code targets} by position. */

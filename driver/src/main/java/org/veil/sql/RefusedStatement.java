@@ -63,13 +63,35 @@ final class RefusedStatement extends RuntimeException {
       String clause) {
     String what = other == null
         ? "a value that is not encrypted (a column without encryption, or an expression)"
-        : "encrypted column " + other.qualifiedName() + " (context " + other.context() + ", "
-            + other.mode().name().toLowerCase(java.util.Locale.ROOT) + ")";
+        : "encrypted column " + other.qualifiedName() + " (" + sealing(other) + ")";
     return new RefusedStatement(VeilError.OPERATION_REFUSED, "Veil refused " + clause
-        + " between encrypted column " + column.qualifiedName() + " (context " + column.context()
-        + ", " + column.mode().name().toLowerCase(java.util.Locale.ROOT) + ") and " + what
-        + ": ciphertext is bound to its column's context and mode. Move the values through the "
-        + "application, or give both columns the same context and mode.");
+        + " between encrypted column " + column.qualifiedName() + " (" + sealing(column)
+        + ") and " + what + ": ciphertext is bound to its column's context and mode. Move the"
+        + " values through the application, or give both columns the same context, mode and"
+        + " row binding.");
+  }
+
+  /** A column's context, mode and row binding, for messages. */
+  private static String sealing(ColumnPolicy column) {
+    return "context " + column.context() + ", "
+        + column.mode().name().toLowerCase(java.util.Locale.ROOT)
+        + (column.isRowBound() ? ", bound to its row by " + column.bindingColumn() : "");
+  }
+
+  /**
+   * A write of row-bound encrypted column {@code column} whose binding value Veil cannot take
+   * from the statement.
+   *
+   * @param clause where (INSERT ... VALUES, UPDATE ... SET), never SQL text
+   * @param problem what the statement does, e.g. "gives id no value"
+   * @param fix what to write instead
+   */
+  static RefusedStatement rowBinding(ColumnPolicy column, String clause, String problem,
+      String fix) {
+    return new RefusedStatement(VeilError.OPERATION_REFUSED, "Veil cannot seal encrypted column "
+        + column.qualifiedName() + " in " + clause + ": its cells are bound to their row by the"
+        + " value of " + column.qualifiedBindingColumn() + " (:bind=" + column.bindingColumn()
+        + "), and " + problem + ". " + fix);
   }
 
   static RefusedStatement parameterBindsTwoColumns(ColumnPolicy column, ColumnPolicy other) {

@@ -227,8 +227,15 @@ public final class StatementAnalyzer {
     } catch (RefusedStatement refused) {
       throw refused.toVeilException();
     }
+    BindingSource[] sources;
+    try {
+      sources = checker.bindings().sourcesArray(parameterCount);
+    } catch (RefusedStatement refused) {
+      throw refused.toVeilException();
+    }
     return StatementPlan.of(parameterCount, checker.bindings().toArray(parameterCount),
-        names.asked().isEmpty() ? null : sql, effects);
+        names.asked().isEmpty() ? null : sql, effects, sources,
+        checker.bindings().bindingValuesArray(parameterCount));
   }
 
   private void checkSegment(SqlSegment segment, StatementChecker checker) {

@@ -62,8 +62,10 @@ final class ValueRules {
    * Checks writing {@code value} into a column; {@code target} is null for a plain column.
    *
    * @param clause where the assignment happens, for messages (never SQL text)
+   * @return the parameter that binds {@code target}, or null when the value is NULL, DEFAULT or
+   *     another encrypted column (or {@code target} is null)
    */
-  void assign(ColumnPolicy target, Operand value, String clause) {
+  JdbcParameter assign(ColumnPolicy target, Operand value, String clause) {
     if (target == null) {
       if (value.isEncryptedColumn()) {
         throw RefusedStatement.differentContexts(value.column(), null, clause);
@@ -72,15 +74,15 @@ final class ValueRules {
         checker.expressions().walk(value.expression(), value.scope(),
             "an expression stored in a column that is not encrypted");
       }
-      return;
+      return null;
     }
     if (value.isEncryptedColumn()) {
       if (!sealedAlike(target, value.column())) {
         throw RefusedStatement.differentContexts(target, value.column(), clause);
       }
-      return;
+      return null;
     }
-    bindValue(target, value, clause);
+    return bindValue(target, value, clause);
   }
 
   /** Checks {@code left operator right} where the operator compares for equality. */
@@ -109,19 +111,20 @@ final class ValueRules {
     }
   }
 
-  private void bindValue(ColumnPolicy target, Operand value, String clause) {
+  private JdbcParameter bindValue(ColumnPolicy target, Operand value, String clause) {
     Expression expression = value.expression();
     if (expression instanceof CastExpression cast && isParameter(cast.getLeftExpression())) {
       expression = cast.getLeftExpression();
     }
     if (expression instanceof JdbcParameter parameter && !parameter.isUseFixedIndex()) {
       checker.bindings().bind(parameter, target);
+      return parameter;
     } else if (expression instanceof JdbcParameter || expression instanceof JdbcNamedParameter
         || expression instanceof NumericBind) {
       throw RefusedStatement.positionalParameter(target);
     } else if (expression instanceof NullValue
         || expression instanceof Column column && isDefault(column)) {
-      return;
+      return null;
     } else if (expression instanceof Column || expression == null) {
       throw RefusedStatement.differentContexts(target, null, clause);
     } else if (Literals.contain(expression)) {
@@ -139,7 +142,8 @@ final class ValueRules {
 
   /** Whether a cell of {@code a} decrypts, and compares equal, as a cell of {@code b}. */
   static boolean sealedAlike(ColumnPolicy a, ColumnPolicy b) {
-    return a.context().equals(b.context()) && a.mode() == b.mode();
+    return a.context().equals(b.context()) && a.mode() == b.mode()
+        && a.isRowBound() == b.isRowBound();
   }
 
   private static boolean isParameter(Expression expression) {

@@ -176,6 +176,9 @@ final class Status implements Callable<Integer> {
     String kind = CellShape.isBranchWrapped(cell) ? "cell, branch key " + id
         : column.policy().isDeterministic() ? "cell, deterministic key " + id
         : "cell, direct (row key wrapped by the key provider)";
+    if (verify && column.policy().isRowBound()) {
+      return kind + " (bound to its row: not verified)";
+    }
     if (verify) {
       try {
         codec.open(column.policy().cellColumn(), cell, null);

@@ -123,6 +123,26 @@ final class TableTarget {
     return new TableTarget(schema, table, keyColumns, keyTypes, columns);
   }
 
+  /**
+   * Refuses a job on row-bound columns ({@code :bind=}): the jobs seal and open cells without
+   * their rows' binding values, so they would write cells that never open, or fail on every
+   * cell. Until they bind rows, such columns are written and read through the driver only.
+   */
+  void refuseRowBound(String command) throws SQLException {
+    for (Column c : columns) {
+      if (c.policy().isRowBound()) {
+        throw new SQLException("veil " + command + " does not support " + c.policy()
+            .qualifiedName() + ", whose cells are bound to their row by "
+            + c.policy().qualifiedBindingColumn() + " (:bind=" + c.policy().bindingColumn()
+            + "): it would seal or open them without their row's binding value. Name the other"
+            + " columns with --columns, or rewrite this one through the driver"
+            + " (SELECT " + c.policy().bindingColumn() + ", " + c.policy().column()
+            + " and UPDATE ... SET " + c.policy().column() + " = ? WHERE "
+            + c.policy().bindingColumn() + " = ?)", VeilError.NOT_READY.sqlState());
+      }
+    }
+  }
+
   /** {@code [schema.]table}, lower-cased, as {@code {schema, table}} (schema public by default). */
   static String[] schemaAndTable(String tableName) throws SQLException {
     String[] parts = tableName.toLowerCase(Locale.ROOT).split("\\.");

@@ -51,7 +51,7 @@ class VeilConfigTest {
         .isInstanceOf(VeilException.class).hasMessageContaining("'ssn'");
     assertThatThrownBy(() -> config(props("veil.columns", "customers.ssn:secret")))
         .isInstanceOf(VeilException.class)
-        .hasMessageContaining("'secret' is not randomized, deterministic, context=<name> or type=<type>");
+        .hasMessageContaining("'secret' is not randomized, deterministic, context=<name>, bind=<column> or type=<type>");
   }
 
   @Test

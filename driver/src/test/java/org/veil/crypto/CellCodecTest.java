@@ -328,6 +328,9 @@ class CellCodecTest {
         .isInstanceOf(CellException.class);
     byte[] empty = codec.seal(codec.beginRow(), a, ValueType.TEXT, SECRET, new byte[0]);
     assertThat(codec.open(a, empty, new byte[0]).value()).isEqualTo(SECRET);
+    CellColumn unbound = CellColumn.randomized("t.a", "ctx", false);
+    assertThatThrownBy(() -> codec.open(unbound, empty, null))
+        .as("an empty binding is not the absence of one").isInstanceOf(CellException.class);
   }
 
   @Test
