@@ -58,7 +58,7 @@ final class RandomizedCells {
    */
   byte[] seal(RowSeal row, CellColumn column, ValueType type, byte[] plaintext, byte[] binding,
       ThreadCiphers t) throws GeneralSecurityException {
-    if (row.cells == -1) {
+    if (row.cells < 0) {
       throw new GeneralSecurityException("a row of more than 2^31 cells");
     }
     int ivAt = CellFormat.KEY_ID_OFFSET + row.keyPart.length;
