@@ -1,20 +1,13 @@
 package org.veil.keys;
 
-import com.github.benmanes.caffeine.cache.Ticker;
 import java.security.GeneralSecurityException;
-import java.security.SecureRandom;
-import java.time.Clock;
-import java.util.List;
 import java.util.Objects;
 import java.util.Properties;
-import java.util.concurrent.Executor;
 import org.veil.config.VeilProperty;
 import org.veil.crypto.CellCodec;
-import org.veil.crypto.CellCodecBuilder;
 import org.veil.crypto.GcmProvider;
 import org.veil.error.VeilError;
 import org.veil.error.VeilException;
-import org.veil.kms.KeyProvider;
 import org.veil.kms.KeyProviderException;
 
 /**
@@ -66,8 +59,9 @@ public final class KeyHierarchy implements AutoCloseable {
       } catch (IllegalArgumentException e) {
         throw new VeilException(VeilError.INVALID_CONFIGURATION, e.getMessage(), e);
       }
-      return builder().settings(settings).provider(masterKeys.current())
-          .previousProviders(masterKeys.previous()).store(store).owned(masterKeys).build();
+      return builder().settings(settings).keyRing(KeyRing.builder()
+          .provider(masterKeys.current()).previousProviders(masterKeys.previous()).store(store))
+          .owned(masterKeys).build();
     } catch (VeilException | RuntimeException e) {
       masterKeys.close();
       throw e;
@@ -115,17 +109,14 @@ public final class KeyHierarchy implements AutoCloseable {
     return "KeyHierarchy[" + keyRing + ", " + codec + "]";
   }
 
-  /** Builds a {@link KeyHierarchy} from typed parts. Not thread-safe. */
+  /**
+   * Builds a {@link KeyHierarchy}: a key ring from its builder (master keys, store, clocks,
+   * executor, randomness), the settings applied to both the key ring and the codec. Not
+   * thread-safe.
+   */
   public static final class Builder {
     private KeySettings settings = KeySettings.defaults();
-    private KeyProvider provider;
-    private List<KeyProvider> previousProviders = List.of();
-    private BranchKeyStore store;
-    private Clock clock = Clock.systemUTC();
-    private Ticker ticker = CoarseTicker.instance();
-    private Executor executor;
-    private SecureRandom random;
-    private KeyCounters counters;
+    private KeyRing.Builder keyRing;
     private GcmProvider gcmProvider;
     private AutoCloseable owned;
 
@@ -136,50 +127,9 @@ public final class KeyHierarchy implements AutoCloseable {
       return this;
     }
 
-    /** The current master key. Required. */
-    public Builder provider(KeyProvider provider) {
-      this.provider = provider;
-      return this;
-    }
-
-    /** Previous master keys: they unwrap the keys stored under them, and wrap nothing new. */
-    public Builder previousProviders(List<KeyProvider> providers) {
-      this.previousProviders = List.copyOf(providers);
-      return this;
-    }
-
-    /** The branch key store. Required. */
-    public Builder store(BranchKeyStore store) {
-      this.store = store;
-      return this;
-    }
-
-    /** Wall clock for key ages (rotation). */
-    public Builder clock(Clock clock) {
-      this.clock = clock;
-      return this;
-    }
-
-    /** Time source of the caches. */
-    public Builder ticker(Ticker ticker) {
-      this.ticker = ticker;
-      return this;
-    }
-
-    /** Where background key refreshes and cache maintenance run; tests pass {@code Runnable::run}. */
-    public Builder executor(Executor executor) {
-      this.executor = executor;
-      return this;
-    }
-
-    /** The source of key ids, row nonces and IVs. */
-    public Builder random(SecureRandom random) {
-      this.random = random;
-      return this;
-    }
-
-    public Builder counters(KeyCounters counters) {
-      this.counters = counters;
+    /** The key ring's parts (provider, store, clock, ticker, executor, random). Required. */
+    public Builder keyRing(KeyRing.Builder keyRing) {
+      this.keyRing = Objects.requireNonNull(keyRing, "keyRing");
       return this;
     }
 
@@ -200,25 +150,15 @@ public final class KeyHierarchy implements AutoCloseable {
      *     provider named by {@code org.veil.crypto.provider} is not usable
      */
     public KeyHierarchy build() throws VeilException {
-      Objects.requireNonNull(provider, "provider");
-      Objects.requireNonNull(store, "store");
-      SecureRandom rng = random != null ? random : new SecureRandom();
-      KeyCounters count = counters != null ? counters : new KeyCounters();
-      KeyRing ring = KeyRing.builder().provider(provider).previousProviders(previousProviders)
-          .store(store).keyring(settings.keyring())
-          .rotateAfter(settings.rotateAfter()).rotateAfterRows(settings.rotateAfterRows())
-          .expireAfter(settings.expireAfter()).refreshAfter(settings.refreshAfter())
-          .grace(settings.grace()).timeout(settings.timeout()).keyMax(settings.keyMax())
-          .clock(clock).ticker(ticker).executor(executor).random(rng).counters(count).build();
+      Objects.requireNonNull(keyRing, "keyRing");
+      KeyRing ring = keyRing.settings(settings).build();
       try {
-        CellCodecBuilder codec = CellCodec.builder().keys(ring).directKeys(ring)
-            .wrapping(settings.wrapping()).events(count).random(rng).provider(gcmProvider)
+        CellCodec codec = CellCodec.builder().keys(ring).directKeys(ring)
+            .wrapping(settings.wrapping()).events(ring.counters()).random(ring.random())
+            .provider(gcmProvider)
             .directCache(settings.directKeyMax(), settings.expireAfter().plus(settings.grace()))
-            .ticker(ticker);
-        if (executor != null) {
-          codec.executor(executor);
-        }
-        return new KeyHierarchy(ring, codec.build(), owned);
+            .ticker(ring.ticker()).executor(ring.background()).build();
+        return new KeyHierarchy(ring, codec, owned);
       } catch (GeneralSecurityException e) {
         ring.close();
         throw new VeilException(VeilError.INVALID_CONFIGURATION, e.getMessage(), e);

@@ -186,6 +186,21 @@ public final class KeyRing implements CellKeys, DirectKeys, AutoCloseable {
     return counters;
   }
 
+  /** The time source of the caches, for the codec's cache of directly wrapped row keys. */
+  Ticker ticker() {
+    return ticker;
+  }
+
+  /** Where cache maintenance and background refreshes run. */
+  Executor background() {
+    return background;
+  }
+
+  /** The source of key ids, which the codec also draws its nonces and IVs from. */
+  SecureRandom random() {
+    return random;
+  }
+
   /** The current master key's id, for messages. */
   public String masterKeyId() {
     return provider.masterKeyId();
@@ -740,6 +755,17 @@ public final class KeyRing implements CellKeys, DirectKeys, AutoCloseable {
     private SecureRandom random;
 
     private Builder() {}
+
+    /**
+     * The keyring, rotation rules, cache sizes and lifetimes, and provider timeout of
+     * {@code settings} (its wrapping and direct-key cache are the codec's).
+     */
+    public Builder settings(KeySettings settings) {
+      return keyring(settings.keyring()).rotateAfter(settings.rotateAfter())
+          .rotateAfterRows(settings.rotateAfterRows()).expireAfter(settings.expireAfter())
+          .refreshAfter(settings.refreshAfter()).grace(settings.grace())
+          .timeout(settings.timeout()).keyMax(settings.keyMax());
+    }
 
     /** The current master key: it wraps every new key, and unwraps the keys stored under it. */
     public Builder provider(KeyProvider provider) {

@@ -71,7 +71,7 @@ public final class TestCodec implements AutoCloseable {
 
   /** The settings of {@link KeySettings}, one by one, and the hierarchy's parts. */
   public static final class Builder {
-    private final KeyHierarchy.Builder b = KeyHierarchy.builder();
+    private final KeyRing.Builder b = KeyRing.builder();
     private KeySettings s = KeySettings.defaults();
 
     public Builder keyProvider(KeyProvider provider) {
@@ -177,7 +177,7 @@ public final class TestCodec implements AutoCloseable {
 
     public TestCodec build() {
       try {
-        return new TestCodec(b.settings(s).build());
+        return new TestCodec(KeyHierarchy.builder().settings(s).keyRing(b).build());
       } catch (VeilException e) {
         throw new IllegalStateException(e);
       }

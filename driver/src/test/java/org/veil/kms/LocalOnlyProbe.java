@@ -7,6 +7,7 @@ import org.veil.config.EncryptionMode;
 import org.veil.crypto.CellCodec;
 import org.veil.crypto.CellColumn;
 import org.veil.keys.KeyHierarchy;
+import org.veil.keys.KeyRing;
 import org.veil.keys.MasterKeys;
 import org.veil.crypto.ValueType;
 import org.veil.keys.InMemoryBranchKeyStore;
@@ -25,8 +26,8 @@ public final class LocalOnlyProbe implements Callable<String> {
     props.setProperty("veil.kms", "local");
     props.setProperty("veil.kms.keystore", keyFile);
     try (MasterKeys masters = MasterKeys.open(props, LocalOnlyProbe.class.getClassLoader());
-        KeyHierarchy keys = KeyHierarchy.builder().provider(masters.current())
-            .store(new InMemoryBranchKeyStore()).build()) {
+        KeyHierarchy keys = KeyHierarchy.builder().keyRing(KeyRing.builder()
+            .provider(masters.current()).store(new InMemoryBranchKeyStore())).build()) {
       CellColumn column = ColumnPolicy.of("public", "t", "c", EncryptionMode.RANDOMIZED)
           .cellColumn();
       CellCodec codec = keys.codec();

@@ -7,6 +7,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import org.veil.keys.KeyHierarchy;
+import org.veil.keys.KeyRing;
 import org.veil.keys.KeySettings;
 import org.veil.keys.InMemoryBranchKeyStore;
 import org.veil.kms.KeyProvider;
@@ -35,7 +36,8 @@ final class VeilKeys {
     KeyProvider provider = KeyProviders.create("local",
         KeyProviderSettings.builder().keystore(file.toString()).build(),
         VeilKeys.class.getClassLoader());
-    return KeyHierarchy.builder().provider(provider).store(new InMemoryBranchKeyStore())
-        .settings(KeySettings.defaults().withKeyring("jmh")).build();
+    return KeyHierarchy.builder().keyRing(KeyRing.builder().provider(provider)
+        .store(new InMemoryBranchKeyStore())).settings(KeySettings.defaults().withKeyring("jmh"))
+        .build();
   }
 }
