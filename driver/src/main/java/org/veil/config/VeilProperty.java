@@ -42,6 +42,13 @@ public enum VeilProperty {
   CACHE_REFRESH_AFTER("veil.cache.refreshAfter", "PT10M", false,
       "When a cached branch key is refreshed from the key provider in the background."),
 
+  CELLS_VERSION("veil.cells.version", "3", false,
+      "The format version of new randomized cells under branch keys: 3, or 2 while instances of"
+          + " an older Veil that reads format 1 and 2 only still read the same tables (a rolling"
+          + " upgrade; format 2 cannot bind a row, :bind needs 3). Every version is read"
+          + " whatever is written.",
+      "3", "2"),
+
   COLUMNS("veil.columns", null, false,
       "Encrypted columns: [schema.]table.column[:randomized|:deterministic][:context=ctx]"
           + "[:bind=col][:type=t], comma-separated; :bind binds each cell to its row by the"

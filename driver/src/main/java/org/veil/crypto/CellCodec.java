@@ -50,7 +50,7 @@ public final class CellCodec {
     this.events = b.events;
     this.provider = b.provider;
     Randomness random = new Randomness(b.random != null ? b.random : new SecureRandom());
-    this.randomized = new RandomizedCells(keys, random);
+    this.randomized = new RandomizedCells(keys, random, b.cellVersion);
     this.deterministic = new DeterministicCells(keys);
     this.direct = b.directKeys == null ? null : new DirectCells(b.directKeys, random, events,
         b.directCacheSize, b.directCacheExpiry, b.ticker, b.executor);

@@ -13,6 +13,7 @@ public final class CellCodecBuilder {
   CellKeys keys;
   DirectKeys directKeys;
   Wrapping wrapping = Wrapping.BRANCH;
+  int cellVersion = 3;
   CellEvents events = CellEvents.NONE;
   GcmProvider provider;
   SecureRandom random;
@@ -22,6 +23,18 @@ public final class CellCodecBuilder {
   Executor executor = ForkJoinPool.commonPool();
 
   CellCodecBuilder() {}
+
+  /**
+   * The format of new randomized cells under branch keys: 3 (derived row keys, the default), or 2
+   * (a random row key wrapped in the cell) for a rolling upgrade while an older Veil still reads.
+   */
+  public CellCodecBuilder cellVersion(int version) {
+    if (version != 2 && version != 3) {
+      throw new IllegalArgumentException("cell format version 3 or 2, not " + version);
+    }
+    this.cellVersion = version;
+    return this;
+  }
 
   /** The branch and deterministic keys. Required. */
   public CellCodecBuilder keys(CellKeys keys) {

@@ -22,15 +22,25 @@ final class RandomizedCells {
 
   private final CellKeys keys;
   private final Randomness random;
+  /** The version of new cells: 3, or 2 while an older Veil still reads (veil.cells.version). */
+  private final int writeVersion;
 
-  RandomizedCells(CellKeys keys, Randomness random) {
+  RandomizedCells(CellKeys keys, Randomness random, int writeVersion) {
     this.keys = keys;
     this.random = random;
+    this.writeVersion = writeVersion;
   }
 
-  /** Starts a version 3 row: the active branch key and a fresh nonce, and derives its row key. */
+  /**
+   * Starts a row under the active branch key: version 3, a fresh nonce and its derived row key;
+   * version 2, a fresh random row key wrapped in the cell.
+   */
   void startRow(RowSeal row, ThreadCiphers t) throws GeneralSecurityException {
     BranchKey branch = keys.branchKeyForRow();
+    if (writeVersion == CellFormat.VERSION_2) {
+      startV2Row(row, branch, t);
+      return;
+    }
     byte[] part = new byte[KeyId.LENGTH + CellFormat.NONCE];
     branch.id().writeTo(part, 0);
     random.nextBytes(part, KeyId.LENGTH, CellFormat.NONCE);
@@ -52,9 +62,24 @@ final class RandomizedCells {
     row.cells = 0;
   }
 
+  /** A version 2 row: a random 256-bit row key (key material: not the buffered nonces), wrapped. */
+  private void startV2Row(RowSeal row, BranchKey branch, ThreadCiphers t)
+      throws GeneralSecurityException {
+    try {
+      random.source().nextBytes(t.rowKeyBytes);
+      row.rowKey = new SecretKeySpec(t.rowKeyBytes, "AES");
+    } finally {
+      Arrays.fill(t.rowKeyBytes, (byte) 0);
+    }
+    row.keyPart = wrap(branch, row.rowKey, CellFormat.VERSION_2, CellFormat.KIND_BRANCH, t);
+    row.version = CellFormat.VERSION_2;
+    row.kind = CellFormat.KIND_BRANCH;
+    row.cells = 0;
+  }
+
   /**
-   * Seals {@code plaintext} into a version 3 cell of {@code row} (kind 0, or kind 3 for a row
-   * re-wrapped by the tools); {@code binding} joins the associated data of a bound column.
+   * Seals {@code plaintext} into a cell of {@code row}: version 3 kind 0 ({@code binding} joins
+   * the associated data of a bound column), or version 2 kind 0 while veil.cells.version=2.
    */
   byte[] seal(RowSeal row, CellColumn column, ValueType type, byte[] plaintext, byte[] binding,
       ThreadCiphers t) throws GeneralSecurityException {
@@ -70,15 +95,29 @@ final class RandomizedCells {
     cell[CellFormat.TYPE_OFFSET] = (byte) type.code();
     System.arraycopy(row.keyPart, 0, cell, CellFormat.KEY_ID_OFFSET, row.keyPart.length);
     int counter = row.cells++;
-    // IV: eight zero bytes, then the cell's position in its row (big-endian).
-    cell[ivAt + 8] = (byte) (counter >>> 24);
-    cell[ivAt + 9] = (byte) (counter >>> 16);
-    cell[ivAt + 10] = (byte) (counter >>> 8);
-    cell[ivAt + 11] = (byte) counter;
+    boolean v2 = row.version == CellFormat.VERSION_2;
+    if (v2) {
+      if (binding != null) {
+        throw new IllegalArgumentException("column " + column.name() + " is bound to its row,"
+            + " which format v2 cannot carry (veil.cells.version=2)");
+      }
+      random.nextBytes(cell, ivAt, CellFormat.IV); // v2: a random IV per cell
+    } else {
+      // IV: eight zero bytes, then the cell's position in its row (big-endian).
+      cell[ivAt + 8] = (byte) (counter >>> 24);
+      cell[ivAt + 9] = (byte) (counter >>> 16);
+      cell[ivAt + 10] = (byte) (counter >>> 8);
+      cell[ivAt + 11] = (byte) counter;
+    }
     Cipher gcm = t.gcm;
     gcm.init(Cipher.ENCRYPT_MODE, row.rowKey,
         new GCMParameterSpec(TAG_BITS, cell, ivAt, CellFormat.IV));
-    v3AssociatedData(gcm, cell, column, binding, t);
+    if (v2) {
+      gcm.updateAAD(cell, 0, CellFormat.V2_AAD_HEADER);
+      gcm.updateAAD(column.contextBytes());
+    } else {
+      v3AssociatedData(gcm, cell, column, binding, t);
+    }
     try {
       gcm.doFinal(plaintext, 0, plaintext.length, cell, ivAt + CellFormat.IV);
     } catch (ShortBufferException e) {

@@ -304,6 +304,10 @@ public class VeilDataSource extends PGSimpleDataSource {
     setVeilProperty(VeilProperty.KEYS_TABLE, value);
   }
 
+  public void setCellsVersion(String value) {
+    setVeilProperty(VeilProperty.CELLS_VERSION, value);
+  }
+
   public void setKeysWrapping(String value) {
     setVeilProperty(VeilProperty.KEYS_WRAPPING, value);
   }

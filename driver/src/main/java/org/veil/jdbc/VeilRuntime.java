@@ -97,6 +97,17 @@ final class VeilRuntime {
     VeilProperty.GUARD.getChoice(props);
     if (!config.columns().isEmpty()) {
       KeyHierarchy.checkSettings(props);
+      if (VeilProperty.CELLS_VERSION.getChoice(props).equals("2")) {
+        for (ColumnPolicy column : config.columns().all()) {
+          if (column.isRowBound()) {
+            throw new VeilException(VeilError.INVALID_CONFIGURATION, "column "
+                + column.qualifiedName() + " is bound to its row (:bind="
+                + column.bindingColumn() + "), which format v2 cannot carry: "
+                + VeilProperty.CELLS_VERSION.getName() + "=2 is for a rolling upgrade from an"
+                + " older Veil; set :bind once every instance runs this version and writes v3");
+          }
+        }
+      }
     }
   }
 

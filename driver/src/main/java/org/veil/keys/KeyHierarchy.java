@@ -154,7 +154,8 @@ public final class KeyHierarchy implements AutoCloseable {
       KeyRing ring = keyRing.settings(settings).build();
       try {
         CellCodec codec = CellCodec.builder().keys(ring).directKeys(ring)
-            .wrapping(settings.wrapping()).events(ring.counters()).random(ring.random())
+            .wrapping(settings.wrapping()).cellVersion(settings.cellVersion())
+            .events(ring.counters()).random(ring.random())
             .provider(gcmProvider)
             .directCache(settings.directKeyMax(), settings.expireAfter().plus(settings.grace()))
             .ticker(ring.ticker()).executor(ring.background()).build();

@@ -16,6 +16,7 @@ import org.veil.error.VeilException;
  * @param keyring the keyring whose keys seal and open ({@code veil.keys.keyring})
  * @param table the key store table, lower case ({@code veil.keys.table})
  * @param wrapping how new rows get their row key ({@code veil.keys.wrapping})
+ * @param cellVersion the format of new cells under branch keys, 3 or 2 ({@code veil.cells.version})
  * @param rotateAfter branch key age that starts a rotation
  * @param rotateAfterRows rows sealed in this process that start a rotation; 0, no count rule
  * @param keyMax unwrapped keys cached, at most
@@ -25,7 +26,8 @@ import org.veil.error.VeilException;
  * @param grace how long past {@code expireAfter} a key is served while the provider is down
  * @param timeout upper bound of one key provider call
  */
-public record KeySettings(String keyring, String table, Wrapping wrapping, Duration rotateAfter,
+public record KeySettings(String keyring, String table, Wrapping wrapping, int cellVersion,
+    Duration rotateAfter,
     long rotateAfterRows, long keyMax, long directKeyMax, Duration expireAfter,
     Duration refreshAfter, Duration grace, Duration timeout) {
 
@@ -38,12 +40,15 @@ public record KeySettings(String keyring, String table, Wrapping wrapping, Durat
     Objects.requireNonNull(refreshAfter, "refreshAfter");
     Objects.requireNonNull(grace, "grace");
     Objects.requireNonNull(timeout, "timeout");
+    if (cellVersion != 2 && cellVersion != 3) {
+      throw new IllegalArgumentException("veil.cells.version must be 3 or 2, not " + cellVersion);
+    }
   }
 
   /** The defaults, as {@code VeilProperty} documents them. */
   public static KeySettings defaults() {
-    return new KeySettings("default", "veil_keys", Wrapping.BRANCH, Duration.ofDays(90), 0, 1000,
-        100_000, Duration.ofMinutes(15), Duration.ofMinutes(10), Duration.ofHours(1),
+    return new KeySettings("default", "veil_keys", Wrapping.BRANCH, 3, Duration.ofDays(90), 0,
+        1000, 100_000, Duration.ofMinutes(15), Duration.ofMinutes(10), Duration.ofHours(1),
         Duration.ofSeconds(5));
   }
 
@@ -57,6 +62,7 @@ public record KeySettings(String keyring, String table, Wrapping wrapping, Durat
         VeilProperty.KEYS_KEYRING.get(props),
         VeilProperty.KEYS_TABLE.get(props).toLowerCase(Locale.ROOT),
         Wrapping.valueOf(VeilProperty.KEYS_WRAPPING.getChoice(props).toUpperCase(Locale.ROOT)),
+        Integer.parseInt(VeilProperty.CELLS_VERSION.getChoice(props)),
         VeilProperty.KEYS_ROTATE_AFTER.getDuration(props),
         VeilProperty.KEYS_ROTATE_AFTER_ROWS.getInt(props),
         VeilProperty.CACHE_KEY_MAX.getInt(props),
@@ -76,13 +82,19 @@ public record KeySettings(String keyring, String table, Wrapping wrapping, Durat
 
   /** These settings with another keyring. */
   public KeySettings withKeyring(String name) {
-    return new KeySettings(name, table, wrapping, rotateAfter, rotateAfterRows, keyMax,
-        directKeyMax, expireAfter, refreshAfter, grace, timeout);
+    return new KeySettings(name, table, wrapping, cellVersion, rotateAfter, rotateAfterRows,
+        keyMax, directKeyMax, expireAfter, refreshAfter, grace, timeout);
   }
 
   /** These settings with another wrapping. */
   public KeySettings withWrapping(Wrapping w) {
-    return new KeySettings(keyring, table, w, rotateAfter, rotateAfterRows, keyMax, directKeyMax,
-        expireAfter, refreshAfter, grace, timeout);
+    return new KeySettings(keyring, table, w, cellVersion, rotateAfter, rotateAfterRows, keyMax,
+        directKeyMax, expireAfter, refreshAfter, grace, timeout);
+  }
+
+  /** These settings with another format version for new cells. */
+  public KeySettings withCellVersion(int version) {
+    return new KeySettings(keyring, table, wrapping, version, rotateAfter, rotateAfterRows,
+        keyMax, directKeyMax, expireAfter, refreshAfter, grace, timeout);
   }
 }

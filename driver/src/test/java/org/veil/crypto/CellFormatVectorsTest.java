@@ -134,6 +134,23 @@ class CellFormatVectorsTest {
   }
 
   @Test
+  void withCellsVersion2TheCodecWritesTheV2Vector() throws Exception {
+    byte[] randomness = ReferenceV3.concat(range(0x20, 32), range(0x40, 12), range(0x50, 12));
+    CellCodec codec = CellCodec.builder().keys(TestKeys.holding(branchKey())).cellVersion(2)
+        .random(new FixedRandom(randomness)).build();
+    RowSeal row = codec.beginRow();
+    byte[] cell = codec.seal(row, SSN, ValueType.TEXT, SSN_VALUE, null);
+    assertThat(HEX.formatHex(cell)).isEqualTo(vector("v2-randomized-cell"));
+    byte[] second = codec.seal(row, NOTES, ValueType.INT, 42, null);
+    assertThat(Arrays.copyOfRange(second, 5, 81)).as("the row's cells share its wrapped key")
+        .isEqualTo(Arrays.copyOfRange(cell, 5, 81));
+    assertThat(Arrays.copyOfRange(second, 81, 93)).as("each cell its own random IV")
+        .isNotEqualTo(Arrays.copyOfRange(cell, 81, 93));
+    assertThat(codec.open(NOTES, second, null).value()).isEqualTo(42);
+    CellCodecTest.assertEveryBitFlipFails(codec, SSN, cell, null);
+  }
+
+  @Test
   void v2RewrappedCellVectorMatchesFormatMdAndKeepsThePayload() throws Exception {
     assertThat(HEX.formatHex(referenceCell(2, NEXT_BRANCH_ID, range(0x80, 32),
         range(0x90, 12)))).isEqualTo(vector("v2-rewrapped-cell"));

@@ -123,6 +123,19 @@ class SettingErrorsTest {
   }
 
   @Test
+  void aRowBoundColumnWithCellsVersion2IsRefusedBeforeTheConnectionIsOpened() {
+    Properties p = settings();
+    p.setProperty("veil.columns", "customers.ssn:bind=id");
+    p.setProperty("veil.cells.version", "2");
+    SQLException e = refusal(p);
+    assertThat(e.getSQLState()).isEqualTo("22023");
+    assertThat(e.getMessage()).contains("public.customers.ssn").contains("veil.cells.version=2");
+    assertThat(refusal("veil.cells.version", "4").getSQLState()).isEqualTo("22023");
+    assertThat(refusal("veil.cells.version", "2").getSQLState()).as("unbound: gets as far as"
+        + " the server").isEqualTo("08001");
+  }
+
+  @Test
   void aDataSourceSetterTakesTheValueAndGetConnectionRefusesIt() {
     VeilDataSource ds = new VeilDataSource();
     ds.setUrl(URL);

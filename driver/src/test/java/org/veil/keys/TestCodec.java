@@ -94,27 +94,35 @@ public final class TestCodec implements AutoCloseable {
       return this;
     }
 
+    public Builder cellVersion(int version) {
+      s = s.withCellVersion(version);
+      return this;
+    }
+
     public Builder wrapping(Wrapping wrapping) {
       s = s.withWrapping(wrapping);
       return this;
     }
 
     public Builder rotateAfter(Duration d) {
-      s = new KeySettings(s.keyring(), s.table(), s.wrapping(), d, s.rotateAfterRows(),
+      s = new KeySettings(s.keyring(), s.table(), s.wrapping(), s.cellVersion(),
+          d, s.rotateAfterRows(),
           s.keyMax(), s.directKeyMax(), s.expireAfter(), s.refreshAfter(), s.grace(),
           s.timeout());
       return this;
     }
 
     public Builder rotateAfterRows(long rows) {
-      s = new KeySettings(s.keyring(), s.table(), s.wrapping(), s.rotateAfter(), rows,
+      s = new KeySettings(s.keyring(), s.table(), s.wrapping(), s.cellVersion(),
+          s.rotateAfter(), rows,
           s.keyMax(), s.directKeyMax(), s.expireAfter(), s.refreshAfter(), s.grace(),
           s.timeout());
       return this;
     }
 
     public Builder dekMax(long max) {
-      s = new KeySettings(s.keyring(), s.table(), s.wrapping(), s.rotateAfter(),
+      s = new KeySettings(s.keyring(), s.table(), s.wrapping(), s.cellVersion(),
+          s.rotateAfter(),
           s.rotateAfterRows(), s.keyMax(), max, s.expireAfter(), s.refreshAfter(), s.grace(),
           s.timeout());
       return this;
@@ -123,28 +131,32 @@ public final class TestCodec implements AutoCloseable {
     /** Sets expireAfter; refreshAfter follows it down when it would be longer. */
     public Builder expireAfter(Duration d) {
       Duration refresh = s.refreshAfter().compareTo(d) > 0 ? d : s.refreshAfter();
-      s = new KeySettings(s.keyring(), s.table(), s.wrapping(), s.rotateAfter(),
+      s = new KeySettings(s.keyring(), s.table(), s.wrapping(), s.cellVersion(),
+          s.rotateAfter(),
           s.rotateAfterRows(), s.keyMax(), s.directKeyMax(), d, refresh, s.grace(),
           s.timeout());
       return this;
     }
 
     public Builder refreshAfter(Duration d) {
-      s = new KeySettings(s.keyring(), s.table(), s.wrapping(), s.rotateAfter(),
+      s = new KeySettings(s.keyring(), s.table(), s.wrapping(), s.cellVersion(),
+          s.rotateAfter(),
           s.rotateAfterRows(), s.keyMax(), s.directKeyMax(), s.expireAfter(), d, s.grace(),
           s.timeout());
       return this;
     }
 
     public Builder grace(Duration d) {
-      s = new KeySettings(s.keyring(), s.table(), s.wrapping(), s.rotateAfter(),
+      s = new KeySettings(s.keyring(), s.table(), s.wrapping(), s.cellVersion(),
+          s.rotateAfter(),
           s.rotateAfterRows(), s.keyMax(), s.directKeyMax(), s.expireAfter(), s.refreshAfter(),
           d, s.timeout());
       return this;
     }
 
     public Builder timeout(Duration d) {
-      s = new KeySettings(s.keyring(), s.table(), s.wrapping(), s.rotateAfter(),
+      s = new KeySettings(s.keyring(), s.table(), s.wrapping(), s.cellVersion(),
+          s.rotateAfter(),
           s.rotateAfterRows(), s.keyMax(), s.directKeyMax(), s.expireAfter(), s.refreshAfter(),
           s.grace(), d);
       return this;
