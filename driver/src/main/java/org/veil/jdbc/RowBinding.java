@@ -24,11 +24,16 @@ import org.veil.error.VeilError;
  *
  * <p>Only types with one canonical text form can bind a row; see {@link Type}. Stateless and
  * thread-safe.
+ *
+ * <p>Public for the command-line jobs ({@code org.veil.tools}), which read rows with plain
+ * pgjdbc and must bind cells to them exactly as the driver does: {@link #typeNamed} checks a
+ * binding column, {@link #ofRead} encodes a value the server returned. Sealing from application
+ * values ({@code ofWritten}) stays inside the JDBC layer.
  */
-final class RowBinding {
+public final class RowBinding {
 
   /** The types a binding column may have, by the name the catalog gives them. */
-  enum Type {
+  public enum Type {
     SMALLINT("int2", "smallint", Short.MIN_VALUE, Short.MAX_VALUE),
     INTEGER("int4", "integer", Integer.MIN_VALUE, Integer.MAX_VALUE),
     BIGINT("int8", "bigint", Long.MIN_VALUE, Long.MAX_VALUE),
@@ -59,7 +64,7 @@ final class RowBinding {
   }
 
   /** The allowed types, as messages list them. */
-  static final String ALLOWED = "smallint, integer, bigint, text, varchar or uuid";
+  public static final String ALLOWED = "smallint, integer, bigint, text, varchar or uuid";
 
   private RowBinding() {}
 
@@ -67,7 +72,7 @@ final class RowBinding {
    * The binding type of a column whose catalog type name ({@code pg_type.typname}, a domain's
    * base type) is {@code typeName}; null when such a column cannot bind a row.
    */
-  static Type typeNamed(String typeName) {
+  public static Type typeNamed(String typeName) {
     for (Type t : Type.values()) {
       if (t.catalogName.equals(typeName)) {
         return t;
@@ -95,8 +100,14 @@ final class RowBinding {
     return canonical.getBytes(StandardCharsets.UTF_8);
   }
 
-  /** The binding bytes of a value the server returned, as pgjdbc's {@code getString} has it. */
-  static byte[] ofRead(String text) {
+  /**
+   * The binding bytes of a value the server returned in its text output, as pgjdbc's
+   * {@code getString} (or the SQL cast {@code ::text}) has it.
+   *
+   * @param text the binding column's value in the row; not null (a NULL binding value binds no
+   *     row, and the caller refuses the cell)
+   */
+  public static byte[] ofRead(String text) {
     return text.getBytes(StandardCharsets.UTF_8);
   }
 

@@ -172,9 +172,9 @@ final class ByteaConversion {
   }
 
   /** What the job does to each row of {@link #shadowedTarget()}. */
-  CellRewrite rewrite(CellCodec codec) {
+  CellRewrite rewrite(CellCodec codec, System.Logger log) {
     int[] shadowed = converting.stream().mapToInt(Converted::index).toArray();
-    return CellRewrite.fillShadows(codec, target.columns(), shadowed);
+    return CellRewrite.fillShadows(codec, target.columns(), shadowed, log);
   }
 
   /** SQL true for the rows whose shadows are still to be filled. */
@@ -276,6 +276,7 @@ final class ByteaConversion {
           log.println("did " + caught + " rows that the application wrote after the job had"
               + " passed them");
         }
+        refuseUnsealed(worker);
         if (notNullChecked(db, worker) && shadowsGuarded(db) && steps.run(db,
             "swap the bytea columns in for the text columns of", c -> swapLocked(c, worker))) {
           return;
@@ -292,6 +293,21 @@ final class ByteaConversion {
             + " an application still writes there without Veil. Switch every writer to Veil,"
             + " then run the same command again.", VeilError.NOT_READY.sqlState());
       }
+    }
+  }
+
+  /**
+   * Refuses the swap once the worker has left values it could not seal (in rows whose binding
+   * column is NULL): those rows have no bytea value, and the swap would move their values aside.
+   */
+  private void refuseUnsealed(TableJob worker) throws SQLException {
+    long failed = worker.tally().failed;
+    if (failed > 0) {
+      throw new SQLException(failed + " values of " + target.qualifiedName() + " "
+          + names(converting) + " could not be sealed (see the warnings: their rows' binding"
+          + " columns are NULL), so they have no bytea value yet; the swap to bytea was not"
+          + " done, and the conversion waits where it is. Fix those rows and run the same"
+          + " command again.", VeilError.NOT_READY.sqlState());
     }
   }
 
@@ -314,6 +330,7 @@ final class ByteaConversion {
       if (finished < 0) {
         return false;
       }
+      refuseUnsealed(worker);
       for (Converted col : converting) {
         String table = "ALTER TABLE " + target.sqlName();
         String text = quote(col.column().name());

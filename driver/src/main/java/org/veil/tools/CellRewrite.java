@@ -12,13 +12,17 @@ import org.veil.crypto.RewrapScope;
 import org.veil.crypto.RowSeal;
 import org.veil.crypto.ValueType;
 import org.veil.crypto.KeyId;
+import org.veil.config.ColumnPolicy;
 import org.veil.tools.TableTarget.Column;
 import org.veil.tools.TableTarget.StorageForm;
 
 /**
  * What a job does to the encrypted columns of one row, as stored: {@code byte[]} for a bytea
- * column, {@code String} for a text column, null for SQL NULL. Implementations hold no row
- * state between calls; they are used by one thread at a time.
+ * column, {@code String} for a text column, null for SQL NULL. A column bound to its row
+ * ({@code :bind=}) is sealed and opened with the row's binding value, read in the same row; in a
+ * row whose binding column is NULL its value is left as it is and counted as failed, never
+ * sealed or opened unbound. Implementations hold no row state between calls; they are used by
+ * one thread at a time.
  */
 interface CellRewrite {
 
@@ -26,10 +30,14 @@ interface CellRewrite {
    * The row's new stored values, or null when the row stays as it is. In the returned array an
    * element equal to (the same object as) the stored one means "unchanged".
    *
+   * @param bindings each column's binding value in this row ({@link TableTarget#bindings}):
+   *     null for a column not bound to its row, and for a row-bound column whose binding column
+   *     is NULL in this row
    * @throws org.veil.crypto.KeyUnavailableException when a key cannot be obtained: the job
    *     stops, since every further row would fail the same way
    */
-  Object[] rewrite(Object[] stored, Tally tally) throws GeneralSecurityException;
+  Object[] rewrite(Object[] stored, byte[][] bindings, Tally tally)
+      throws GeneralSecurityException;
 
   /** Counts of what a job saw; one per worker, not thread-safe. */
   final class Tally {
@@ -65,10 +73,34 @@ interface CellRewrite {
     return column.form() == StorageForm.BINARY ? cell : CellShape.toText(cell);
   }
 
-  /** encrypt-existing: seals plaintext as text (text columns) or bytes (bytea columns). */
-  static CellRewrite encryptPlaintext(CellCodec codec, List<Column> columns) {
+  /**
+   * Whether column {@code i} is bound to its row and the row's binding column is NULL: the
+   * value stays as it is, counted as failed and logged with {@code what} (what happens to it),
+   * naming the columns only.
+   */
+  static boolean bindsNoRow(List<CellColumn> cells, List<Column> columns, byte[][] bindings,
+      int i, Tally tally, System.Logger log, String what) {
+    if (!cells.get(i).isBound() || bindings[i] != null) {
+      return false;
+    }
+    tally.failed++;
+    ColumnPolicy p = columns.get(i).policy();
+    log.log(System.Logger.Level.WARNING, p.qualifiedName() + ": " + what + " in a row whose "
+        + p.qualifiedBindingColumn() + " is NULL, which binds no cell to the row (:bind="
+        + p.bindingColumn() + "). Find such rows with SELECT ... WHERE " + p.bindingColumn()
+        + " IS NULL AND " + p.column() + " IS NOT NULL, give them a "
+        + p.bindingColumn() + ", and run again.");
+    return true;
+  }
+
+  /**
+   * encrypt-existing: seals plaintext as text (text columns) or bytes (bytea columns), a
+   * row-bound column's bound to its row.
+   */
+  static CellRewrite encryptPlaintext(CellCodec codec, List<Column> columns,
+      System.Logger log) {
     List<CellColumn> cells = cellColumns(columns);
-    return (stored, tally) -> {
+    return (stored, bindings, tally) -> {
       Object[] out = stored.clone();
       boolean changed = false;
       RowSeal row = codec.beginRow();
@@ -81,10 +113,14 @@ interface CellRewrite {
           tally.alreadyDone++;
           continue;
         }
+        if (bindsNoRow(cells, columns, bindings, i, tally, log, "a plaintext value stays"
+            + " plaintext")) {
+          continue;
+        }
         Column c = columns.get(i);
         byte[] cell = stored[i] instanceof byte[] bytes
-            ? codec.seal(row, cells.get(i), ValueType.BYTES, bytes, null)
-            : codec.seal(row, cells.get(i), ValueType.TEXT, stored[i], null);
+            ? codec.seal(row, cells.get(i), ValueType.BYTES, bytes, bindings[i])
+            : codec.seal(row, cells.get(i), ValueType.TEXT, stored[i], bindings[i]);
         out[i] = store(codec, c, cell);
         changed = true;
       }
@@ -99,11 +135,13 @@ interface CellRewrite {
    * sealed column {@code shadowed[j]}. A text cell is written back in its canonical form, so
    * that the trigger that keeps the shadow in step decodes it to the same bytes.
    */
-  static CellRewrite fillShadows(CellCodec codec, List<Column> sealed, int[] shadowed) {
-    CellRewrite seal = encryptPlaintext(codec, sealed);
+  static CellRewrite fillShadows(CellCodec codec, List<Column> sealed, int[] shadowed,
+      System.Logger log) {
+    CellRewrite seal = encryptPlaintext(codec, sealed, log);
     int n = sealed.size();
-    return (stored, tally) -> {
-      Object[] head = seal.rewrite(java.util.Arrays.copyOf(stored, n), tally);
+    return (stored, bindings, tally) -> {
+      Object[] head = seal.rewrite(java.util.Arrays.copyOf(stored, n),
+          java.util.Arrays.copyOf(bindings, n), tally);
       Object[] out = stored.clone();
       boolean changed = head != null;
       if (head != null) {
@@ -128,11 +166,12 @@ interface CellRewrite {
   /**
    * decrypt-column: opens cells back into plaintext: a text column gets the value's text form,
    * a bytea column the bytes of a bytes value or the UTF-8 of a text value. A value that the
-   * column cannot hold (a number in a bytea column) is left sealed and counted as failed.
+   * column cannot hold (a number in a bytea column) is left sealed and counted as failed. A
+   * row-bound column's cells open with their row's binding value.
    */
   static CellRewrite decrypt(CellCodec codec, List<Column> columns, System.Logger log) {
     List<CellColumn> cells = cellColumns(columns);
-    return (stored, tally) -> {
+    return (stored, bindings, tally) -> {
       Object[] out = stored.clone();
       boolean changed = false;
       for (int i = 0; i < stored.length; i++) {
@@ -145,10 +184,13 @@ interface CellRewrite {
           tally.alreadyDone++;
           continue;
         }
+        if (bindsNoRow(cells, columns, bindings, i, tally, log, "a cell stays sealed")) {
+          continue;
+        }
         Column c = columns.get(i);
         Opened opened;
         try {
-          opened = codec.open(cells.get(i), cell, null);
+          opened = codec.open(cells.get(i), cell, bindings[i]);
         } catch (CellException e) {
           tally.failed++;
           log.log(System.Logger.Level.WARNING, e.getMessage());
@@ -187,7 +229,8 @@ interface CellRewrite {
    * rotate-branch: moves the cells whose branch key is being retired to the active branch key
    * ({@link Rewrapper#rewrap}): a format v3 or v2 cell gets a new wrap of the same row key and
    * keeps its payload byte for byte; a v1 cell is re-sealed whole into v3. The cells of one row that shared
-   * a row key share the new wrap. Every other cell stays byte for byte as it is.
+   * a row key share the new wrap. Every other cell stays byte for byte as it is. A row-bound
+   * column's cells open (and, re-sealed, are bound again) with their row's binding value.
    */
   static CellRewrite rewrapRetired(CellCodec codec, List<Column> columns,
       java.util.Set<KeyId> retired, System.Logger log) {
@@ -208,7 +251,7 @@ interface CellRewrite {
       java.util.Set<KeyId> retired, System.Logger log, boolean reseal) {
     List<CellColumn> cells = cellColumns(columns);
     Rewrapper rewrapper = codec.rewrapper();
-    return (stored, tally) -> {
+    return (stored, bindings, tally) -> {
       Object[] out = stored.clone();
       boolean changed = false;
       // Per row: the cells one row shares a row key in; a scope per call keeps no state between
@@ -226,10 +269,14 @@ interface CellRewrite {
           tally.alreadyDone++;
           continue;
         }
+        if (bindsNoRow(cells, columns, bindings, i, tally, log, "a cell under retired branch"
+            + " key " + CellShape.keyIdOf(cell) + " stays under it")) {
+          continue;
+        }
         Column c = columns.get(i);
         try {
-          out[i] = store(codec, c, reseal ? rewrapper.reseal(row, cells.get(i), cell, null)
-              : rewrapper.rewrap(scope, cells.get(i), cell, null));
+          out[i] = store(codec, c, reseal ? rewrapper.reseal(row, cells.get(i), cell, bindings[i])
+              : rewrapper.rewrap(scope, cells.get(i), cell, bindings[i]));
           changed = true;
         } catch (CellException e) {
           tally.failed++;

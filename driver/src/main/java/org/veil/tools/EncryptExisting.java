@@ -46,14 +46,19 @@ final class EncryptExisting extends TableCommand {
   CellRewrite rewrite(KeyHierarchy keys, TableTarget target, Connection pg) {
     CellCodec codec = keys.codec();
     conversion.check();
-    return CellRewrite.encryptPlaintext(codec, target.columns());
+    return CellRewrite.encryptPlaintext(codec, target.columns(), LOG);
   }
 
   @Override
   CellRewrite.Tally run(Database db, CellCodec codec, TableTarget target, CellRewrite rewrite)
       throws Exception {
     CellRewrite.Tally tally = seal(db, codec, target, rewrite);
-    if (!job.dryRun && !noGuard) {
+    if (!job.dryRun && !noGuard && tally.failed > 0) {
+      // Values left plaintext (in rows whose binding column is NULL) would fail the guards.
+      log.println("the database-side guards of " + target.qualifiedName() + " were not added: "
+          + tally.failed + " values could not be sealed and were left as they are (see the"
+          + " warnings); fix those rows and run the same command again with --restart");
+    } else if (!job.dryRun && !noGuard) {
       guard(db, codec, target);
     }
     return tally;
@@ -73,7 +78,7 @@ final class EncryptExisting extends TableCommand {
     TableGuards guards = new TableGuards(now.schema(), now.table(), now.columns(),
         TableGuards.steps(now.schema(), now.table(), conversion.lockTimeoutMillis,
             conversion.lockAttempts, log), log);
-    TableJob sealer = worker(db, now, CellRewrite.encryptPlaintext(codec, now.columns()));
+    TableJob sealer = worker(db, now, CellRewrite.encryptPlaintext(codec, now.columns(), LOG));
     try {
       guards.addAndValidate(db, sealer::catchUp, conversion.lockAttempts);
     } catch (SQLException e) {
@@ -117,8 +122,16 @@ final class EncryptExisting extends TableCommand {
     if (!convert.prepare(db, name)) {
       return new CellRewrite.Tally(); // another worker converted the columns meanwhile
     }
-    TableJob worker = worker(db, convert.shadowedTarget(), convert.rewrite(codec));
+    TableJob worker = worker(db, convert.shadowedTarget(), convert.rewrite(codec, LOG));
     worker.run(name, command());
+    if (worker.tally().failed > 0) {
+      // The rows left plaintext have no bytea value: swapping now would move them aside.
+      log.println("the text columns of " + target.qualifiedName() + " were not swapped for"
+          + " bytea: " + worker.tally().failed + " values could not be sealed and were left as"
+          + " they are (see the warnings); fix those rows and run the same command again with"
+          + " --restart");
+      return worker.tally();
+    }
     convert.swap(db, worker);
     log.println("this worker: " + worker.tally());
     if (conversion.dropOld) {

@@ -30,8 +30,9 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code status}: the keys in {@code veil_keys}, and for each encrypted column how many values
- * are NULL, plaintext, cells under each key, (with {@code --verify}) cells that do not open, and
- * where its database-side guard stands ({@link TableGuards}).
+ * are NULL, plaintext, cells under each key, (with {@code --verify}) cells that do not open (a
+ * row-bound column's with its row's binding value, read in the same row), and where its
+ * database-side guard stands ({@link TableGuards}).
  * Reads in key order in batches, writes nothing.
  */
 @Command(name = "status", mixinStandardHelpOptions = true,
@@ -126,11 +127,12 @@ final class Status implements Callable<Integer> {
           while (rs.next()) {
             n++;
             after = target.readKey(rs);
+            byte[][] bindings = target.bindings(target.readBindingValues(rs));
             for (int c = 0; c < columns.size(); c++) {
               int index = target.keyWidth() + c + 1;
               Object stored = columns.get(c).form() == StorageForm.BINARY ? rs.getBytes(index)
                   : rs.getString(index);
-              String bucket = classify(codec, columns.get(c), stored);
+              String bucket = classify(codec, columns.get(c), stored, bindings[c]);
               if (bucket.startsWith("not decryptable")) {
                 failed++;
               }
@@ -163,7 +165,12 @@ final class Status implements Callable<Integer> {
     return failed;
   }
 
-  private String classify(CellCodec codec, Column column, Object stored)
+  /**
+   * The bucket {@code stored} counts in; with {@code --verify} a cell is opened, a row-bound
+   * column's with {@code binding}, its row's binding value (null when that is NULL: no cell
+   * opens in such a row).
+   */
+  private String classify(CellCodec codec, Column column, Object stored, byte[] binding)
       throws GeneralSecurityException {
     if (stored == null) {
       return "null";
@@ -176,12 +183,13 @@ final class Status implements Callable<Integer> {
     String kind = CellShape.isBranchWrapped(cell) ? "cell, branch key " + id
         : column.policy().isDeterministic() ? "cell, deterministic key " + id
         : "cell, direct (row key wrapped by the key provider)";
-    if (verify && column.policy().isRowBound()) {
-      return kind + " (bound to its row: not verified)";
+    if (verify && column.policy().isRowBound() && binding == null) {
+      return "not decryptable: " + kind + " (in a row whose " + column.policy().bindingColumn()
+          + " is NULL)";
     }
     if (verify) {
       try {
-        codec.open(column.policy().cellColumn(), cell, null);
+        codec.open(column.policy().cellColumn(), cell, binding);
       } catch (CellException e) {
         return "not decryptable: " + kind;
       }

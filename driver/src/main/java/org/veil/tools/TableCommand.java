@@ -59,7 +59,6 @@ abstract class TableCommand implements Callable<Integer> {
       CellRewrite rewrite;
       try (Connection pg = db.open()) {
         target = TableTarget.resolve(pg, veil.columns(), table, columns);
-        target.refuseRowBound(command());
         rewrite = rewrite(keys, target, pg);
       }
       return run(db, keys.codec(), target, rewrite).failed > 0 ? Veil.CELLS_FAILED : 0;

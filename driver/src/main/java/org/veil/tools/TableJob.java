@@ -24,7 +24,9 @@ import org.veil.tools.TableTarget.StorageForm;
  *       batch, and a killed job resumes after its last committed batch.</li>
  *   <li>Each row is written with a compare-and-set ({@code WHERE key = ? AND col IS NOT
  *       DISTINCT FROM <what was read>}), so a value the application wrote meanwhile is never
- *       overwritten: the row is read again and handled anew.</li>
+ *       overwritten: the row is read again and handled anew. The binding columns of row-bound
+ *       columns are read with the row and compared in the same way, so a cell is only ever
+ *       written into a row that holds the binding value it was sealed or opened with.</li>
  *   <li>Ranges are leased through {@link JobTable}, so several workers share a job.</li>
  * </ul>
  * Not thread-safe: one worker, one thread; run more processes for more workers.
@@ -113,7 +115,7 @@ final class TableJob {
         List<Row> rows = read(data, after, null, "true");
         for (Row row : rows) {
           tally.rows++;
-          if (rewrite.rewrite(row.stored, tally) != null) {
+          if (rewrite.rewrite(row.stored, target.bindings(row.bindingValues), tally) != null) {
             tally.changed++;
           }
         }
@@ -174,7 +176,11 @@ final class TableJob {
     }
   }
 
-  private record Row(String[] key, Object[] stored) {}
+  /**
+   * One row as read: its key, its columns as stored, and its binding columns as text (null for
+   * SQL NULL), all from the same read, so the binding values are the row's own.
+   */
+  private record Row(String[] key, Object[] stored, String[] bindingValues) {}
 
   private record BatchResult(int seen, String[] lastKey, boolean done) {}
 
@@ -201,7 +207,7 @@ final class TableJob {
     List<Row> pending = new ArrayList<>();
     List<Object[]> updates = new ArrayList<>();
     for (Row row : rows) {
-      Object[] out = rewrite.rewrite(row.stored, tally);
+      Object[] out = rewrite.rewrite(row.stored, target.bindings(row.bindingValues), tally);
       if (out != null) {
         pending.add(row);
         updates.add(out);
@@ -228,7 +234,7 @@ final class TableJob {
       for (Row old : raced) {
         Row now = reread(data, old.key);
         if (now != null) {
-          Object[] out = rewrite.rewrite(now.stored, tally);
+          Object[] out = rewrite.rewrite(now.stored, target.bindings(now.bindingValues), tally);
           if (out != null) {
             pending.add(now);
             updates.add(out);
@@ -320,7 +326,7 @@ final class TableJob {
       stored[c] = columns.get(c).form() == StorageForm.BINARY ? rs.getBytes(index)
           : rs.getString(index);
     }
-    return new Row(key, stored);
+    return new Row(key, stored, target.readBindingValues(rs));
   }
 
   private int[] compareAndSet(Connection data, List<Row> rows, List<Object[]> updates)
@@ -335,6 +341,13 @@ final class TableJob {
         i = TableTarget.bindKey(ps, i, rows.get(r).key);
         for (int c = 0; c < columns.size(); c++) {
           bind(ps, i++, columns.get(c), rows.get(r).stored[c]);
+        }
+        for (String value : rows.get(r).bindingValues) {
+          if (value == null) {
+            ps.setNull(i++, Types.VARCHAR);
+          } else {
+            ps.setString(i++, value);
+          }
         }
         ps.addBatch();
       }

@@ -15,11 +15,13 @@ import org.veil.config.ColumnPolicy;
 import org.veil.config.EncryptedColumns;
 import org.veil.error.ServerState;
 import org.veil.error.VeilError;
+import org.veil.jdbc.RowBinding;
 
 /**
  * One table a job walks: its keyset key (the primary key, else a unique index over not-null
- * columns), and the encrypted columns it rewrites with their storage forms. Builds the SQL of
- * the keyset walk and of the compare-and-set update. Immutable.
+ * columns), the encrypted columns it rewrites with their storage forms, and the binding columns
+ * of those that are bound to their row ({@code :bind=}), which it reads in the same row and
+ * never writes. Builds the SQL of the keyset walk and of the compare-and-set update. Immutable.
  *
  * <p>Key values travel as text ({@code key::text}) and come back through
  * {@code CAST(? AS type)}, so any key type that round-trips through its text form works,
@@ -70,6 +72,12 @@ final class TableTarget {
   private final List<String> keyColumns;
   private final List<String> keyTypes;
   private final List<Column> columns;
+  /** The binding columns of the row-bound columns, each once, in the order columns name them. */
+  private final List<String> bindingColumns;
+  /** Per column, its binding column's position in {@link #bindingColumns}; -1 when unbound. */
+  private final int[] bindingSlots;
+  /** The bindings of every row when no column is row-bound: all null. Read only. */
+  private final byte[][] unbound;
 
   private TableTarget(String schema, String table, List<String> keyColumns,
       List<String> keyTypes, List<Column> columns) {
@@ -78,6 +86,17 @@ final class TableTarget {
     this.keyColumns = List.copyOf(keyColumns);
     this.keyTypes = List.copyOf(keyTypes);
     this.columns = List.copyOf(columns);
+    List<String> binding = new ArrayList<>();
+    this.bindingSlots = new int[columns.size()];
+    for (int i = 0; i < bindingSlots.length; i++) {
+      String b = columns.get(i).policy().bindingColumn();
+      if (b != null && !binding.contains(b)) {
+        binding.add(b);
+      }
+      bindingSlots[i] = b == null ? -1 : binding.indexOf(b);
+    }
+    this.bindingColumns = List.copyOf(binding);
+    this.unbound = new byte[columns.size()][];
   }
 
   /**
@@ -120,25 +139,37 @@ final class TableTarget {
             VeilError.NOT_READY.sqlState());
       }
     }
+    checkBindingColumns(attributes(pg, regclass), columns);
     return new TableTarget(schema, table, keyColumns, keyTypes, columns);
   }
 
   /**
-   * Refuses a job on row-bound columns ({@code :bind=}): the jobs seal and open cells without
-   * their rows' binding values, so they would write cells that never open, or fail on every
-   * cell. Until they bind rows, such columns are written and read through the driver only.
+   * Refuses row-bound columns whose binding column is missing or of a type that cannot bind a
+   * row ({@link RowBinding#typeNamed}), as the driver does: the job reads each row's binding
+   * value in its text output, which is the canonical binding value only for those types.
    */
-  void refuseRowBound(String command) throws SQLException {
+  private static void checkBindingColumns(Map<String, Attribute> types, List<Column> columns)
+      throws SQLException {
     for (Column c : columns) {
-      if (c.policy().isRowBound()) {
-        throw new SQLException("veil " + command + " does not support " + c.policy()
-            .qualifiedName() + ", whose cells are bound to their row by "
-            + c.policy().qualifiedBindingColumn() + " (:bind=" + c.policy().bindingColumn()
-            + "): it would seal or open them without their row's binding value. Name the other"
-            + " columns with --columns, or rewrite this one through the driver"
-            + " (SELECT " + c.policy().bindingColumn() + ", " + c.policy().column()
-            + " and UPDATE ... SET " + c.policy().column() + " = ? WHERE "
-            + c.policy().bindingColumn() + " = ?)", VeilError.NOT_READY.sqlState());
+      ColumnPolicy p = c.policy();
+      if (!p.isRowBound()) {
+        continue;
+      }
+      String setting = p.qualifiedName() + ":bind=" + p.bindingColumn();
+      Attribute binding = types.get(p.bindingColumn());
+      if (binding == null) {
+        throw new SQLException(setting + " binds the column's cells to their row by "
+            + p.qualifiedBindingColumn() + ", but table " + p.schema() + "." + p.table()
+            + " has no column " + p.bindingColumn() + ". Name an existing column (such as the"
+            + " primary key) in :bind= or @Encrypted(bind).",
+            VeilError.UNDEFINED_COLUMN.sqlState());
+      }
+      if (RowBinding.typeNamed(binding.type()) == null) {
+        throw new SQLException(setting + " binds the column's cells to their row by "
+            + p.qualifiedBindingColumn() + ", which is of type " + binding.type() + ": a"
+            + " binding column must have a type with one canonical text form, "
+            + RowBinding.ALLOWED + ". Bind to such a column, such as the primary key.",
+            VeilError.DATATYPE_MISMATCH.sqlState());
       }
     }
   }
@@ -321,8 +352,24 @@ final class TableTarget {
   }
 
   /**
-   * The next batch: key (as text) then the columns, for keys in {@code (after, upTo]}, in key
-   * order. Parameters: the {@code after} key, then the {@code upTo} key when {@code bounded},
+   * What a read of rows returns: the key (as text), the columns, then the binding columns (as
+   * text: their values' text output, the canonical binding values), all of the same row.
+   */
+  private String selectList() {
+    StringBuilder sql = new StringBuilder(keyAsText());
+    for (Column c : columns) {
+      sql.append(", ").append(quote(c.name()));
+    }
+    for (int i = 0; i < bindingColumns.size(); i++) {
+      sql.append(", ").append(quote(bindingColumns.get(i))).append("::text AS veil_binding_")
+          .append(i + 1);
+    }
+    return sql.toString();
+  }
+
+  /**
+   * The next batch: key (as text), the columns, then the binding columns (as text), for keys in
+   * {@code (after, upTo]}, in key order. Parameters: the {@code after} key, then the {@code upTo} key when {@code bounded},
    * then the limit. {@code after} null means from the start: the caller binds nothing for it
    * and passes {@code fromStart}.
    */
@@ -332,10 +379,7 @@ final class TableTarget {
 
   /** {@link #selectBatch(boolean, boolean)} of the rows that match {@code filter} (SQL). */
   String selectBatch(boolean fromStart, boolean bounded, String filter) {
-    StringBuilder sql = new StringBuilder("SELECT ").append(keyAsText());
-    for (Column c : columns) {
-      sql.append(", ").append(quote(c.name()));
-    }
+    StringBuilder sql = new StringBuilder("SELECT ").append(selectList());
     sql.append(" FROM ").append(sqlName()).append(" WHERE (").append(filter).append(')');
     if (!fromStart) {
       sql.append(" AND (").append(keyList()).append(") > ").append(keyParameters());
@@ -346,20 +390,21 @@ final class TableTarget {
     return sql.append(" ORDER BY ").append(keyList()).append(" LIMIT ?").toString();
   }
 
-  /** One row by its key: key (as text), then the columns. Parameters: the key. */
+  /**
+   * One row by its key: key (as text), the columns, then the binding columns (as text).
+   * Parameters: the key.
+   */
   String selectRow() {
-    StringBuilder sql = new StringBuilder("SELECT ").append(keyAsText());
-    for (Column c : columns) {
-      sql.append(", ").append(quote(c.name()));
-    }
+    StringBuilder sql = new StringBuilder("SELECT ").append(selectList());
     return sql.append(" FROM ").append(sqlName()).append(" WHERE (").append(keyList())
         .append(") = ").append(keyParameters()).toString();
   }
 
   /**
    * The compare-and-set update of one row: {@code SET c = ? …} for every column, {@code WHERE}
-   * the key matches and every column still holds what the job read. Parameters: the new
-   * values, the key, the values read.
+   * the key matches, every column still holds what the job read, and every binding column the
+   * value (as text) that the job bound the row's cells to. Parameters: the new values, the key,
+   * the values read, the binding values read. Binding columns are never written.
    */
   String compareAndSet() {
     StringBuilder sql = new StringBuilder("UPDATE ").append(sqlName()).append(" SET ");
@@ -370,6 +415,9 @@ final class TableTarget {
     sql.append(" WHERE (").append(keyList()).append(") = ").append(keyParameters());
     for (Column c : columns) {
       sql.append(" AND ").append(quote(c.name())).append(" IS NOT DISTINCT FROM ?");
+    }
+    for (String b : bindingColumns) {
+      sql.append(" AND ").append(quote(b)).append("::text IS NOT DISTINCT FROM ?");
     }
     return sql.toString();
   }
@@ -399,6 +447,44 @@ final class TableTarget {
       key[i] = rs.getString(i + 1);
     }
     return key;
+  }
+
+  /** How many binding columns a read returns after the columns. */
+  int bindingWidth() {
+    return bindingColumns.size();
+  }
+
+  /**
+   * Reads the binding columns (as text; null for SQL NULL) of a row that a read of this target
+   * returned, from the columns after the key and the columns.
+   */
+  String[] readBindingValues(ResultSet rs) throws SQLException {
+    String[] values = new String[bindingColumns.size()];
+    int first = keyColumns.size() + columns.size() + 1;
+    for (int i = 0; i < values.length; i++) {
+      values[i] = rs.getString(first + i);
+    }
+    return values;
+  }
+
+  /**
+   * Each column's canonical binding value in a row whose binding columns hold
+   * {@code bindingValues} ({@link #readBindingValues}): null for a column not bound to its row,
+   * and for a row-bound column whose binding column is NULL in the row (such a row binds no
+   * cell: the caller refuses it).
+   */
+  byte[][] bindings(String[] bindingValues) {
+    if (bindingColumns.isEmpty()) {
+      return unbound;
+    }
+    byte[][] out = new byte[columns.size()][];
+    for (int i = 0; i < out.length; i++) {
+      int slot = bindingSlots[i];
+      if (slot >= 0 && bindingValues[slot] != null) {
+        out[i] = RowBinding.ofRead(bindingValues[slot]);
+      }
+    }
+    return out;
   }
 
   static String[] fromArray(Array array) throws SQLException {
