@@ -136,10 +136,14 @@ class VeilKeysIT {
   void rotationRetiresTheOldKeyInTheTableAndOldCellsStillOpen() throws Exception {
     String table = "veil_keys_rotation";
     MutableClock clock = new MutableClock(Instant.parse("2025-01-01T00:00:00Z"));
+    java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
     try (TestCodec codec = codec(table, LocalKeyProvider.ofKey(masterKey, new SecureRandom()))
-        .clock(clock).rotateAfter(Duration.ofDays(90)).executor(Runnable::run).build()) {
+        .clock(clock).ticker(nanos::get).rotateAfter(Duration.ofDays(90))
+        .executor(Runnable::run).build()) {
       byte[] old = codec.seal(codec.beginRow(), SSN, ValueType.TEXT, "old");
       clock.now = clock.now.plus(Duration.ofDays(91));
+      // The active key is looked up again at most every 100 ms of the caches' clock.
+      nanos.addAndGet(Duration.ofMillis(100).toNanos());
       codec.seal(codec.beginRow(), SSN, ValueType.TEXT, "rotation runs here");
       byte[] fresh = codec.seal(codec.beginRow(), SSN, ValueType.TEXT, "new");
       assertThat(KeyId.read(fresh, 5)).isNotEqualTo(KeyId.read(old, 5));
