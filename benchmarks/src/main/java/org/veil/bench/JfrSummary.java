@@ -19,15 +19,18 @@ import jdk.jfr.consumer.RecordingFile;
  * the harness thread spent its CPU samples and what it allocated, by share, so that what is left
  * on the per-row path reads off one page.
  *
- * <p>{@code java -cp … org.veil.bench.JfrSummary FILE.jfr [TOP] [THREAD]} prints, for the thread
- * named THREAD ({@code main} by default, the harness's):
+ * <p>{@code java -cp … org.veil.bench.JfrSummary FILE.jfr [TOP] [THREAD] [FRAME,…]} prints, for
+ * the thread named THREAD ({@code main} by default, the harness's):
  * <ul>
  *   <li>top frames by self time ({@code jdk.ExecutionSample}, the method on top of the stack);</li>
  *   <li>frames by inclusive share (a method counted once per sample wherever it is on the stack),
  *       leaving out the harness's own spine (frames in nearly every sample);</li>
  *   <li>allocation sites by sampled weight ({@code jdk.ObjectAllocationSample}): the allocating
- *       method and class, and the first Veil or pgjdbc frame below it (who asked for it).</li>
+ *       method and class, and the first Veil or pgjdbc frame below it (who asked for it);</li>
+ *   <li>for each FRAME given (a substring of {@code Class.method}), the call paths that reach its
+ *       CPU samples, most frequent first.</li>
  * </ul>
+ * Events in the recorder's own start-up (stacks through {@code jdk.jfr.}) are left out.
  */
 public final class JfrSummary {
 
@@ -41,6 +44,8 @@ public final class JfrSummary {
     Path file = Path.of(args[0]);
     int top = args.length > 1 ? Integer.parseInt(args[1]) : 25;
     String thread = args.length > 2 ? args[2] : "main";
+    List<String> traced = args.length > 3 ? List.of(args[3].split(",")) : List.of();
+    Map<String, Map<String, Long>> callers = new HashMap<>();
     Map<String, Long> self = new HashMap<>();
     Map<String, Long> inclusive = new HashMap<>();
     Map<String, Long> allocSite = new HashMap<>();
@@ -65,7 +70,24 @@ public final class JfrSummary {
           continue;
         }
         List<RecordedFrame> frames = stack.getFrames();
+        if (frames.stream().anyMatch(f -> f.getMethod().getType().getName()
+            .startsWith("jdk.jfr."))) {
+          continue;
+        }
         if (cpu) {
+          for (String wanted : traced) {
+            for (int i = frames.size() - 1; i >= 0; i--) {
+              if (name(frames.get(i)).contains(wanted)) {
+                StringBuilder path = new StringBuilder();
+                for (int j = i; j < Math.min(frames.size(), i + 7); j++) {
+                  path.append(j == i ? "" : " ← ").append(name(frames.get(j)));
+                }
+                callers.computeIfAbsent(wanted, k -> new HashMap<>())
+                    .merge(path.toString(), 1L, Long::sum);
+                break;
+              }
+            }
+          }
           samples++;
           self.merge(name(frames.get(0)), 1L, Long::sum);
           Set<String> seen = new HashSet<>();
@@ -91,6 +113,10 @@ public final class JfrSummary {
         1.0);
     print("Allocation by the first Veil or pgjdbc frame → class, by weight", allocBy, allocTotal,
         top, 1.0);
+    for (String wanted : traced) {
+      print("Call paths to " + wanted + " (share of all CPU samples)",
+          callers.getOrDefault(wanted, Map.of()), samples, 8, 1.01);
+    }
   }
 
   private static void print(String title, Map<String, Long> counts, double total, int top,
