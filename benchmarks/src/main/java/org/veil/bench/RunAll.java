@@ -133,7 +133,7 @@ public final class RunAll {
     Map<Integer, Map<String, String>> floor = new TreeMap<>();
     Map<String, String> ivSources = new TreeMap<>();
     Map<String, String> kdf = new TreeMap<>();
-    Map<String, String[]> scan = new TreeMap<>();
+    Map<String, String[]> scan = new java.util.HashMap<>();
     Map<String, String> analysis = new java.util.LinkedHashMap<>();
     for (RunResult r : results) {
       String benchmark = r.getParams().getBenchmark();
@@ -213,7 +213,13 @@ public final class RunAll {
           + "| what | ns/row | B/row | time × floor | bytes × floor |\n|---|---:|---:|---:|---:|\n");
       Double floorNs = scores.get(Targets.jmhKey("ScanRowBenchmark", "floor", "jdk"));
       Double floorB = scores.get(Targets.allocKey("ScanRowBenchmark", "floor", "jdk"));
-      scan.forEach((what, v) -> {
+      List<String> order = new ArrayList<>(List.of("floor"));
+      order.addAll(List.of(providers));
+      for (String what : order) {
+        String[] v = scan.get(what);
+        if (v == null) {
+          continue;
+        }
         String name = what.equals("floor") ? "floor: static-key AES-GCM, SunJCE"
             : "Veil, " + providerName(what);
         String p = what.equals("floor") ? "jdk" : what;
@@ -223,7 +229,7 @@ public final class RunAll {
                 floorNs))
             .append(" | ").append(ratio(scores.get(Targets.allocKey("ScanRowBenchmark", method,
                 p)), floorB)).append(" |\n");
-      });
+      }
     }
     md.append("\n**Veil's cell codec, per-row steps on each provider** (`CellCodecBenchmark`,"
         + " 64 B TEXT, randomized, local key provider, branch key cached), ns/op; × floor is"
