@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
@@ -22,11 +23,14 @@ import org.openjdk.jmh.runner.options.TimeValue;
 import org.veil.bench.e2e.E2eReport;
 import org.veil.bench.e2e.E2eResults;
 import org.veil.bench.e2e.EndToEnd;
+import org.veil.bench.e2e.GcmProviders;
 import org.veil.bench.e2e.Settings;
 import org.veil.bench.e2e.Targets;
 import org.veil.bench.micro.AesGcmFloorBenchmark;
 import org.veil.bench.micro.CellCodecBenchmark;
 import org.veil.bench.micro.IvSourceBenchmark;
+import org.veil.bench.micro.KdfBenchmark;
+import org.veil.bench.micro.ScanRowBenchmark;
 import org.veil.bench.micro.StatementAnalysisBenchmark;
 import org.veil.jdbc.ResultColumnLookupBenchmark;
 
@@ -46,15 +50,18 @@ public final class RunAll {
   public static void main(String[] args) throws Exception {
     Path out = Path.of(args.length > 0 ? args[0] : "RESULTS.md");
     String label = System.getProperty("bench.label", "Benchmark run");
+    String loadAtStart = loadAverage();
     Map<String, Double> jmhScores = new TreeMap<>();
     String jmh = Boolean.getBoolean("bench.skipJmh") ? null : jmh(jmhScores);
     E2eResults e2e = Boolean.getBoolean("bench.skipE2e") ? null
         : new EndToEnd(Settings.fromSystemProperties()).run();
     StringBuilder md = new StringBuilder();
     md.append("# Veil benchmarks: ").append(label).append("\n\n");
-    md.append(environment()).append('\n');
-    md.append("## Targets (issue 7), judged from this run's ratios\n\n")
-        .append(Targets.markdown(e2e, jmhScores)).append('\n');
+    md.append(environment(loadAtStart)).append('\n');
+    md.append("## Targets of the crypto core v3, judged from this run's ratios\n\n")
+        .append(Targets.v3Markdown(e2e, jmhScores)).append('\n');
+    md.append("### Issue 7's other targets, still in force\n\n")
+        .append(Targets.issue7Markdown(e2e, jmhScores)).append('\n');
     if (jmh != null) {
       md.append("## Microbenchmarks (JMH)\n\n").append(jmh).append('\n');
     }
@@ -77,32 +84,56 @@ public final class RunAll {
   private static final String[] FIXED_TYPES = {"SHORT", "INT", "LONG", "NUMERIC", "BOOLEAN",
       "FLOAT", "DOUBLE", "DATE", "TIME", "TIMESTAMP", "TIMESTAMPTZ", "UUID"};
   private static final String[] MODES = {"randomized", "deterministic"};
+  /** The codec's per-row steps, measured on each provider for a 64 B TEXT randomized cell. */
+  private static final String[][] ROW_STEPS = {
+      {"seal", "seal (one-cell row: nonce, row key derivation, GCM key schedule, seal)"},
+      {"openFirst", "open, first cell of a row (row key derived)"},
+      {"open", "open, a later cell of the row (row key at hand)"},
+      {"sealThenOpen", "seal + open, one-cell row (the 2 × target's unit)"},
+      {"sealThenOpenInRow", "seal + open, a cell of a row whose key exists"}};
+  private static final String GC_NORM = "gc.alloc.rate.norm";
 
   /**
-   * Runs every JMH benchmark; fills {@code scores} (mean ns/op by {@link Targets#jmhKey}) and
-   * returns the Markdown. The per-type matrix of the cell codec runs with shorter iterations
-   * ({@code bench.jmh.matrixMillis}, 2 warm-up + 3 measured) so the full run stays in budget;
-   * the floor, the statement analysis and the lookup use the main settings.
+   * Runs every JMH benchmark; fills {@code scores} (mean ns/op by {@link Targets#jmhKey}, bytes
+   * per operation by {@link Targets#allocKey}) and returns the Markdown. The per-type matrix of
+   * the cell codec runs with shorter iterations ({@code bench.jmh.matrixMillis}, 2 warm-up + 3
+   * measured) so the full run stays in budget; the floor, the key derivation, the scan row, the
+   * statement analysis and the lookup use the main settings. The matrix runs on the provider the
+   * driver chooses ({@code auto}); the per-row steps and the scan row on each provider present.
    */
   private static String jmh(Map<String, Double> scores) throws RunnerException {
+    String[] providers = GcmProviders.accpHealthy() ? new String[] {"jdk", "accp"}
+        : new String[] {"jdk"};
     Map<String, String> cells = new TreeMap<>();
     List<RunResult> results = new ArrayList<>();
     results.addAll(run(main().include(AesGcmFloorBenchmark.class.getName())
         .include(IvSourceBenchmark.class.getName())
+        .include(KdfBenchmark.class.getName())
         .include(StatementAnalysisBenchmark.class.getName())
         .include(ResultColumnLookupBenchmark.class.getName())));
+    String scanRow = ScanRowBenchmark.class.getName();
+    results.addAll(run(main().include(scanRow + ".floor$").param("provider", "jdk")
+        .addProfiler(GCProfiler.class)));
+    results.addAll(run(main().include(scanRow + ".veil$").param("provider", providers)
+        .addProfiler(GCProfiler.class)));
     String codec = CellCodecBenchmark.class.getName();
+    results.addAll(run(matrix().include(codec + ".(seal|open|openFirst|sealThenOpen"
+        + "|sealThenOpenInRow)$").param("type", "TEXT").param("size", "64")
+        .param("mode", "randomized").param("provider", providers)));
     results.addAll(run(matrix().include(codec + ".(seal|open|sealThenOpen)$")
-        .param("type", "TEXT").param("size", SIZES).param("mode", MODES)));
+        .param("type", "TEXT").param("size", SIZES).param("mode", MODES)
+        .param("provider", "auto")));
     results.addAll(run(matrix().include(codec + ".sealThenOpen$")
-        .param("type", "BYTES").param("size", SIZES).param("mode", MODES)));
-    results.addAll(run(matrix().include(codec + ".(openCold|sealThenOpenInRow)$")
-        .param("type", "TEXT").param("size", "64").param("mode", "randomized")));
+        .param("type", "BYTES").param("size", SIZES).param("mode", MODES)
+        .param("provider", "auto")));
     results.addAll(run(matrix().include(codec + ".sealThenOpen$")
-        .param("type", FIXED_TYPES).param("size", "0").param("mode", MODES)));
+        .param("type", FIXED_TYPES).param("size", "0").param("mode", MODES)
+        .param("provider", "auto")));
 
     Map<Integer, Map<String, String>> floor = new TreeMap<>();
     Map<String, String> ivSources = new TreeMap<>();
+    Map<String, String> kdf = new TreeMap<>();
+    Map<String, String[]> scan = new java.util.HashMap<>();
     Map<String, String> analysis = new java.util.LinkedHashMap<>();
     for (RunResult r : results) {
       String benchmark = r.getParams().getBenchmark();
@@ -116,9 +147,22 @@ public final class RunAll {
         String size = r.getParams().getParam("size");
         floor.computeIfAbsent(Integer.parseInt(size), k -> new TreeMap<>()).put(method, score(r));
         scores.put(Targets.jmhKey(cls, method, size), mean);
+      } else if (cls.equals("KdfBenchmark")) {
+        scores.put(Targets.jmhKey(cls, method), mean);
+        kdf.put(method, score(r));
+      } else if (cls.equals("ScanRowBenchmark")) {
+        String provider = r.getParams().getParam("provider");
+        scores.put(Targets.jmhKey(cls, method, provider), mean);
+        var bytes = r.getSecondaryResults().get(GC_NORM);
+        if (bytes != null) {
+          scores.put(Targets.allocKey(cls, method, provider), bytes.getScore());
+        }
+        scan.put(method.equals("floor") ? "floor" : provider, new String[] {score(r),
+            bytes == null ? "–" : String.format(Locale.ROOT, "%,.0f", bytes.getScore())});
       } else if (cls.equals("CellCodecBenchmark")) {
         String key = Targets.jmhKey(cls, method, r.getParams().getParam("type"),
-            r.getParams().getParam("size"), r.getParams().getParam("mode"));
+            r.getParams().getParam("size"), r.getParams().getParam("mode"),
+            r.getParams().getParam("provider"));
         scores.put(key, mean);
         cells.put(key, score(r));
       } else {
@@ -146,12 +190,70 @@ public final class RunAll {
       md.setLength(md.length() - 2);
       md.append(".\n");
     }
-    md.append("\n**Veil's cell codec** (`CellCodecBenchmark`), local key provider, branch key"
-        + " cached. A randomized *seal* here is a one-cell row: it includes drawing the row's DEK"
-        + " and wrapping it under the branch key (a two-cell row pays that once). *open* is a"
-        + " later cell of the row read last, so its row key is at hand; the first cell of a row"
-        + " (below) unwraps the row key. × floor = seal + open over the floor's seal + open at"
-        + " the same size. JSON shares TEXT's code path.\n\n");
+    if (!kdf.isEmpty()) {
+      md.append("\n**Row key derivation** (`KdfBenchmark`), one 32-byte key per row from the"
+          + " branch key and a 16-byte nonce, ns/op:\n\n| derivation | ns/op | × v3 |\n"
+          + "|---|---:|---:|\n");
+      Double v3 = scores.get(Targets.jmhKey("KdfBenchmark", "rowKeyKdf"));
+      for (String[] d : new String[][] {
+          {"rowKeyKdf", "format v3: SP 800-108 counter mode, AES-256-CMAC (3 AES blocks on a"
+              + " keyed `AES/ECB`, `RowKeyKdf`)"},
+          {"hkdfTink", "HKDF-SHA256, Tink `Hkdf.computeHkdf` (gets and keys its `Mac` per call)"},
+          {"hkdfReusedMac", "HKDF-SHA256 on one reused `Mac` (extract + one expand block)"}}) {
+        md.append("| ").append(d[1]).append(" | ").append(kdf.getOrDefault(d[0], "–"))
+            .append(" | ").append(ratio(scores.get(Targets.jmhKey("KdfBenchmark", d[0])), v3))
+            .append(" |\n");
+      }
+    }
+    if (!scan.isEmpty()) {
+      md.append("\n**A scanned row's crypto** (`ScanRowBenchmark`, with JMH's `-prof gc`): the"
+          + " two randomized cells of a benchmark row (20 B and 200 B TEXT) opened from"
+          + " `byte[]` into `String`s, 1,024 rows in turn, so each row derives its key once;"
+          + " beside the `aesgcm` contender's open (static key, reused `Cipher`, SunJCE).\n\n"
+          + "| what | ns/row | B/row | time × floor | bytes × floor |\n|---|---:|---:|---:|---:|\n");
+      Double floorNs = scores.get(Targets.jmhKey("ScanRowBenchmark", "floor", "jdk"));
+      Double floorB = scores.get(Targets.allocKey("ScanRowBenchmark", "floor", "jdk"));
+      List<String> order = new ArrayList<>(List.of("floor"));
+      order.addAll(List.of(providers));
+      for (String what : order) {
+        String[] v = scan.get(what);
+        if (v == null) {
+          continue;
+        }
+        String name = what.equals("floor") ? "floor: static-key AES-GCM, SunJCE"
+            : "Veil, " + providerName(what);
+        String p = what.equals("floor") ? "jdk" : what;
+        String method = what.equals("floor") ? "floor" : "veil";
+        md.append("| ").append(name).append(" | ").append(v[0]).append(" | ").append(v[1])
+            .append(" | ").append(ratio(scores.get(Targets.jmhKey("ScanRowBenchmark", method, p)),
+                floorNs))
+            .append(" | ").append(ratio(scores.get(Targets.allocKey("ScanRowBenchmark", method,
+                p)), floorB)).append(" |\n");
+      }
+    }
+    md.append("\n**Veil's cell codec, per-row steps on each provider** (`CellCodecBenchmark`,"
+        + " 64 B TEXT, randomized, local key provider, branch key cached), ns/op; × floor is"
+        + " over the floor's seal + open at 64 B:\n\n| step |");
+    for (String p : providers) {
+      md.append(' ').append(providerName(p)).append(" | × floor |");
+    }
+    md.append("\n|---|").append("---:|---:|".repeat(providers.length)).append('\n');
+    Double floor64 = scores.get(Targets.jmhKey("AesGcmFloorBenchmark", "sealThenOpen", "64"));
+    for (String[] step : ROW_STEPS) {
+      md.append("| ").append(step[1]);
+      for (String p : providers) {
+        String key = Targets.jmhKey("CellCodecBenchmark", step[0], "TEXT", "64", "randomized", p);
+        md.append(" | ").append(cells.getOrDefault(key, "–")).append(" | ")
+            .append(ratio(scores.get(key), floor64));
+      }
+      md.append(" |\n");
+    }
+    md.append("\n**Veil's cell codec, per type** (`CellCodecBenchmark`), local key provider,"
+        + " branch key cached, per-row AES-GCM on the driver's choice here ("
+        + providerName("auto") + "). A randomized *seal* is a one-cell row: it includes drawing"
+        + " the row's nonce and deriving its row key (a two-cell row pays that once). *open* is"
+        + " a later cell of the row read last, so its row key is at hand. × floor = seal + open"
+        + " over the floor's seal + open at the same size. JSON shares TEXT's code path.\n\n");
     md.append("| type | size | mode | seal | open | seal + open | × floor |\n"
         + "|---|---:|---|---:|---:|---:|---:|\n");
     for (String type : SIZED_TYPES) {
@@ -160,30 +262,14 @@ public final class RunAll {
           md.append("| ").append(type).append(" | ").append(size).append(" B | ").append(mode);
           for (String m : methods) {
             md.append(" | ").append(cells.getOrDefault(
-                Targets.jmhKey("CellCodecBenchmark", m, type, size, mode), "–"));
+                Targets.jmhKey("CellCodecBenchmark", m, type, size, mode, "auto"), "–"));
           }
           md.append(" | ").append(ratio(scores.get(Targets.jmhKey("CellCodecBenchmark",
-              "sealThenOpen", type, size, mode)),
+              "sealThenOpen", type, size, mode, "auto")),
               scores.get(Targets.jmhKey("AesGcmFloorBenchmark", "sealThenOpen", size))))
               .append(" |\n");
         }
       }
-    }
-    String cold = cells.get(Targets.jmhKey("CellCodecBenchmark", "openCold", "TEXT", "64",
-        "randomized"));
-    if (cold != null) {
-      md.append("\nOpen of a 64 B TEXT cell that is the first of its row read (one DEK unwrap"
-          + " under the cached branch key): ").append(cold).append(" ns.\n");
-    }
-    String inRow = cells.get(Targets.jmhKey("CellCodecBenchmark", "sealThenOpenInRow", "TEXT",
-        "64", "randomized"));
-    if (inRow != null) {
-      md.append("\nSeal + open of a 64 B TEXT cell into a row whose key already exists (a"
-          + " second cell of a row: no DEK draw, wrap or caching): ").append(inRow)
-          .append(" ns, ").append(ratio(scores.get(Targets.jmhKey("CellCodecBenchmark",
-              "sealThenOpenInRow", "TEXT", "64", "randomized")),
-              scores.get(Targets.jmhKey("AesGcmFloorBenchmark", "sealThenOpen", "64"))))
-          .append(" × the floor.\n");
     }
     md.append("\nFixed-width types, seal + open (one-cell row), ns/op:\n\n"
         + "| type | randomized | deterministic |\n|---|---:|---:|\n");
@@ -191,7 +277,7 @@ public final class RunAll {
       md.append("| ").append(type);
       for (String mode : MODES) {
         md.append(" | ").append(cells.getOrDefault(
-            Targets.jmhKey("CellCodecBenchmark", "sealThenOpen", type, "0", mode), "–"));
+            Targets.jmhKey("CellCodecBenchmark", "sealThenOpen", type, "0", mode, "auto"), "–"));
       }
       md.append(" |\n");
     }
@@ -209,6 +295,16 @@ public final class RunAll {
     analysis.forEach((k, v) -> md.append("| ").append(names.getOrDefault(k, k)).append(" | ")
         .append(v).append(" |\n"));
     return md.toString();
+  }
+
+  /** A provider parameter as the report names it: {@code jdk}, {@code accp}, {@code auto}. */
+  private static String providerName(String choice) {
+    try {
+      String name = GcmProviders.named(choice).name();
+      return choice.equals("auto") ? name + " (auto)" : name;
+    } catch (java.security.GeneralSecurityException e) {
+      return choice + " (not usable)";
+    }
   }
 
   private static String ratio(Double veil, Double floor) {
@@ -250,7 +346,17 @@ public final class RunAll {
         : String.format(Locale.ROOT, "%,.1f ± %,.1f", score.getScore(), score.getScoreError());
   }
 
-  private static String environment() {
+  /** {@code /proc/loadavg}'s 1, 5 and 15 minute load averages, or "unknown". */
+  private static String loadAverage() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+      return f[0] + ", " + f[1] + ", " + f[2];
+    } catch (IOException | RuntimeException e) {
+      return "unknown";
+    }
+  }
+
+  private static String environment(String loadAtStart) {
     Runtime rt = Runtime.getRuntime();
     StringBuilder md = new StringBuilder();
     md.append("| | |\n|---|---|\n");
@@ -266,6 +372,10 @@ public final class RunAll {
         .append(System.getProperty("java.runtime.version")).append(" (")
         .append(System.getProperty("java.vm.vendor")).append("), heap max ")
         .append(rt.maxMemory() / (1024 * 1024)).append(" MiB |\n");
+    md.append("| per-row AES-GCM | ").append(GcmProviders.describe()).append(" |\n");
+    md.append("| load average (1, 5, 15 min) | at start ").append(loadAtStart).append("; at end ")
+        .append(loadAverage()).append(" (").append(rt.availableProcessors())
+        .append(" cores; a load above that means other work shared them) |\n");
     String commit = System.getProperty("bench.commit", "");
     if (!commit.isEmpty()) {
       md.append("| commit | ").append(commit).append(" |\n");

@@ -13,7 +13,7 @@ final class Contenders {
         new StaticKeyAesGcm(),
         VeilContender.withoutEncryptedColumns(),
         VeilContender.randomized(),
-        VeilContender.randomizedCold(),
+        VeilContender.randomizedOnAccp(),
         VeilContender.deterministic(),
         VeilContender.direct(),
         new Pgcrypto(),

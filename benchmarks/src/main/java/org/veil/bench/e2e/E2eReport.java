@@ -14,6 +14,10 @@ public final class E2eReport {
     md.append("Run: ").append(results.settings().describe())
         .append(String.format(Locale.ROOT, "; took %.1f min.%n%n",
             results.elapsed().toMillis() / 60_000.0));
+    md.append("B/row: bytes the harness thread allocated per row during the measured operations"
+        + " (pgjdbc, the driver, the decryption and the harness's checks of each value read;"
+        + " `com.sun.management.ThreadMXBean`); a contender that works on other threads"
+        + " (`sharding`) is undercounted.\n\n");
     md.append("| contender | what it is | protected columns at rest |\n|---|---|---|\n");
     for (E2eResults.ContenderInfo c : results.contenders()) {
       md.append("| `").append(c.id()).append("` | ").append(c.description()).append(" | ")
@@ -24,15 +28,15 @@ public final class E2eReport {
     md.append('\n');
     for (E2eResults.WorkloadResult w : results.workloads()) {
       md.append("#### ").append(w.title()).append("\n\n");
-      md.append("| contender | rows/s | × plain | p50 | p99 | operations |\n");
-      md.append("|---|---:|---:|---:|---:|---:|\n");
+      md.append("| contender | rows/s | × plain | p50 | p99 | operations | B/row |\n");
+      md.append("|---|---:|---:|---:|---:|---:|---:|\n");
       double plain = w.outcomes().stream()
           .filter(o -> o.contender().equals(PlainPgjdbc.ID) && o.summary() != null)
           .mapToDouble(o -> o.summary().rowsPerSecond()).findFirst().orElse(Double.NaN);
       for (E2eResults.Outcome o : w.outcomes()) {
         md.append("| `").append(o.contender()).append("` | ");
         if (o.summary() == null) {
-          md.append(o.note()).append(" | | | | |\n");
+          md.append(o.note()).append(" | | | | | |\n");
           continue;
         }
         Samples.Summary s = o.summary();
@@ -41,7 +45,9 @@ public final class E2eReport {
                 : String.format(Locale.ROOT, "%.3f", s.rowsPerSecond() / plain)).append(" | ")
             .append(latency(s.p50Nanos())).append(" | ")
             .append(latency(s.p99Nanos())).append(" | ")
-            .append(s.operations()).append(" |\n");
+            .append(s.operations()).append(" | ")
+            .append(Double.isNaN(s.bytesPerRow()) ? "–"
+                : String.format(Locale.ROOT, "%,.0f", s.bytesPerRow())).append(" |\n");
       }
       md.append('\n');
     }

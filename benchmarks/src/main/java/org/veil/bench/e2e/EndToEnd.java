@@ -1,6 +1,7 @@
 package org.veil.bench.e2e;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +17,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import jdk.jfr.Configuration;
+import jdk.jfr.Recording;
 import org.veil.testing.PostgresServer;
 import org.veil.testing.ServerOptions;
 import org.veil.testing.TestPostgres;
@@ -33,6 +36,9 @@ public final class EndToEnd {
   private static final int WARM_UP_ROWS = 20_000;
   private static final int WARM_UP_BATCH = 500;
   private static final long WARM_UP_MILLIS = 3_000;
+
+  /** Counts each thread's allocation: the bytes per row of the report. */
+  private static final com.sun.management.ThreadMXBean THREADS = threads();
 
   /** The server settings the benchmark runs with: no statement logging, no fsync wait. */
   static final Map<String, String> SERVER_SETTINGS = serverSettings();
@@ -150,8 +156,12 @@ public final class EndToEnd {
     // always followed the same one, and the one after a slow contender (pgcrypto, sharding)
     // found a server that had caught up on its background writes, round after round.
     Random order = new Random(workload.id().hashCode());
+    Recording recording = null;
     for (int round = 0; round < totalRounds; round++) {
       boolean measured = round >= settings.warmupRounds();
+      if (measured && recording == null && settings.jfrDirectory() != null) {
+        recording = startRecording(workload);
+      }
       List<Session> turns = new ArrayList<>(active);
       Collections.shuffle(turns, order);
       for (Session s : turns) {
@@ -165,11 +175,14 @@ public final class EndToEnd {
           do {
             s.contender.beforeOperation(s.connection);
             workload.beforeOperation(s);
+            // Read outside the timed span: the count costs a little, and allocates nothing.
+            long bytes0 = allocatedBytes();
             long t0 = System.nanoTime();
             workload.operate(s, n++);
             long elapsed = System.nanoTime() - t0;
+            long bytes = bytes0 < 0 ? -1 : allocatedBytes() - bytes0;
             if (measured) {
-              samples.get(id).add(elapsed, workload.rowsPerOperation(s));
+              samples.get(id).add(elapsed, workload.rowsPerOperation(s), bytes);
             }
           } while (System.nanoTime() - roundStart < roundNanos);
           operationCounts.put(id, n);
@@ -179,6 +192,9 @@ public final class EndToEnd {
         }
       }
       log("  round " + (round + 1) + "/" + totalRounds + (measured ? "" : " (warm-up)") + " done");
+    }
+    if (recording != null) {
+      stopRecording(recording, workload);
     }
     List<E2eResults.Outcome> outcomes = new ArrayList<>();
     for (Session s : sessions) {
@@ -195,6 +211,52 @@ public final class EndToEnd {
       }
     }
     return new E2eResults.WorkloadResult(workload.id(), workload.title(), outcomes);
+  }
+
+  /** Bytes allocated by this thread so far, or -1 when the JVM does not count them. */
+  private static long allocatedBytes() {
+    return THREADS != null ? THREADS.getCurrentThreadAllocatedBytes() : -1;
+  }
+
+  private static com.sun.management.ThreadMXBean threads() {
+    java.lang.management.ThreadMXBean bean = ManagementFactory.getThreadMXBean();
+    if (bean instanceof com.sun.management.ThreadMXBean t
+        && t.isThreadAllocatedMemorySupported()) {
+      t.setThreadAllocatedMemoryEnabled(true);
+      return t;
+    }
+    return null;
+  }
+
+  /**
+   * A flight recording (JFR's {@code profile} settings) of a workload's measured rounds, all
+   * contenders that run it; {@link #stopRecording} writes it to
+   * {@code <bench.jfr>/<workload>.jfr}, for {@code org.veil.bench.JfrSummary}.
+   */
+  private static Recording startRecording(Workload workload) {
+    try {
+      Recording r = new Recording(Configuration.getConfiguration("profile"));
+      r.setName("bench-" + workload.id());
+      r.setToDisk(true);
+      r.start();
+      return r;
+    } catch (IOException | java.text.ParseException e) {
+      throw new IllegalStateException("cannot start a flight recording: " + e.getMessage(), e);
+    }
+  }
+
+  private void stopRecording(Recording r, Workload workload) {
+    Path file = settings.jfrDirectory().resolve(workload.id() + ".jfr");
+    try {
+      r.stop();
+      Files.createDirectories(file.getParent());
+      r.dump(file);
+      log("flight recording of the measured rounds: " + file.toAbsolutePath());
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot write " + file + ": " + e.getMessage(), e);
+    } finally {
+      r.close();
+    }
   }
 
   /**

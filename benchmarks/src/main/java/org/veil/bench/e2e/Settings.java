@@ -1,5 +1,6 @@
 package org.veil.bench.e2e;
 
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -18,11 +19,16 @@ import java.util.stream.Collectors;
  *   <li>{@code bench.contenders}, {@code bench.workloads}: comma-separated ids to run (all when
  *       empty); the workload id {@code kms} is the KMS call count;</li>
  *   <li>{@code bench.kmsRows} (1000000) and {@code bench.kmsDirectRows} (2000): rows written
- *       and read back for the KMS call count with branch and with direct wrapping.</li>
+ *       and read back for the KMS call count with branch and with direct wrapping;</li>
+ *   <li>{@code bench.jfr} (unset): a directory; when set, each workload's measured rounds are
+ *       recorded with JFR (its {@code profile} settings) into {@code <workload>.jfr} there.</li>
  * </ul>
+ *
+ * @param jfrDirectory where flight recordings go, or null for none
  */
 public record Settings(int rows, int batchRows, int warmupRounds, int rounds, long roundMillis,
-    Set<String> contenders, Set<String> workloads, int kmsRows, int kmsDirectRows) {
+    Set<String> contenders, Set<String> workloads, int kmsRows, int kmsDirectRows,
+    Path jfrDirectory) {
 
   public static Settings fromSystemProperties() {
     return new Settings(
@@ -34,7 +40,9 @@ public record Settings(int rows, int batchRows, int warmupRounds, int rounds, lo
         ids(System.getProperty("bench.contenders", "")),
         ids(System.getProperty("bench.workloads", "")),
         Integer.getInteger("bench.kmsRows", 1_000_000),
-        Integer.getInteger("bench.kmsDirectRows", 2_000));
+        Integer.getInteger("bench.kmsDirectRows", 2_000),
+        System.getProperty("bench.jfr", "").isBlank() ? null
+            : Path.of(System.getProperty("bench.jfr")));
   }
 
   boolean runs(Contender contender) {

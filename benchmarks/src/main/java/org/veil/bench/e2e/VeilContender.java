@@ -1,27 +1,35 @@
 package org.veil.bench.e2e;
 
+import java.security.GeneralSecurityException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.function.Function;
+import org.veil.crypto.CellCodec;
 import org.veil.keys.KeyHierarchy;
 import org.veil.jdbc.VeilInternals;
 
 /**
  * Veil: {@code jdbc:veil:postgresql://…} with a set of {@code veil.*} settings, the application
- * binding and reading plaintext. Every Veil variant the issue asks for (no encrypted column,
- * randomized with a warm or cold key cache, deterministic, direct KMS wrapping) is one instance
- * of this class; only the settings, the stored type and what it can look up differ.
+ * binding and reading plaintext. Every Veil variant (no encrypted column, randomized on either
+ * per-row AES-GCM provider, deterministic, direct KMS wrapping) is one instance of this class;
+ * only the settings, the stored type, the provider and what it can look up differ.
  *
- * <p>A cold-cache variant empties the codec's row-key (DEK) cache before every timed operation
- * ({@link VeilInternals#forgetRowKeys}), untimed, so each row read unwraps its row key once; the
- * branch keys stay cached, as they do in a running application. Veil caches only directly
- * wrapped row keys; a branch-wrapped one is unwrapped for every row read, warm or cold, so the
- * randomized variants measure one path twice: the cold one shows that nothing is lost by that. A variant with a loopback KMS
- * starts it in {@link #prepare} and stops it in {@link #close}.
+ * <p>A variant may pin the per-row AES-GCM provider ({@code jdk} or {@code accp}): the driver
+ * reads {@code -Dorg.veil.crypto.provider} when it builds a configuration's codec, on that
+ * configuration's first connection, so {@link #connect} sets the property around it and then
+ * checks, from the codec, that the provider asked for is the one in use (the run fails if the
+ * driver stops reading it then). Unpinned variants get the run's choice ({@code auto} unless the
+ * JVM was started with the property). The report names the provider each variant used.
+ *
+ * <p>A variant with a cold row-key cache empties the codec's cache of directly wrapped row keys
+ * before every timed operation ({@link VeilInternals#forgetRowKeys}), untimed; the branch keys
+ * stay cached, as they do in a running application. A variant with a loopback KMS starts it in
+ * {@link #prepare} and stops it in {@link #close}.
  */
 public final class VeilContender implements Contender {
 
@@ -32,6 +40,13 @@ public final class VeilContender implements Contender {
   private final boolean canLookUpByEquality;
   private final boolean storesCiphertext;
   private boolean coldRowKeys;
+  /** {@code jdk} or {@code accp}, or null for the run's choice. */
+  private String pinnedProvider;
+  /** The name of the provider {@link #pinnedProvider} stands for, found in {@link #prepare}. */
+  private String expectedProvider;
+  private String unavailable;
+  /** The provider the codec uses, once connected. */
+  private String usedProvider;
   private LoopbackKms kms;
   private int maxPreloadRows = Integer.MAX_VALUE;
   private final Map<String, String> notMeasured = new HashMap<>();
@@ -61,26 +76,33 @@ public final class VeilContender implements Contender {
         target -> Map.of(), "text", true, false);
   }
 
-  /** Both columns randomized, branch-key wrapping, local key provider; caches warm. */
+  /**
+   * Both columns randomized (format v3: each row's key derived from the cached branch key and a
+   * fresh nonce), local key provider, per-row AES-GCM on the JDK's provider (SunJCE): what every
+   * deployment gets without ACCP, and on JDK 25 and later with it.
+   */
   public static VeilContender randomized() {
-    return new VeilContender("veil_rnd",
-        "Veil, both columns randomized (per-row DEK, branch-key wrapping), local key provider,"
-            + " branch key cached; each row read unwraps its row key under it (Veil caches"
-            + " only directly wrapped row keys)",
+    VeilContender c = new VeilContender("veil_rnd",
+        "Veil, both columns randomized (format v3: row key derived per row from the cached"
+            + " branch key and a fresh nonce), local key provider",
         t -> local(t, "bench-rnd", t.qualified(ProtectedColumn.EMAIL) + ", "
             + t.qualified(ProtectedColumn.NOTE)),
         "bytea", false, true);
+    c.pinnedProvider = "jdk";
+    return c;
   }
 
-  /** As {@link #randomized()}, with the row-key cache emptied before each timed operation. */
-  public static VeilContender randomizedCold() {
-    VeilContender c = new VeilContender("veil_rnd_cold",
-        "Veil randomized as veil_rnd, row-key (DEK) cache emptied before every timed operation"
-            + " (branch-wrapped row keys are not cached anyway: the same path as veil_rnd)",
-        t -> local(t, "bench-rnd-cold", t.qualified(ProtectedColumn.EMAIL) + ", "
+  /**
+   * As {@link #randomized()}, per-row AES-GCM on Amazon Corretto Crypto Provider (what the driver
+   * chooses before JDK 25 when ACCP is on the class path and healthy); not run without it.
+   */
+  public static VeilContender randomizedOnAccp() {
+    VeilContender c = new VeilContender("veil_rnd_accp",
+        "Veil randomized as veil_rnd, the per-row AES-GCM on Amazon Corretto Crypto Provider",
+        t -> local(t, "bench-rnd-accp", t.qualified(ProtectedColumn.EMAIL) + ", "
             + t.qualified(ProtectedColumn.NOTE)),
         "bytea", false, true);
-    c.coldRowKeys = true;
+    c.pinnedProvider = "accp";
     return c;
   }
 
@@ -95,7 +117,7 @@ public final class VeilContender implements Contender {
   }
 
   /**
-   * Direct wrapping: every row's DEK generated and wrapped by KMS (the seeds' form), through the
+   * Direct wrapping: every row's key generated and wrapped by KMS (the seeds' form), through the
    * AWS SDK against {@link LoopbackKms} with its added latency; row-key cache cold, so each row
    * read is one KMS Decrypt. Workloads whose operations would take minutes at one KMS round trip
    * per row are not measured: their cost per row is the KMS latency.
@@ -128,13 +150,32 @@ public final class VeilContender implements Contender {
     return id;
   }
 
+  /** The description, with the per-row AES-GCM provider the codec used once connected. */
   @Override
   public String description() {
-    return description;
+    if (usedProvider == null || id.equals("veil_none")) {
+      return description;
+    }
+    return description + "; per-row AES-GCM on " + usedProvider + (pinnedProvider == null
+        ? " (the run's choice, " + GcmProviders.PROPERTY + "=" + GcmProviders.runChoice() + ")"
+        : " (pinned)");
+  }
+
+  @Override
+  public Optional<String> unavailableReason() {
+    return Optional.ofNullable(unavailable);
   }
 
   @Override
   public void prepare(Target target) throws Exception {
+    if (pinnedProvider != null && expectedProvider == null) {
+      try {
+        expectedProvider = GcmProviders.named(pinnedProvider).name();
+      } catch (GeneralSecurityException e) {
+        unavailable = e.getMessage();
+        return;
+      }
+    }
     if (settings == null && kms == null) {
       kms = new LoopbackKms(LoopbackKms.configuredLatencyMillis());
     }
@@ -152,8 +193,18 @@ public final class VeilContender implements Contender {
       extra.setProperty("veil.columns", target.qualified(ProtectedColumn.EMAIL) + ", "
           + target.qualified(ProtectedColumn.NOTE));
     }
-    Connection c = target.server().veilConnection(extra);
+    Connection c = pinnedProvider == null ? target.server().veilConnection(extra)
+        : GcmProviders.with(pinnedProvider, () -> target.server().veilConnection(extra));
     codec = VeilInternals.keys(c);
+    CellCodec cells = VeilInternals.codec(c);
+    usedProvider = cells == null ? null : cells.provider().name();
+    if (expectedProvider != null && !expectedProvider.equals(usedProvider)) {
+      c.close();
+      throw new IllegalStateException(id + ": asked the driver for " + pinnedProvider + " ("
+          + expectedProvider + ") through " + GcmProviders.PROPERTY + " while its configuration"
+          + " was built, and its codec uses " + usedProvider + ": the driver no longer reads the"
+          + " property then; pin the provider another way");
+    }
     return c;
   }
 

@@ -27,25 +27,29 @@ import org.veil.keys.KeyHierarchy;
 import org.veil.crypto.ValueType;
 
 /**
- * Veil's cell codec, sealing and opening one value of each type, beside
+ * Veil's cell codec (format version 3), sealing and opening one value of each type, beside
  * {@link AesGcmFloorBenchmark} (raw AES-256-GCM, reused {@code Cipher}) on the same sizes.
  *
  * <ul>
  *   <li>{@link #seal}: one value as the only cell of a new row, so a randomized seal includes
- *       drawing the row's DEK and wrapping it under the cached branch key: what a
+ *       what every row pays once: drawing its 16-byte nonce and deriving its row key from the
+ *       cached branch key (three AES blocks) and the row key's GCM key schedule; what a
  *       one-encrypted-column INSERT pays (a row of two cells pays it once for both);</li>
- *   <li>{@link #open}: a cell of the row whose key the thread used last (the second and later
- *       cells of a row read), so no unwrap;</li>
- *   <li>{@link #openCold}: the first cell of a row read: cells of two rows in turn, so every
- *       open unwraps its row key under the cached branch key, as each row of a scan does;</li>
+ *   <li>{@link #open}: a later cell of the row this thread opened last, so its row key is the
+ *       thread's memo: no derivation;</li>
+ *   <li>{@link #openFirst}: the first cell of a row read: cells of two rows in turn, so every
+ *       open derives its row key, as the first encrypted cell of each row of a scan does;</li>
  *   <li>{@link #sealThenOpen}: the unit of the "within 2x of raw at 64 B" target, as a one-cell
- *       row;</li>
+ *       row (seal derives the row key, the open of the new cell derives it again);</li>
  *   <li>{@link #sealThenOpenInRow}: the same for a cell of a row whose key already exists (the
  *       second and later cells of a row): the codec's per-cell cost without the per-row key.</li>
  * </ul>
  *
  * <p>{@code size} is the encoded plaintext length for {@code TEXT}, {@code JSON} and
  * {@code BYTES}; fixed-width types ignore it (RunAll runs them once, with size 0).
+ * {@code provider} is the per-row AES-GCM provider: {@code auto} (as the driver chooses it:
+ * {@code -Dorg.veil.crypto.provider}, else ACCP before JDK 25 when it is healthy), {@code jdk}
+ * or {@code accp}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -61,6 +65,9 @@ public class CellCodecBenchmark {
   @Param({"randomized", "deterministic"})
   public String mode;
 
+  @Param({"auto"})
+  public String provider;
+
   private KeyHierarchy keys;
   private CellCodec codec;
   private CellColumn column;
@@ -68,13 +75,13 @@ public class CellCodecBenchmark {
   private Object value;
   private byte[] cell;
   private org.veil.crypto.RowSeal openRow;
-  /** Cells of two rows, opened in turn by {@link #openCold}. */
+  /** Cells of two rows, opened in turn by {@link #openFirst}. */
   private byte[][] rows;
   private int turn;
 
   @Setup
   public void setUp() throws Exception {
-    keys = VeilKeys.newKeys();
+    keys = VeilKeys.newKeys(VeilKeys.gcmProvider(provider));
     codec = keys.codec();
     column = ColumnPolicy.of("public", "bench", "value",
         mode.equals("deterministic") ? EncryptionMode.DETERMINISTIC : EncryptionMode.RANDOMIZED)
@@ -106,7 +113,7 @@ public class CellCodecBenchmark {
   }
 
   @Benchmark
-  public Object openCold() throws GeneralSecurityException {
+  public Object openFirst() throws GeneralSecurityException {
     turn ^= 1;
     return codec.open(column, rows[turn], null).value();
   }
