@@ -2,9 +2,9 @@ package org.veil.crypto;
 
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Objects;
-import javax.crypto.AEADBadTagException;
 
 /**
  * Seals values into cells and opens cells back into values: the one object the JDBC layer and
@@ -30,6 +30,10 @@ import javax.crypto.AEADBadTagException;
  * SQL {@code NULL} is stored as {@code NULL}. Keys and values never appear in messages, logs or
  * {@code toString}.
  *
+ * <p>Memory: sealing reads the plaintext where it lies (a caller's bytes are not copied) and
+ * writes one array the size of the value, the cell; opening writes one, the plaintext, or none
+ * ({@link #openInPlace}). Plaintexts that Veil made itself are cleared once used.
+ *
  * <p>Thread-safe. Ciphers are kept per thread; a row costs one key derivation and one GCM key
  * schedule, and no provider call, reflection, logging or clock read.
  */
@@ -43,6 +47,7 @@ public final class CellCodec {
   private final DeterministicCells deterministic;
   private final DirectCells direct;
   private final ThreadLocal<ThreadCiphers> ciphers;
+  private final CellOpener opener;
 
   CellCodec(CellCodecBuilder b) {
     this.keys = Objects.requireNonNull(b.keys, "keys");
@@ -59,6 +64,7 @@ public final class CellCodec {
     }
     GcmProvider chosen = provider;
     this.ciphers = ThreadLocal.withInitial(() -> new ThreadCiphers(chosen));
+    this.opener = new CellOpener(randomized, deterministic, direct, ciphers, events);
   }
 
   public static CellCodecBuilder builder() {
@@ -82,10 +88,23 @@ public final class CellCodec {
    */
   public byte[] seal(RowSeal row, CellColumn column, ValueType type, Object value,
       byte[] binding) throws GeneralSecurityException {
-    return sealEncoded(row, column, type, type.encode(value), binding);
+    if (type == ValueType.BYTES && value instanceof byte[] bytes) {
+      // Sealing only reads its plaintext: the caller's bytes serve as they are, not copied
+      // (a large value would be held twice) and not cleared (they are the caller's).
+      return sealEncoded(row, column, type, bytes, binding);
+    }
+    byte[] plaintext = type.encode(value);
+    try {
+      return sealEncoded(row, column, type, plaintext, binding);
+    } finally {
+      Arrays.fill(plaintext, (byte) 0);
+    }
   }
 
-  /** Seals plaintext bytes already encoded by {@link ValueType#encode}. */
+  /**
+   * Seals plaintext bytes already encoded by {@link ValueType#encode}; reads them, never keeps or
+   * changes them.
+   */
   public byte[] sealEncoded(RowSeal row, CellColumn column, ValueType type, byte[] plaintext,
       byte[] binding) throws GeneralSecurityException {
     Objects.requireNonNull(plaintext, "plaintext");
@@ -111,7 +130,7 @@ public final class CellCodec {
     return randomized.seal(row, column, type, plaintext, binding, t);
   }
 
-  private static void checkBinding(CellColumn column, byte[] binding) {
+  static void checkBinding(CellColumn column, byte[] binding) {
     if (column.isBound() != (binding != null)) {
       throw new IllegalArgumentException(column.isBound()
           ? "column " + column.name() + " is bound to its row: its binding value is needed"
@@ -132,8 +151,26 @@ public final class CellCodec {
    */
   public Opened open(CellColumn column, byte[] cell, byte[] binding)
       throws GeneralSecurityException {
-    CellHeader header = header(column, cell);
-    return decode(column, cell, header.type(), openPlaintext(header, column, cell, binding));
+    return opener.open(column, cell, binding, false);
+  }
+
+  /**
+   * Opens a cell as {@link #open} does, decrypting it over its own bytes: for a cell that the
+   * caller made itself and reads no more (one decoded from its text form), so that opening a
+   * large value takes no second array of its size. The cell is given up: when this returns or
+   * throws, its bytes are cleared. An AES-SIV (deterministic) cell is opened into an array of
+   * its own, then cleared likewise.
+   *
+   * @throws CellException as {@link #open}
+   * @throws KeyUnavailableException as {@link #open}
+   */
+  public Opened openInPlace(CellColumn column, byte[] cell, byte[] binding)
+      throws GeneralSecurityException {
+    try {
+      return opener.open(column, cell, binding, true);
+    } finally {
+      Arrays.fill(cell, (byte) 0);
+    }
   }
 
   /**
@@ -149,109 +186,18 @@ public final class CellCodec {
    */
   public Opened openIfSealedFor(CellColumn column, byte[] cell)
       throws GeneralSecurityException {
-    CellHeader parsed = CellHeader.parse(cell);
-    if (column.isBound() || (parsed != null
-        && column.isDeterministic() != parsed.layout().isDeterministic())) {
-      return null;
-    }
-    CellHeader header = header(column, cell);
-    byte[] plaintext;
-    try {
-      plaintext = plaintext(header, column, cell, null);
-    } catch (AEADBadTagException | RandomizedCells.CellKeyPurposeException e) {
-      return null;
-    } catch (KeyNotFoundException e) {
-      throw fail(column, cell, "cannot be opened: " + e.getMessage(), e);
-    } catch (KeyUnavailableException e) {
-      throw unavailable(column, cell, e);
-    } catch (GeneralSecurityException e) {
-      return null; // Tink's failed AES-SIV check
-    }
-    return decode(column, cell, header.type(), plaintext);
+    return opener.openIfSealedFor(column, cell);
   }
 
   /** The header of {@code cell}, checked against {@code column}'s mode and binding. */
   CellHeader header(CellColumn column, byte[] cell) throws CellException {
-    CellHeader header = CellHeader.parse(cell);
-    if (header == null) {
-      throw fail(column, cell, CellFormat.hasMagic(cell)
-          ? "is malformed (an unknown kind or value type, or too short): altered or truncated"
-          : "is not a Veil cell (format v1, v2 or v3): the column holds a plaintext or foreign"
-              + " value; migrate it with the Veil tool, or set veil.plaintextReads=allow for a"
-              + " migration window", null);
-    }
-    if (header.layout().isDeterministic() != column.isDeterministic()) {
-      throw fail(column, cell, "does not match the column's " + (column.isDeterministic()
-          ? "deterministic" : "randomized") + " mode: altered, copied from another column, or"
-          + " the column's mode was changed without re-encrypting", null);
-    }
-    if (column.isBound() && header.layout() != CellHeader.Layout.V3_DERIVED
-        && header.layout() != CellHeader.Layout.V3_REWRAPPED) {
-      throw fail(column, cell, "is a format v" + cell[CellFormat.VERSION_OFFSET] + " cell, which"
-          + " carries no row binding, in a column bound to its row (:bind): it was written"
-          + " before :bind was set, or copied from elsewhere; re-seal the column", null);
-    }
-    return header;
+    return opener.header(column, cell);
   }
 
   /** The plaintext of a cell whose header was checked; failures become exceptions for users. */
   byte[] openPlaintext(CellHeader header, CellColumn column, byte[] cell, byte[] binding)
       throws GeneralSecurityException {
-    checkBinding(column, binding);
-    try {
-      return plaintext(header, column, cell, binding);
-    } catch (KeyNotFoundException e) {
-      throw fail(column, cell, "cannot be opened: " + e.getMessage(), e);
-    } catch (KeyUnavailableException e) {
-      throw unavailable(column, cell, e);
-    } catch (GeneralSecurityException e) {
-      // A failed tag, a key of the other purpose, or Tink's failed AES-SIV check.
-      throw fail(column, cell, "does not authenticate: it was altered, truncated, copied from a"
-          + " column with another context than " + column.context()
-          + (column.isBound() ? ", or copied from another row" : ""), e);
-    }
-  }
-
-  private byte[] plaintext(CellHeader header, CellColumn column, byte[] cell, byte[] binding)
-      throws GeneralSecurityException {
-    switch (header.layout()) {
-      case V1_DETERMINISTIC:
-        return deterministic.open(column, cell);
-      case V1_DIRECT:
-        if (direct == null) {
-          throw new KeyUnavailableException(CellHeader.keyId(cell).toString(), "the cell's row"
-              + " key is wrapped by the key provider, and this codec has no direct keys", null);
-        }
-        return direct.open(header, column, cell, ciphers.get());
-      default:
-        return randomized.open(header, column, cell, binding, ciphers.get());
-    }
-  }
-
-  private Opened decode(CellColumn column, byte[] cell, ValueType type, byte[] plaintext)
-      throws CellException {
-    try {
-      return new Opened(type, type.decode(plaintext));
-    } catch (IllegalArgumentException | java.time.DateTimeException | ArithmeticException e) {
-      throw fail(column, cell, "authenticates but does not hold a valid " + type
-          + " value; it was written by an incompatible Veil version", null);
-    }
-  }
-
-  private CellException fail(CellColumn column, byte[] cell, String problem, Throwable cause) {
-    events.cellFailed();
-    String keyId = cell != null && cell.length >= CellFormat.HEADER
-        ? CellHeader.keyId(cell).toString() : null;
-    // The cause's message is about tags and lengths, never values; kept for debugging.
-    return new CellException(column.name(), keyId, problem, cause);
-  }
-
-  private KeyUnavailableException unavailable(CellColumn column, byte[] cell,
-      KeyUnavailableException e) {
-    events.cellFailed();
-    String keyId = CellHeader.keyId(cell).toString();
-    return new KeyUnavailableException(keyId, "cannot open a cell in column " + column.name()
-        + " (key " + keyId + "): " + e.getMessage(), e);
+    return opener.openPlaintext(header, column, cell, binding);
   }
 
   /** Re-wraps and re-seals stored cells, for the tools. */

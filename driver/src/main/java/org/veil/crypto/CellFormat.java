@@ -1,6 +1,8 @@
 package org.veil.crypto;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Base64;
 
 /**
@@ -81,6 +83,9 @@ final class CellFormat {
       Math.min(DIRECT_MIN, DETERMINISTIC_MIN));
 
   static final String TEXT_PREFIX = "veil:";
+  private static final byte[] TEXT_PREFIX_BYTES = TEXT_PREFIX.getBytes(StandardCharsets.US_ASCII);
+  /** How much of a cell {@link #toText} encodes at a time: a multiple of 3 bytes, unpadded. */
+  private static final int TEXT_SLICE = 3 * 16 * 1024;
   static final byte[] SIV_INFO = "veil-siv-v1|".getBytes(StandardCharsets.US_ASCII);
 
   private CellFormat() {}
@@ -182,16 +187,47 @@ final class CellFormat {
     return true;
   }
 
+  /**
+   * {@code veil:} and the base64 of {@code cell}, encoded a slice at a time into the text's own
+   * bytes: besides the cell and the string, only those bytes are the size of the value (the
+   * string copies them), where encoding, then prefixing, would make two more.
+   */
   static String toText(byte[] cell) {
-    return TEXT_PREFIX + Base64.getEncoder().encodeToString(cell);
+    byte[] text = new byte[TEXT_PREFIX_BYTES.length + 4 * ((cell.length + 2) / 3)];
+    System.arraycopy(TEXT_PREFIX_BYTES, 0, text, 0, TEXT_PREFIX_BYTES.length);
+    Base64.Encoder base64 = Base64.getEncoder();
+    int at = TEXT_PREFIX_BYTES.length;
+    for (int from = 0; from < cell.length; from += TEXT_SLICE) {
+      ByteBuffer slice = base64.encode(ByteBuffer.wrap(cell, from,
+          Math.min(TEXT_SLICE, cell.length - from)));
+      int n = slice.remaining();
+      slice.get(text, at, n);
+      at += n;
+    }
+    return new String(text, StandardCharsets.ISO_8859_1);
   }
 
   static byte[] fromText(String text) {
     if (text == null || !text.startsWith(TEXT_PREFIX)) {
       return null;
     }
+    // Characters past U+00FF become '?', which is not base64: refused as a malformed text form.
+    return fromText(text.getBytes(StandardCharsets.ISO_8859_1));
+  }
+
+  /**
+   * The cell in a text form given as its UTF-8 bytes (as PostgreSQL sends a text value), decoded
+   * from those bytes in place; null when they are not one.
+   */
+  static byte[] fromText(byte[] utf8) {
+    if (utf8 == null || !startsWith(utf8, TEXT_PREFIX_BYTES)) {
+      return null;
+    }
     try {
-      byte[] cell = Base64.getDecoder().decode(text.substring(TEXT_PREFIX.length()));
+      ByteBuffer decoded = Base64.getDecoder().decode(ByteBuffer.wrap(utf8,
+          TEXT_PREFIX_BYTES.length, utf8.length - TEXT_PREFIX_BYTES.length));
+      byte[] cell = decoded.remaining() == decoded.capacity() ? decoded.array()
+          : Arrays.copyOf(decoded.array(), decoded.remaining());
       return hasMagic(cell) ? cell : null;
     } catch (IllegalArgumentException e) {
       return null;

@@ -84,6 +84,14 @@ public final class CellShape {
     return CellFormat.fromText(text);
   }
 
+  /**
+   * The cell in a text form given as its UTF-8 bytes (a text column's value as PostgreSQL sends
+   * it), or null when they are not one; decodes from {@code utf8} without copying it first.
+   */
+  public static byte[] fromText(byte[] utf8) {
+    return CellFormat.fromText(utf8);
+  }
+
   /** Whether {@code text} is a cell's text form. */
   public static boolean looksLikeCellText(String text) {
     return CellFormat.fromText(text) != null;

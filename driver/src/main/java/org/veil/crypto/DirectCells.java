@@ -88,7 +88,11 @@ final class DirectCells {
     return cell;
   }
 
-  byte[] open(CellHeader header, CellColumn column, byte[] cell, ThreadCiphers t)
+  /**
+   * The plaintext of a directly wrapped cell: in {@code into} from offset 0 when given (it may be
+   * {@code cell} itself: AES-GCM is copy-safe), else in a new array.
+   */
+  byte[] open(CellHeader header, CellColumn column, byte[] cell, byte[] into, ThreadCiphers t)
       throws GeneralSecurityException {
     int ivAt = header.payloadIvAt();
     Slot slot = new Slot(Arrays.copyOfRange(cell, CellFormat.KEY_ID_OFFSET, ivAt));
@@ -112,7 +116,7 @@ final class DirectCells {
         CellFormat.IV));
     gcm.updateAAD(cell, 0, ivAt);
     gcm.updateAAD(column.contextBytes());
-    byte[] plaintext = new byte[header.plaintextLength(cell)];
+    byte[] plaintext = into != null ? into : new byte[header.plaintextLength(cell)];
     try {
       gcm.doFinal(cell, header.ciphertextAt(), cell.length - header.ciphertextAt(), plaintext, 0);
     } catch (ShortBufferException e) {

@@ -153,12 +153,13 @@ final class RandomizedCells {
   }
 
   /**
-   * The plaintext of a randomized cell of a branch-key layout.
+   * The plaintext of a randomized cell of a branch-key layout: in {@code into} from offset 0 when
+   * given (it may be {@code cell} itself: AES-GCM is copy-safe), else in a new array.
    *
    * @throws javax.crypto.AEADBadTagException when it does not authenticate
    */
-  byte[] open(CellHeader header, CellColumn column, byte[] cell, byte[] binding, ThreadCiphers t)
-      throws GeneralSecurityException {
+  byte[] open(CellHeader header, CellColumn column, byte[] cell, byte[] binding, byte[] into,
+      ThreadCiphers t) throws GeneralSecurityException {
     SecretKeySpec rowKey = rowKey(header, cell, t);
     Cipher gcm = t.gcm;
     int ivAt = header.payloadIvAt();
@@ -173,7 +174,7 @@ final class RandomizedCells {
     } else {
       v3AssociatedData(gcm, cell, column, binding, t);
     }
-    byte[] plaintext = new byte[header.plaintextLength(cell)];
+    byte[] plaintext = into != null ? into : new byte[header.plaintextLength(cell)];
     try {
       gcm.doFinal(cell, header.ciphertextAt(), cell.length - header.ciphertextAt(), plaintext, 0);
     } catch (ShortBufferException e) {

@@ -8,6 +8,7 @@ import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.Arrays;
 import java.util.UUID;
 
 /**
@@ -180,6 +181,32 @@ public enum ValueType {
       }
       default:
         throw new AssertionError(this);
+    }
+  }
+
+  /**
+   * The value that {@link #encode} turned into {@code bytes[0, length)}: as {@link #decode(byte[])}
+   * of those bytes, except that text is decoded where it lies (no copy of a large value first).
+   * The value never shares {@code bytes}, unless {@code length} is their length and the type is
+   * {@link #BYTES}.
+   *
+   * @throws IllegalArgumentException when the bytes have the wrong length for this type
+   */
+  public Object decode(byte[] bytes, int length) {
+    if (length == bytes.length) {
+      return decode(bytes);
+    }
+    if (this == TEXT || this == JSON) {
+      return new String(bytes, 0, length, StandardCharsets.UTF_8);
+    }
+    byte[] exact = Arrays.copyOf(bytes, length);
+    if (this == BYTES) {
+      return exact;
+    }
+    try {
+      return decode(exact);
+    } finally {
+      Arrays.fill(exact, (byte) 0); // a plaintext, decoded into a value of its own
     }
   }
 

@@ -138,7 +138,8 @@ final class ParameterValues {
       case JSON:
         return value instanceof PGobject pg ? pg.getValue() : value.toString();
       case BYTES:
-        return ValueConversions.toBytes(value);
+        // Sealed at once and never kept: the application's bytes need no copy of their own.
+        return value instanceof byte[] bytes ? bytes : ValueConversions.toBytes(value);
       case SHORT:
         return (short) ValueConversions.toLong(value, column, Short.MIN_VALUE, Short.MAX_VALUE,
             "smallint");

@@ -9,6 +9,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import org.veil.config.ColumnPolicy;
+import org.veil.crypto.CellShape;
 import org.veil.error.ServerState;
 import org.veil.error.VeilError;
 import org.veil.sql.StatementPlan;
@@ -18,7 +19,9 @@ import org.veil.sql.StatementPlan;
  * kept so that the statement can bind them again as bytes when the server refuses them because
  * their column has been converted from text to bytea since the column catalog was read
  * ({@code veil encrypt-existing --convert-to-bytea}). A cell's bytes are the same in both forms,
- * so binding it again needs no key. Statements that bind no text cell never create one. Not
+ * so binding it again needs no key. What is kept is the text form that pgjdbc holds to send
+ * anyway, not the cell's bytes, which would hold a large value once more; those are decoded
+ * again only to bind them as bytes. Statements that bind no text cell never create one. Not
  * thread-safe, like the statement.
  */
 final class TextBindings {
@@ -31,14 +34,14 @@ final class TextBindings {
   private static final List<ServerState> REFUSALS =
       List.of(ServerState.DATATYPE_MISMATCH, ServerState.UNDEFINED_FUNCTION);
 
-  /** Stands for SQL NULL bound as text. */
-  private static final byte[] NULL = new byte[0];
+  /** Stands for SQL NULL bound as text; told from every text form by identity. */
+  private static final String NULL = new String();
 
-  private byte[][] cells = new byte[4][];
+  private String[] cells = new String[4];
   private int bound;
 
-  /** Parameter {@code index} holds {@code cell} (null: SQL NULL) in text form. */
-  void bound(int index, byte[] cell) {
+  /** Parameter {@code index} holds the cell whose text form is {@code cell} (null: SQL NULL). */
+  void bound(int index, String cell) {
     if (index >= cells.length) {
       cells = Arrays.copyOf(cells, Math.max(index + 1, cells.length * 2));
     }
@@ -84,7 +87,7 @@ final class TextBindings {
         if (cells[i] == NULL) {
           pg.setNull(i, Types.BINARY);
         } else {
-          pg.setBytes(i, cells[i]);
+          pg.setObject(i, new CellWriter(CellShape.fromText(cells[i])));
         }
         unbound(i);
       }

@@ -12,6 +12,7 @@ import java.sql.SQLException;
 import java.sql.SQLType;
 import java.sql.Time;
 import java.sql.Timestamp;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Calendar;
 import java.util.HashSet;
@@ -246,7 +247,7 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
   }
 
   /** Keeps a cell bound in text form ({@code textCell}, or SQL NULL when {@code textNull}). */
-  private void noteForm(int index, byte[] textCell, boolean textNull) {
+  private void noteForm(int index, String textCell, boolean textNull) {
     if (textCell != null || textNull) {
       if (textCells == null) {
         textCells = new TextBindings();
@@ -809,7 +810,7 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
     } else if (x == null) {
       bindNull(i, p);
     } else {
-      bind(i, p, ValueType.BYTES, readBytes(x, -1, p), null);
+      bindStream(i, p, x, -1);
     }
   }
 
@@ -822,7 +823,7 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
     } else if (x == null) {
       bindNull(i, p);
     } else {
-      bind(i, p, ValueType.BYTES, readBytes(x, length, p), null);
+      bindStream(i, p, x, length);
     }
   }
 
@@ -835,7 +836,7 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
     } else if (x == null) {
       bindNull(i, p);
     } else {
-      bind(i, p, ValueType.BYTES, readBytes(x, length, p), null);
+      bindStream(i, p, x, length);
     }
   }
 
@@ -979,9 +980,11 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
     }
   }
 
+  /** The characters of {@code in}, sized by {@code length} when it is given (no regrowing). */
   private static String readText(Reader in, long length, ColumnPolicy p) throws SQLException {
     try {
-      StringBuilder sb = new StringBuilder();
+      StringBuilder sb = new StringBuilder(length < 0 ? 16
+          : (int) Math.min(length, Integer.MAX_VALUE - 8));
       char[] buffer = new char[8192];
       long left = length < 0 ? Long.MAX_VALUE : length;
       int n;
@@ -997,11 +1000,40 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
     }
   }
 
+  /**
+   * Binds the bytes of a stream to encrypted column {@code p}: read into one array, sealed, and
+   * cleared, since nothing else holds them.
+   */
+  private void bindStream(int i, ColumnPolicy p, InputStream x, long length)
+      throws SQLException {
+    byte[] plaintext = readBytes(x, length, p);
+    try {
+      bind(i, p, ValueType.BYTES, plaintext, null);
+    } finally {
+      Arrays.fill(plaintext, (byte) 0);
+    }
+  }
+
+  /**
+   * The bytes of {@code in}: all of them for a negative {@code length}, else at most
+   * {@code length}, read into an array of that length, which JDBC defines as the stream's (as
+   * pgjdbc does, which sends that many): {@code readNBytes(int)} would gather them in pieces
+   * first and copy them into the array it returns, holding them twice.
+   */
   private static byte[] readBytes(InputStream in, long length, ColumnPolicy p)
       throws SQLException {
     try {
-      return length < 0 ? in.readAllBytes() : in.readNBytes((int) Math.min(length,
-          Integer.MAX_VALUE));
+      if (length < 0) {
+        return in.readAllBytes();
+      }
+      byte[] bytes = new byte[(int) Math.min(length, Integer.MAX_VALUE - 8)];
+      int n = in.readNBytes(bytes, 0, bytes.length);
+      if (n == bytes.length) {
+        return bytes;
+      }
+      byte[] shorter = Arrays.copyOf(bytes, n); // the stream ended before its length
+      Arrays.fill(bytes, (byte) 0);
+      return shorter;
     } catch (IOException e) {
       throw SqlErrors.of(VeilError.STREAM_UNREADABLE,
           "cannot read the stream bound to encrypted column "
@@ -1011,6 +1043,11 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
 
   private static String readAscii(InputStream in, long length, ColumnPolicy p)
       throws SQLException {
-    return new String(readBytes(in, length, p), java.nio.charset.StandardCharsets.US_ASCII);
+    byte[] ascii = readBytes(in, length, p);
+    try {
+      return new String(ascii, java.nio.charset.StandardCharsets.US_ASCII);
+    } finally {
+      Arrays.fill(ascii, (byte) 0);
+    }
   }
 }

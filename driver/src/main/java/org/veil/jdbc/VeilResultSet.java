@@ -290,7 +290,8 @@ final class VeilResultSet extends ForwardingResultSet<ResultSet> {
     Reading r = reading(i);
     if (r == Reading.ENCRYPTED) {
       Object v = open(i, columns.policy(i));
-      return v == null ? null : ValueConversions.toBytes(v);
+      // Opened bytes are a new array each time, the caller's alone: no copy of them is needed.
+      return v == null ? null : v instanceof byte[] bytes ? bytes : ValueConversions.toBytes(v);
     }
     byte[] b = delegate.getBytes(i);
     return holdsCell(r, i, b) ? ValueConversions.toBytes(untracedCell(i, r)) : b;

@@ -291,12 +291,15 @@ final class VeilRuntime {
    * Seals {@code value} for {@code column} and binds the cell to parameter {@code index}, as
    * bytes or in text form as the catalog says the column stores it.
    *
+   * <p>The cell is the one copy of the value Veil makes: pgjdbc sends it from its bytes
+   * ({@link CellWriter}), or holds its text form, which is all that is kept of a text cell.
+   *
    * @param binding the canonical binding value of the cell's row ({@link RowBinding}) for a
    *     row-bound column; null for any other, and never null for a row-bound one
-   * @return the cell when it was bound in text form (so that it can be bound again as bytes if
+   * @return the cell's text form when it was bound so (so that it can be bound again as bytes if
    *     the column turns out to have been converted to bytea), else null
    */
-  byte[] bind(PreparedStatement pg, Connection pgConnection, int index, ColumnPolicy column,
+  String bind(PreparedStatement pg, Connection pgConnection, int index, ColumnPolicy column,
       ValueType type, Object value, Calendar calendar, RowSeal row, byte[] binding)
       throws SQLException {
     requireBinding(column, binding);
@@ -308,11 +311,12 @@ final class VeilRuntime {
       throw toSqlException(column, e);
     }
     if (catalog.form(column, pgConnection) == ColumnCatalog.StorageForm.BINARY) {
-      pg.setBytes(index, cell);
+      pg.setObject(index, new CellWriter(cell));
       return null;
     }
-    pg.setObject(index, textCell(CellShape.toText(cell)));
-    return cell;
+    String text = CellShape.toText(cell);
+    pg.setObject(index, textCell(text));
+    return text;
   }
 
   /**
@@ -422,16 +426,21 @@ final class VeilRuntime {
       }
       cell = raw;
     } else {
-      String raw = result.getString(index);
+      // pgjdbc's getBytes of a text column is the value's UTF-8 bytes as received, not a copy;
+      // the cell is decoded from them, where getString would make a string first.
+      byte[] raw = result.getBytes(index);
       if (raw == null) {
         return null;
       }
       cell = CellShape.fromText(raw);
       if (cell == null) {
-        return notACell(column, raw);
+        return notACell(column, result.getString(index));
       }
     }
-    return open(column, cell, binding == null ? null : binding.read(result));
+    // A cell decoded from its text form is Veil's own: opened over its bytes, not into more.
+    // A bytea cell may be pgjdbc's row itself (binary transfer), read again by a later getter.
+    return open(column, cell, binding == null ? null : binding.read(result),
+        form != ColumnCatalog.StorageForm.BINARY);
   }
 
   /**
@@ -441,9 +450,16 @@ final class VeilRuntime {
    *     for any other, and never null for a row-bound one
    */
   Object open(ColumnPolicy column, byte[] cell, byte[] binding) throws SQLException {
+    return open(column, cell, binding, false);
+  }
+
+  /** As {@link #open(ColumnPolicy, byte[], byte[])}; {@code inPlace}: {@code cell} is Veil's own. */
+  private Object open(ColumnPolicy column, byte[] cell, byte[] binding, boolean inPlace)
+      throws SQLException {
     requireBinding(column, binding);
     try {
-      return codec.open(cell(column), cell, binding).value();
+      return (inPlace ? codec.openInPlace(cell(column), cell, binding)
+          : codec.open(cell(column), cell, binding)).value();
     } catch (GeneralSecurityException e) {
       throw toSqlException(column, e);
     }

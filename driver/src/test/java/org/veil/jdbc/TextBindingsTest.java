@@ -2,6 +2,7 @@ package org.veil.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayOutputStream;
 import java.lang.reflect.Proxy;
 import java.sql.BatchUpdateException;
 import java.sql.PreparedStatement;
@@ -12,10 +13,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.postgresql.util.ByteStreamWriter;
 import org.postgresql.util.PGobject;
 import org.veil.config.ColumnPolicy;
 import org.veil.config.EncryptedColumns;
 import org.veil.config.EncryptionMode;
+import org.veil.crypto.CellShape;
 import org.veil.error.VeilException;
 import org.veil.sql.StatementAnalyzer;
 import org.veil.sql.StatementPlan;
@@ -44,23 +47,48 @@ class TextBindingsTest {
     return (PreparedStatement) Proxy.newProxyInstance(PreparedStatement.class.getClassLoader(),
         new Class<?>[] {PreparedStatement.class}, (proxy, method, args) -> {
           String arg = args[1] instanceof byte[] bytes ? "bytes" + bytes.length
+              : args[1] instanceof ByteStreamWriter cell ? "bytes" + cell.getLength()
               : String.valueOf(args[1]);
           calls.add(method.getName() + "(" + args[0] + ", " + arg + ")");
           return null;
         });
   }
 
+  /** The text form of a cell-shaped value of {@code length} bytes. */
+  private static String textCell(int length) {
+    byte[] cell = new byte[length];
+    System.arraycopy(CellShape.header(3), 0, cell, 0, 3);
+    cell[length - 1] = (byte) length;
+    return CellShape.toText(cell);
+  }
+
   @Test
   void theCellsOfConvertedColumnsAreBoundAgainAsBytesAndTheOthersStay() throws SQLException {
     TextBindings text = new TextBindings();
-    text.bound(2, new byte[30]);
+    text.bound(2, textCell(30));
     text.bound(3, null);
     List<String> calls = new ArrayList<>();
 
     text.rebindAsBytes(recording(calls), plan, Set.of(SSN));
 
-    assertThat(calls).containsExactly("setBytes(2, bytes30)");
+    assertThat(calls).containsExactly("setObject(2, bytes30)");
     assertThat(text.columns(plan)).containsExactly(EMAIL);
+  }
+
+  @Test
+  void aCellBoundAgainAsBytesIsTheCellItsTextFormHolds() throws Exception {
+    TextBindings text = new TextBindings();
+    text.bound(2, textCell(40));
+    List<Object> bound = new ArrayList<>();
+    PreparedStatement pg = (PreparedStatement) Proxy.newProxyInstance(
+        PreparedStatement.class.getClassLoader(), new Class<?>[] {PreparedStatement.class},
+        (proxy, method, args) -> bound.add(args[1]));
+
+    text.rebindAsBytes(pg, plan, Set.of(SSN));
+
+    ByteArrayOutputStream sent = new ByteArrayOutputStream();
+    ((ByteStreamWriter) bound.get(0)).writeTo(() -> sent);
+    assertThat(sent.toByteArray()).isEqualTo(CellShape.fromText(textCell(40)));
   }
 
   @Test
@@ -78,9 +106,9 @@ class TextBindingsTest {
   @Test
   void aParameterBoundAgainAsBytesOrClearedIsForgotten() {
     TextBindings text = new TextBindings();
-    text.bound(2, new byte[1]);
-    text.bound(2, new byte[2]);
-    text.bound(3, new byte[3]);
+    text.bound(2, textCell(40));
+    text.bound(2, textCell(41));
+    text.bound(3, textCell(42));
     text.unbound(2);
     assertThat(text.columns(plan)).containsExactly(EMAIL);
     text.clear();
@@ -93,7 +121,7 @@ class TextBindingsTest {
     StatementPlan wide = plan("INSERT INTO people (a, b, c, d, e, f, g, ssn) VALUES"
         + " (?, ?, ?, ?, ?, ?, ?, ?)");
     TextBindings text = new TextBindings();
-    text.bound(8, new byte[8]);
+    text.bound(8, textCell(40));
     assertThat(text.columns(wide)).containsExactly(SSN);
   }
 
