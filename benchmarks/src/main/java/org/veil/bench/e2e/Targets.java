@@ -86,7 +86,7 @@ public final class Targets {
           "randomized", p[0]));
       withinTimes("Seal + open of a one-cell 64 B row (randomized TEXT: nonce, row key derived,"
           + " GCM), " + p[2] + ", ≤ 2 × raw reused-Cipher AES-GCM (SunJCE)", veil, raw, 2.0,
-          "Veil %,.0f ns vs raw %,.0f ns");
+          "Veil %,.0f ns vs raw %,.0f ns, best iterations");
     }
     for (String[] p : PROVIDERS) {
       atLeast((e2e == null ? "Batched INSERT" : String.format(Locale.ROOT,
@@ -130,11 +130,11 @@ public final class Targets {
       withinTimes("Seal + open of 64 B TEXT (randomized, a cell of a row whose key exists), "
           + p[2] + ", within 2 × raw reused-Cipher AES-GCM", jmh.get(jmhKey("CellCodecBenchmark",
           "sealThenOpenInRow", "TEXT", "64", "randomized", p[0])), raw, 2.0,
-          "Veil %,.0f ns vs raw %,.0f ns");
+          "Veil %,.0f ns vs raw %,.0f ns, best iterations");
     }
     withinTimes("Seal + open of 64 B TEXT (deterministic) within 2 × raw reused-Cipher AES-GCM",
         jmh.get(jmhKey("CellCodecBenchmark", "sealThenOpen", "TEXT", "64", "deterministic",
-            "auto")), raw, 2.0, "Veil %,.0f ns vs raw %,.0f ns");
+            "auto")), raw, 2.0, "Veil %,.0f ns vs raw %,.0f ns, best iterations");
     for (String w : List.of("insert", "batch", "point", "equality", "scan")) {
       String veil = w.equals("equality") ? "veil_det" : "veil_rnd";
       for (String other : List.of("sharding", "pgcrypto")) {
