@@ -6,7 +6,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -15,7 +14,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import org.veil.config.ColumnPolicy;
 import org.veil.config.EncryptedColumns;
+import org.veil.catalog.CatalogColumns;
+import org.veil.catalog.CatalogColumns.Attribute;
+import org.veil.catalog.StorageForm;
 import org.veil.error.VeilError;
+import org.veil.error.VeilException;
 
 /**
  * What the database says about the configured columns: that they exist, whether each stores
@@ -26,19 +29,6 @@ import org.veil.error.VeilError;
  * {@link org.veil.config.EntityNames}). Thread-safe.
  */
 final class ColumnCatalog {
-
-  /** How a column holds a cell: raw bytes, or {@code veil:} + base64 in a text column. */
-  enum StorageForm { BINARY, TEXT }
-
-  private static final String COLUMNS_QUERY = "SELECT n.nspname, c.relname, a.attname,"
-      + " CASE WHEN t.typtype = 'd' THEN bt.typname ELSE t.typname END, a.atttypmod"
-      + " FROM pg_catalog.pg_attribute a"
-      + " JOIN pg_catalog.pg_class c ON c.oid = a.attrelid"
-      + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
-      + " JOIN pg_catalog.pg_type t ON t.oid = a.atttypid"
-      + " LEFT JOIN pg_catalog.pg_type bt ON bt.oid = t.typbasetype"
-      + " WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'v', 'm', 'f')"
-      + " AND n.nspname = ANY (?) AND c.relname = ANY (?)";
 
   /*
    * Views report their own name and column in a result's row description, not the table's.
@@ -210,19 +200,10 @@ final class ColumnCatalog {
       schemas.add(p.schema());
       tables.add(p.table());
     }
-    Map<String, String[]> found = new HashMap<>();
+    Map<String, Attribute> found = CatalogColumns.of(pg, schemas, tables);
     Set<String> foundTables = new LinkedHashSet<>();
-    try (PreparedStatement ps = pg.prepareStatement(COLUMNS_QUERY)) {
-      ps.setArray(1, pg.createArrayOf("text", schemas.toArray()));
-      ps.setArray(2, pg.createArrayOf("text", tables.toArray()));
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          String table = rs.getString(1) + "." + rs.getString(2);
-          foundTables.add(table);
-          found.put(table + "." + rs.getString(3),
-              new String[] {rs.getString(4), Integer.toString(rs.getInt(5))});
-        }
-      }
+    for (Attribute a : found.values()) {
+      foundTables.add(a.schema() + "." + a.table());
     }
     for (ColumnPolicy p : wanted) {
       String table = p.schema() + "." + p.table();
@@ -237,63 +218,22 @@ final class ColumnCatalog {
         continue;
       }
       missing.remove(table);
-      String[] type = found.get(p.qualifiedName());
+      Attribute type = found.get(p.qualifiedName());
       if (type == null) {
         throw SqlErrors.of(VeilError.UNDEFINED_COLUMN,
             "veil.columns names " + p.qualifiedName() + ", but table "
             + table + " has no column " + p.column() + ". Fix veil.columns or add the column:"
             + " ALTER TABLE " + table + " ADD COLUMN " + p.column() + " bytea");
       }
-      forms.put(p, formOf(p, type[0], Integer.parseInt(type[1])));
-      if (p.isRowBound()) {
-        bindingTypes.put(p, bindingTypeOf(p, found.get(p.qualifiedBindingColumn())));
+      try {
+        forms.put(p, StorageForm.of(p, type.type(), type.typmod()));
+      } catch (VeilException e) {
+        throw SqlErrors.of(e);
       }
-    }
-  }
-
-  /** The binding type of {@code p}'s binding column, of catalog type {@code type}, or refuses. */
-  private static RowBinding.Type bindingTypeOf(ColumnPolicy p, String[] type)
-      throws SQLException {
-    String setting = p.qualifiedName() + ":bind=" + p.bindingColumn();
-    if (type == null) {
-      throw SqlErrors.of(VeilError.UNDEFINED_COLUMN, setting + " binds the column's cells to"
-          + " their row by " + p.qualifiedBindingColumn() + ", but table " + p.schema() + "."
-          + p.table() + " has no column " + p.bindingColumn() + ". Name an existing column"
-          + " (such as the primary key) in :bind= or @Encrypted(bind).");
-    }
-    RowBinding.Type binding = RowBinding.typeNamed(type[0]);
-    if (binding == null) {
-      throw SqlErrors.of(VeilError.DATATYPE_MISMATCH, setting + " binds the column's cells to"
-          + " their row by " + p.qualifiedBindingColumn() + ", which is of type " + type[0]
-          + ": a binding column must have a type with one canonical text form, "
-          + RowBinding.ALLOWED + ". Bind to such a column, such as the primary key.");
-    }
-    return binding;
-  }
-
-  private static StorageForm formOf(ColumnPolicy p, String typeName, int typmod)
-      throws SQLException {
-    String table = p.schema() + "." + p.table();
-    switch (typeName) {
-      case "bytea":
-        return StorageForm.BINARY;
-      case "text":
-        return StorageForm.TEXT;
-      case "varchar":
-        if (typmod < 0) {
-          return StorageForm.TEXT;
-        }
-        throw SqlErrors.of(VeilError.DATATYPE_MISMATCH,
-            p.qualifiedName() + " is varchar(" + (typmod - 4) + "), too short"
-            + " for an encrypted value, which is longer than the plaintext. Fix: ALTER TABLE "
-            + table + " ALTER COLUMN " + p.column() + " TYPE text (or bytea, recommended)");
-      default:
-        throw SqlErrors.of(VeilError.DATATYPE_MISMATCH,
-            p.qualifiedName() + " is of type " + typeName + ", which cannot"
-            + " hold an encrypted value. Fix: ALTER TABLE " + table + " ALTER COLUMN "
-            + p.column() + " TYPE bytea USING NULL (an empty column), or TYPE text USING "
-            + p.column() + "::text to keep existing values for migration with"
-            + " veil.plaintextReads=allow");
+      if (p.isRowBound()) {
+        bindingTypes.put(p,
+            RowBinding.bindingColumnType(p, found.get(p.qualifiedBindingColumn())));
+      }
     }
   }
 }

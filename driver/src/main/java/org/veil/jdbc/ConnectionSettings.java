@@ -13,9 +13,11 @@ import org.veil.error.VeilError;
  * {@code veil.*} setting removed, which {@link org.veil.tls.PgjdbcSettings} then resolves into
  * what pgjdbc is handed) and what Veil keeps (the {@code veil.*} settings).
  *
- * <p>As in pgjdbc, a URL parameter overrides a property of the same name.
+ * <p>As in pgjdbc, a URL parameter overrides a property of the same name. Public for Veil's
+ * command-line tools, which split the application's URL as the driver does; not an API for
+ * applications. Immutable once made.
  */
-final class ConnectionSettings {
+public final class ConnectionSettings {
 
   /** Every URL Veil accepts starts with this. */
   static final String URL_PREFIX = "jdbc:veil:postgresql:";
@@ -33,7 +35,8 @@ final class ConnectionSettings {
     this.veilProperties = veilProperties;
   }
 
-  static boolean accepts(String url) {
+  /** Whether {@code url} is a Veil URL ({@code jdbc:veil:postgresql:…}). */
+  public static boolean accepts(String url) {
     return url != null && url.startsWith(URL_PREFIX);
   }
 
@@ -47,7 +50,7 @@ final class ConnectionSettings {
    *
    * @throws SQLException when a {@code veil.*} name is not a Veil setting
    */
-  static ConnectionSettings split(String url, Properties info) throws SQLException {
+  public static ConnectionSettings split(String url, Properties info) throws SQLException {
     Properties delegate = new Properties();
     Properties veil = new Properties();
     if (info != null) {
@@ -82,6 +85,25 @@ final class ConnectionSettings {
       }
     }
     return new ConnectionSettings(pgUrl, delegate, veil);
+  }
+
+  /** pgjdbc's URL: the Veil URL without its {@code veil:} and without {@code veil.*} parameters. */
+  public String pgjdbcUrl() {
+    return delegateUrl;
+  }
+
+  /** pgjdbc's properties: those given, without {@code veil.*} settings; a copy. */
+  public Properties pgjdbcProperties() {
+    Properties copy = new Properties();
+    copy.putAll(delegateProperties);
+    return copy;
+  }
+
+  /** The {@code veil.*} settings of the URL and the properties; a copy. */
+  public Properties veilProperties() {
+    Properties copy = new Properties();
+    copy.putAll(veilProperties);
+    return copy;
   }
 
   private static String decode(String s) {

@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.stream.IntStream;
 import org.postgresql.PGResultSetMetaData;
+import org.veil.catalog.StorageForm;
 import org.veil.config.ColumnPolicy;
 import org.veil.config.EncryptedColumns;
 import org.veil.error.VeilError;
@@ -39,12 +40,12 @@ final class ResultColumns {
   static final ResultColumns NONE = new ResultColumns(null, null, null, null);
 
   private final ColumnPolicy[] policies;
-  private final ColumnCatalog.StorageForm[] forms;
+  private final StorageForm[] forms;
   private final Reading[] readings;
   /** For each row-bound column, where its binding value is; null when none is row-bound. */
   private final Binding[] bindings;
 
-  private ResultColumns(ColumnPolicy[] policies, ColumnCatalog.StorageForm[] forms,
+  private ResultColumns(ColumnPolicy[] policies, StorageForm[] forms,
       Reading[] readings, Binding[] bindings) {
     this.policies = policies;
     this.forms = forms;
@@ -61,14 +62,14 @@ final class ResultColumns {
     PGResultSetMetaData base = md.unwrap(PGResultSetMetaData.class);
     int count = md.getColumnCount();
     ColumnPolicy[] policies = new ColumnPolicy[count];
-    ColumnCatalog.StorageForm[] forms = new ColumnCatalog.StorageForm[count];
+    StorageForm[] forms = new StorageForm[count];
     Reading[] readings = new Reading[count];
     boolean any = false;
     boolean rowBound = false;
     for (int i = 1; i <= count; i++) {
       int type = md.getColumnType(i);
-      ColumnCatalog.StorageForm form = type == Types.BINARY ? ColumnCatalog.StorageForm.BINARY
-          : isText(type) ? ColumnCatalog.StorageForm.TEXT : null;
+      StorageForm form = type == Types.BINARY ? StorageForm.BINARY
+          : isText(type) ? StorageForm.TEXT : null;
       String table = base.getBaseTableName(i);
       boolean hasBase = table != null && !table.isEmpty();
       ColumnPolicy p = hasBase
@@ -76,8 +77,8 @@ final class ResultColumns {
       Reading reading;
       if (p != null) {
         reading = Reading.ENCRYPTED;
-        form = type == Types.BINARY ? ColumnCatalog.StorageForm.BINARY
-            : ColumnCatalog.StorageForm.TEXT;
+        form = type == Types.BINARY ? StorageForm.BINARY
+            : StorageForm.TEXT;
       } else if (type == Types.REF_CURSOR) {
         reading = Reading.REF_CURSOR;
       } else if (form == null) {
@@ -229,7 +230,7 @@ final class ResultColumns {
   }
 
   /** How column {@code index} holds a cell: bytes, or text; null when it cannot hold one. */
-  ColumnCatalog.StorageForm form(int index) {
+  StorageForm form(int index) {
     return forms[index - 1];
   }
 

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.util.Locale;
 import java.util.UUID;
+import org.veil.catalog.CatalogColumns;
 import org.veil.config.ColumnPolicy;
 import org.veil.error.VeilError;
 
@@ -79,6 +80,34 @@ public final class RowBinding {
       }
     }
     return null;
+  }
+
+  /**
+   * The binding type of row-bound {@code column}'s binding column, which the catalog shows as
+   * {@code binding} (null when the table has no such column); the driver and the tools check
+   * binding columns with this one method.
+   *
+   * @throws SQLException 42703 when there is no binding column, 42804 when its type cannot bind
+   *     a row; the message names the setting and says what to do
+   */
+  public static Type bindingColumnType(ColumnPolicy column, CatalogColumns.Attribute binding)
+      throws SQLException {
+    String setting = column.qualifiedName() + ":bind=" + column.bindingColumn();
+    if (binding == null) {
+      throw SqlErrors.of(VeilError.UNDEFINED_COLUMN, setting + " binds the column's cells to"
+          + " their row by " + column.qualifiedBindingColumn() + ", but table "
+          + column.schema() + "." + column.table() + " has no column " + column.bindingColumn()
+          + ". Name an existing column (such as the primary key) in :bind= or"
+          + " @Encrypted(bind).");
+    }
+    Type type = typeNamed(binding.type());
+    if (type == null) {
+      throw SqlErrors.of(VeilError.DATATYPE_MISMATCH, setting + " binds the column's cells to"
+          + " their row by " + column.qualifiedBindingColumn() + ", which is of type "
+          + binding.type() + ": a binding column must have a type with one canonical text"
+          + " form, " + ALLOWED + ". Bind to such a column, such as the primary key.");
+    }
+    return type;
   }
 
   /**

@@ -1,5 +1,6 @@
 package org.veil.jdbc;
 
+import org.veil.catalog.StorageForm;
 import org.veil.crypto.CellShape;
 import java.security.GeneralSecurityException;
 import java.sql.SQLException;
@@ -75,8 +76,8 @@ final class UntracedCells {
    * starts like a cell: a few comparisons, no decoding. A bytea column's value read as text is
    * PostgreSQL's text output of the bytes; a text column's read as bytes is its UTF-8.
    */
-  static boolean startsLikeCell(Object value, ColumnCatalog.StorageForm form) {
-    boolean binary = form == ColumnCatalog.StorageForm.BINARY;
+  static boolean startsLikeCell(Object value, StorageForm form) {
+    boolean binary = form == StorageForm.BINARY;
     if (value instanceof byte[] bytes) {
       return binary ? CellShape.looksLikeCell(bytes) : CellShape.startsLikeTextCell(bytes);
     }

@@ -17,6 +17,7 @@ import java.sql.Timestamp;
 import java.util.Calendar;
 import java.util.Map;
 import org.postgresql.PGResultSetMetaData;
+import org.veil.catalog.StorageForm;
 import org.veil.config.ColumnPolicy;
 import org.veil.error.VeilError;
 import org.veil.jdbc.ResultColumns.Reading;
@@ -112,7 +113,7 @@ final class VeilResultSet extends ForwardingResultSet<ResultSet> {
           + md.getBaseTableName(i) + "." + md.getBaseColumnName(i));
     }
     UntracedCells cells = runtime.untracedCells();
-    Object raw = columns.form(i) == ColumnCatalog.StorageForm.BINARY ? delegate.getBytes(i)
+    Object raw = columns.form(i) == StorageForm.BINARY ? delegate.getBytes(i)
         : delegate.getString(i);
     UntracedCells.Found found = cells.open(cells.cellOf(raw), where);
     openedAs = found.column();

@@ -1,5 +1,6 @@
 package org.veil.jdbc;
 
+import org.veil.catalog.StorageForm;
 import org.veil.crypto.CellShape;
 import java.security.GeneralSecurityException;
 import java.sql.Connection;
@@ -310,7 +311,7 @@ final class VeilRuntime {
     } catch (GeneralSecurityException e) {
       throw toSqlException(column, e);
     }
-    if (catalog.form(column, pgConnection) == ColumnCatalog.StorageForm.BINARY) {
+    if (catalog.form(column, pgConnection) == StorageForm.BINARY) {
       pg.setObject(index, new CellWriter(cell));
       return null;
     }
@@ -338,9 +339,9 @@ final class VeilRuntime {
    */
   boolean bindNull(PreparedStatement pg, Connection pgConnection, int index,
       ColumnPolicy column) throws SQLException {
-    boolean binary = catalog.form(column, pgConnection) == ColumnCatalog.StorageForm.BINARY;
-    pg.setNull(index, binary ? Types.BINARY : Types.VARCHAR);
-    return !binary;
+    StorageForm form = catalog.form(column, pgConnection);
+    form.bind(pg, index, null);
+    return form == StorageForm.TEXT;
   }
 
   /**
@@ -354,7 +355,7 @@ final class VeilRuntime {
       boolean inTransaction) throws SQLException {
     Set<ColumnPolicy> known = new LinkedHashSet<>();
     for (ColumnPolicy column : boundAsText) {
-      if (catalog.form(column, pg) == ColumnCatalog.StorageForm.BINARY) {
+      if (catalog.form(column, pg) == StorageForm.BINARY) {
         known.add(column); // cached: bound before, so no query
       }
     }
@@ -413,10 +414,10 @@ final class VeilRuntime {
    * @param binding for a row-bound column, where the row's binding value is read (only when the
    *     column holds a cell); null for any other
    */
-  Object open(ColumnPolicy column, ColumnCatalog.StorageForm form, ResultSet result, int index,
+  Object open(ColumnPolicy column, StorageForm form, ResultSet result, int index,
       RowBindingReader binding) throws SQLException {
     byte[] cell;
-    if (form == ColumnCatalog.StorageForm.BINARY) {
+    if (form == StorageForm.BINARY) {
       byte[] raw = result.getBytes(index);
       if (raw == null) {
         return null;
@@ -440,7 +441,7 @@ final class VeilRuntime {
     // A cell decoded from its text form is Veil's own: opened over its bytes, not into more.
     // A bytea cell may be pgjdbc's row itself (binary transfer), read again by a later getter.
     return open(column, cell, binding == null ? null : binding.read(result),
-        form != ColumnCatalog.StorageForm.BINARY);
+        form != StorageForm.BINARY);
   }
 
   /**

@@ -20,7 +20,7 @@ import org.veil.error.VeilError;
 import org.veil.jdbc.CellGuard;
 import org.veil.tools.ConversionRecord.State;
 import org.veil.tools.TableTarget.Column;
-import org.veil.tools.TableTarget.StorageForm;
+import org.veil.catalog.StorageForm;
 
 /**
  * Converts the encrypted text columns of one table to bytea while the application reads and
@@ -444,7 +444,7 @@ final class ByteaConversion {
   }
 
   private boolean isNotNull(Connection c, String column) throws SQLException {
-    TableTarget.Attribute a = target.attributes(c).get(column);
+    org.veil.catalog.CatalogColumns.Attribute a = target.attributes(c).get(column);
     return a != null && a.notNull();
   }
 

@@ -14,7 +14,7 @@ import org.veil.crypto.ValueType;
 import org.veil.crypto.KeyId;
 import org.veil.config.ColumnPolicy;
 import org.veil.tools.TableTarget.Column;
-import org.veil.tools.TableTarget.StorageForm;
+import org.veil.catalog.StorageForm;
 
 /**
  * What a job does to the encrypted columns of one row, as stored: {@code byte[]} for a bytea
@@ -61,18 +61,6 @@ interface CellRewrite {
     return columns.stream().map(c -> c.policy().cellColumn()).toList();
   }
 
-  /** The bytes of a stored cell, or null when the stored value is not a cell. */
-  static byte[] cellOf(CellCodec codec, Object stored) {
-    if (stored instanceof byte[] bytes) {
-      return CellShape.looksLikeCell(bytes) ? bytes : null;
-    }
-    return CellShape.fromText((String) stored);
-  }
-
-  static Object store(CellCodec codec, Column column, byte[] cell) {
-    return column.form() == StorageForm.BINARY ? cell : CellShape.toText(cell);
-  }
-
   /**
    * Whether column {@code i} is bound to its row and the row's binding column is NULL: the
    * value stays as it is, counted as failed and logged with {@code what} (what happens to it),
@@ -109,7 +97,7 @@ interface CellRewrite {
           tally.nulls++;
           continue;
         }
-        if (cellOf(codec, stored[i]) != null) {
+        if (columns.get(i).form().cellOf(stored[i]) != null) {
           tally.alreadyDone++;
           continue;
         }
@@ -121,7 +109,7 @@ interface CellRewrite {
         byte[] cell = stored[i] instanceof byte[] bytes
             ? codec.seal(row, cells.get(i), ValueType.BYTES, bytes, bindings[i])
             : codec.seal(row, cells.get(i), ValueType.TEXT, stored[i], bindings[i]);
-        out[i] = store(codec, c, cell);
+        out[i] = c.form().store(cell);
         changed = true;
       }
       return changed ? out : null;
@@ -149,9 +137,9 @@ interface CellRewrite {
       }
       for (int j = 0; j < shadowed.length; j++) {
         String text = (String) out[shadowed[j]];
-        byte[] cell = text == null ? null : CellShape.fromText(text);
-        if (cell != null && !text.equals(CellShape.toText(cell))) {
-          out[shadowed[j]] = CellShape.toText(cell);
+        byte[] cell = text == null ? null : StorageForm.TEXT.cellOf(text);
+        if (cell != null && !text.equals(StorageForm.TEXT.store(cell))) {
+          out[shadowed[j]] = StorageForm.TEXT.store(cell);
           changed = true;
         }
         if (!java.util.Arrays.equals(cell, (byte[]) stored[n + j])) {
@@ -179,7 +167,7 @@ interface CellRewrite {
           tally.nulls++;
           continue;
         }
-        byte[] cell = cellOf(codec, stored[i]);
+        byte[] cell = columns.get(i).form().cellOf(stored[i]);
         if (cell == null) {
           tally.alreadyDone++;
           continue;
@@ -263,7 +251,7 @@ interface CellRewrite {
           tally.nulls++;
           continue;
         }
-        byte[] cell = cellOf(codec, stored[i]);
+        byte[] cell = columns.get(i).form().cellOf(stored[i]);
         if (cell == null || !CellShape.isBranchWrapped(cell)
             || !retired.contains(CellShape.keyIdOf(cell))) {
           tally.alreadyDone++;
@@ -275,7 +263,7 @@ interface CellRewrite {
         }
         Column c = columns.get(i);
         try {
-          out[i] = store(codec, c, reseal ? rewrapper.reseal(row, cells.get(i), cell, bindings[i])
+          out[i] = c.form().store(reseal ? rewrapper.reseal(row, cells.get(i), cell, bindings[i])
               : rewrapper.rewrap(scope, cells.get(i), cell, bindings[i]));
           changed = true;
         } catch (CellException e) {

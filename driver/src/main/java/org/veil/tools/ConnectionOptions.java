@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Properties;
 import org.veil.config.VeilConfig;
 import org.veil.config.VeilProperty;
+import org.veil.jdbc.ConnectionSettings;
 import org.veil.keys.KeyHierarchy;
 import org.veil.keys.KeyStoreConnections;
 import org.veil.error.VeilError;
@@ -21,7 +22,9 @@ final class ConnectionOptions {
 
   @Option(names = "--url", paramLabel = "JDBC_URL", defaultValue = "${env:VEIL_URL}",
       description = "jdbc:postgresql://host:port/db or the application's jdbc:veil:postgresql://"
-          + " URL (or VEIL_URL). The tool connects with plain pgjdbc, verify-full over TLS 1.3.")
+          + " URL (or VEIL_URL), whose veil.* parameters the tool reads as the driver does (-D"
+          + " and --config win over them). The tool connects with plain pgjdbc, verify-full"
+          + " over TLS 1.3.")
   String url;
 
   @Option(names = "--user", paramLabel = "ROLE", defaultValue = "${env:PGUSER}",
@@ -74,6 +77,14 @@ final class ConnectionOptions {
   /** The Veil settings, merged as the driver merges them. */
   VeilConfig veilConfig() throws VeilException {
     Properties props = new Properties();
+    if (url != null && ConnectionSettings.accepts(url)) {
+      try {
+        // The application's URL may carry veil.* settings; -D and --config given here win.
+        props.putAll(ConnectionSettings.split(url, new Properties()).veilProperties());
+      } catch (SQLException e) {
+        throw new VeilException(VeilError.INVALID_CONFIGURATION, e.getMessage(), e);
+      }
+    }
     settings.forEach((k, v) -> {
       if (VeilProperty.isVeilName(k)) {
         props.setProperty(k, v);

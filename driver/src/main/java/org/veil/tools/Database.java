@@ -5,8 +5,10 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Properties;
+import org.veil.config.VeilProperty;
 import org.veil.error.VeilError;
 import org.veil.error.VeilException;
+import org.veil.jdbc.ConnectionSettings;
 import org.veil.keys.ConnectionSource;
 import org.veil.tls.PgjdbcSettings;
 
@@ -17,7 +19,6 @@ import org.veil.tls.PgjdbcSettings;
  */
 final class Database implements ConnectionSource {
 
-  private static final String VEIL_PREFIX = "jdbc:veil:";
   private static final String PG_PREFIX = "jdbc:postgresql:";
 
   private final String url;
@@ -31,17 +32,25 @@ final class Database implements ConnectionSource {
    * @throws VeilException 08001 when a setting would weaken TLS
    */
   Database(String url, Properties connectionProperties) throws SQLException, VeilException {
-    String pgUrl = url.startsWith(VEIL_PREFIX) ? "jdbc:" + url.substring(VEIL_PREFIX.length())
-        : url;
-    if (!pgUrl.startsWith(PG_PREFIX)) {
-      throw new SQLException("--url " + url + " is not a jdbc:postgresql:// or"
-          + " jdbc:veil:postgresql:// URL", VeilError.CONNECTION_REFUSED.sqlState());
-    }
     Properties props = new Properties();
-    for (String name : connectionProperties.stringPropertyNames()) {
-      if (!org.veil.config.VeilProperty.isVeilName(name)) {
-        props.setProperty(name, connectionProperties.getProperty(name));
+    String pgUrl;
+    if (ConnectionSettings.accepts(url)) {
+      ConnectionSettings split = ConnectionSettings.split(url, connectionProperties);
+      pgUrl = split.pgjdbcUrl();
+      props.putAll(split.pgjdbcProperties());
+    } else if (url.startsWith(PG_PREFIX)) {
+      pgUrl = url;
+      for (String name : connectionProperties.stringPropertyNames()) {
+        if (!VeilProperty.isVeilName(name)) {
+          props.setProperty(name, connectionProperties.getProperty(name));
+        }
       }
+    } else {
+      // Only the scheme: the rest of a URL may carry a password.
+      int scheme = url.indexOf("//");
+      throw new SQLException("--url " + (scheme < 0 ? "" : url.substring(0, scheme) + "… ")
+          + "is not a jdbc:postgresql:// or jdbc:veil:postgresql:// URL",
+          VeilError.CONNECTION_REFUSED.sqlState());
     }
     props.putIfAbsent("ApplicationName", "veil-tool");
     PgjdbcSettings resolved = PgjdbcSettings.resolve(pgUrl, props);

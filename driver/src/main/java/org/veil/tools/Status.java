@@ -23,7 +23,7 @@ import org.veil.crypto.CellException;
 import org.veil.crypto.KeyId;
 import org.veil.keys.WrapContext;
 import org.veil.tools.TableTarget.Column;
-import org.veil.tools.TableTarget.StorageForm;
+import org.veil.catalog.StorageForm;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -130,8 +130,7 @@ final class Status implements Callable<Integer> {
             byte[][] bindings = target.bindings(target.readBindingValues(rs));
             for (int c = 0; c < columns.size(); c++) {
               int index = target.keyWidth() + c + 1;
-              Object stored = columns.get(c).form() == StorageForm.BINARY ? rs.getBytes(index)
-                  : rs.getString(index);
+              Object stored = columns.get(c).form().read(rs, index);
               String bucket = classify(codec, columns.get(c), stored, bindings[c]);
               if (bucket.startsWith("not decryptable")) {
                 failed++;
@@ -175,7 +174,7 @@ final class Status implements Callable<Integer> {
     if (stored == null) {
       return "null";
     }
-    byte[] cell = CellRewrite.cellOf(codec, stored);
+    byte[] cell = column.form().cellOf(stored);
     if (cell == null) {
       return "plaintext";
     }

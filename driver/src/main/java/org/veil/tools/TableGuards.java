@@ -18,7 +18,7 @@ import org.veil.error.ServerState;
 import org.veil.error.VeilError;
 import org.veil.jdbc.CellGuard;
 import org.veil.tools.TableTarget.Column;
-import org.veil.tools.TableTarget.StorageForm;
+import org.veil.catalog.StorageForm;
 
 /**
  * The database-side guards ({@link CellGuard}) of some encrypted columns of one table: where they

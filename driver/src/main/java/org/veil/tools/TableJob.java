@@ -13,7 +13,7 @@ import java.util.Optional;
 import org.veil.error.ServerState;
 import org.veil.error.VeilError;
 import org.veil.tools.TableTarget.Column;
-import org.veil.tools.TableTarget.StorageForm;
+import org.veil.catalog.StorageForm;
 
 /**
  * One worker of a job that rewrites the encrypted columns of one table, online.
@@ -323,8 +323,7 @@ final class TableJob {
     Object[] stored = new Object[columns.size()];
     for (int c = 0; c < stored.length; c++) {
       int index = target.keyWidth() + c + 1;
-      stored[c] = columns.get(c).form() == StorageForm.BINARY ? rs.getBytes(index)
-          : rs.getString(index);
+      stored[c] = columns.get(c).form().read(rs, index);
     }
     return new Row(key, stored, target.readBindingValues(rs));
   }
@@ -336,11 +335,11 @@ final class TableJob {
       for (int r = 0; r < rows.size(); r++) {
         int i = 1;
         for (int c = 0; c < columns.size(); c++) {
-          bind(ps, i++, columns.get(c), updates.get(r)[c]);
+          columns.get(c).form().bind(ps, i++, updates.get(r)[c]);
         }
         i = TableTarget.bindKey(ps, i, rows.get(r).key);
         for (int c = 0; c < columns.size(); c++) {
-          bind(ps, i++, columns.get(c), rows.get(r).stored[c]);
+          columns.get(c).form().bind(ps, i++, rows.get(r).stored[c]);
         }
         for (String value : rows.get(r).bindingValues) {
           if (value == null) {
@@ -352,21 +351,6 @@ final class TableJob {
         ps.addBatch();
       }
       return ps.executeBatch();
-    }
-  }
-
-  private static void bind(PreparedStatement ps, int index, Column column, Object value)
-      throws SQLException {
-    if (column.form() == StorageForm.BINARY) {
-      if (value == null) {
-        ps.setNull(index, Types.BINARY);
-      } else {
-        ps.setBytes(index, (byte[]) value);
-      }
-    } else if (value == null) {
-      ps.setNull(index, Types.VARCHAR);
-    } else {
-      ps.setString(index, (String) value);
     }
   }
 

@@ -7,14 +7,16 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.veil.catalog.CatalogColumns;
+import org.veil.catalog.CatalogColumns.Attribute;
+import org.veil.catalog.StorageForm;
 import org.veil.config.ColumnPolicy;
 import org.veil.config.EncryptedColumns;
-import org.veil.error.ServerState;
 import org.veil.error.VeilError;
+import org.veil.error.VeilException;
 import org.veil.jdbc.RowBinding;
 
 /**
@@ -28,9 +30,6 @@ import org.veil.jdbc.RowBinding;
  * composite keys included; comparisons stay native, so the key's index serves them.
  */
 final class TableTarget {
-
-  /** How a column holds a cell: raw bytes, or {@code veil:} + base64 in a text column. */
-  enum StorageForm { BINARY, TEXT }
 
   /**
    * A column the job reads and writes: an encrypted column, or a column that stands in for one
@@ -55,17 +54,6 @@ final class TableTarget {
       + " GROUP BY i.indexrelid, i.indisprimary"
       + " HAVING bool_and(a.attnotnull)"
       + " ORDER BY i.indisprimary DESC, count(*), i.indexrelid LIMIT 1";
-
-  /** A column of the table as the catalog has it now; the type of a domain is its base's. */
-  record Attribute(String name, String type, int typmod, boolean notNull, String comment) {}
-
-  private static final String COLUMN_QUERY = "SELECT a.attname::text,"
-      + " CASE WHEN t.typtype = 'd' THEN bt.typname ELSE t.typname END, a.atttypmod,"
-      + " a.attnotnull, pg_catalog.col_description(a.attrelid, a.attnum)"
-      + " FROM pg_catalog.pg_attribute a"
-      + " JOIN pg_catalog.pg_type t ON t.oid = a.atttypid"
-      + " LEFT JOIN pg_catalog.pg_type bt ON bt.oid = t.typbasetype"
-      + " WHERE a.attrelid = CAST(? AS regclass) AND a.attnum > 0 AND NOT a.attisdropped";
 
   private final String schema;
   private final String table;
@@ -139,37 +127,21 @@ final class TableTarget {
             VeilError.NOT_READY.sqlState());
       }
     }
-    checkBindingColumns(attributes(pg, regclass), columns);
+    checkBindingColumns(CatalogColumns.ofTable(pg, schema, table), columns);
     return new TableTarget(schema, table, keyColumns, keyTypes, columns);
   }
 
   /**
    * Refuses row-bound columns whose binding column is missing or of a type that cannot bind a
-   * row ({@link RowBinding#typeNamed}), as the driver does: the job reads each row's binding
-   * value in its text output, which is the canonical binding value only for those types.
+   * row, as the driver does ({@link RowBinding#bindingColumnType}): the job reads each row's
+   * binding value in its text output, which is the canonical binding value only for those types.
    */
   private static void checkBindingColumns(Map<String, Attribute> types, List<Column> columns)
       throws SQLException {
     for (Column c : columns) {
       ColumnPolicy p = c.policy();
-      if (!p.isRowBound()) {
-        continue;
-      }
-      String setting = p.qualifiedName() + ":bind=" + p.bindingColumn();
-      Attribute binding = types.get(p.bindingColumn());
-      if (binding == null) {
-        throw new SQLException(setting + " binds the column's cells to their row by "
-            + p.qualifiedBindingColumn() + ", but table " + p.schema() + "." + p.table()
-            + " has no column " + p.bindingColumn() + ". Name an existing column (such as the"
-            + " primary key) in :bind= or @Encrypted(bind).",
-            VeilError.UNDEFINED_COLUMN.sqlState());
-      }
-      if (RowBinding.typeNamed(binding.type()) == null) {
-        throw new SQLException(setting + " binds the column's cells to their row by "
-            + p.qualifiedBindingColumn() + ", which is of type " + binding.type() + ": a"
-            + " binding column must have a type with one canonical text form, "
-            + RowBinding.ALLOWED + ". Bind to such a column, such as the primary key.",
-            VeilError.DATATYPE_MISMATCH.sqlState());
+      if (p.isRowBound()) {
+        RowBinding.bindingColumnType(p, types.get(p.bindingColumn()));
       }
     }
   }
@@ -196,16 +168,10 @@ final class TableTarget {
    */
   static List<Column> encryptedColumns(Connection pg, EncryptedColumns encrypted, String schema,
       String table, List<String> columnNames) throws SQLException {
-    String regclass = quote(schema) + "." + quote(table);
-    Map<String, Attribute> types;
-    try {
-      types = attributes(pg, regclass);
-    } catch (SQLException e) {
-      if (ServerState.UNDEFINED_TABLE.matches(e) || ServerState.INVALID_SCHEMA_NAME.matches(e)) {
-        throw new SQLException("there is no table " + schema + "." + table
-            + " (as this role sees it)", VeilError.UNDEFINED_TABLE.sqlState(), e);
-      }
-      throw e;
+    Map<String, Attribute> types = CatalogColumns.ofTable(pg, schema, table);
+    if (types.isEmpty()) {
+      throw new SQLException("there is no table " + schema + "." + table
+          + " (as this role sees it)", VeilError.UNDEFINED_TABLE.sqlState());
     }
 
     List<ColumnPolicy> policies = new ArrayList<>();
@@ -235,51 +201,18 @@ final class TableTarget {
         throw new SQLException("table " + schema + "." + table + " has no column " + p.column(),
             VeilError.UNDEFINED_COLUMN.sqlState());
       }
-      columns.add(new Column(p, formOf(p, type.type(), type.typmod())));
+      try {
+        columns.add(new Column(p, StorageForm.of(p, type.type(), type.typmod())));
+      } catch (VeilException e) {
+        throw new SQLException(e.getMessage(), e.error().sqlState(), e);
+      }
     }
     return columns;
   }
 
-  /** The columns of the table {@code regclass} names, by name, as the catalog has them now. */
-  static Map<String, Attribute> attributes(Connection pg, String regclass) throws SQLException {
-    Map<String, Attribute> attributes = new LinkedHashMap<>();
-    try (PreparedStatement ps = pg.prepareStatement(COLUMN_QUERY)) {
-      ps.setString(1, regclass);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          attributes.put(rs.getString(1), new Attribute(rs.getString(1), rs.getString(2),
-              rs.getInt(3), rs.getBoolean(4), rs.getString(5)));
-        }
-      }
-    }
-    return attributes;
-  }
-
   /** This table's columns by name, as the catalog has them now. */
   Map<String, Attribute> attributes(Connection pg) throws SQLException {
-    return attributes(pg, sqlName());
-  }
-
-  private static StorageForm formOf(ColumnPolicy p, String typeName, int typmod)
-      throws SQLException {
-    switch (typeName) {
-      case "bytea":
-        return StorageForm.BINARY;
-      case "text":
-        return StorageForm.TEXT;
-      case "varchar":
-        if (typmod < 0) {
-          return StorageForm.TEXT;
-        }
-        throw new SQLException(p.qualifiedName() + " is varchar(" + (typmod - 4) + "), too"
-            + " short for an encrypted value. Fix: ALTER TABLE " + p.schema() + "." + p.table()
-            + " ALTER COLUMN " + p.column() + " TYPE text", VeilError.DATATYPE_MISMATCH.sqlState());
-      default:
-        throw new SQLException(p.qualifiedName() + " is of type " + typeName + ", which cannot"
-            + " hold an encrypted value. Fix: ALTER TABLE " + p.schema() + "." + p.table()
-            + " ALTER COLUMN " + p.column() + " TYPE text USING " + p.column() + "::text",
-            VeilError.DATATYPE_MISMATCH.sqlState());
-    }
+    return CatalogColumns.ofTable(pg, schema, table);
   }
 
   static String quote(String identifier) {

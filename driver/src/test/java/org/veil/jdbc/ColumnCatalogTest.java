@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.veil.config.ColumnPolicy;
 import org.veil.config.EncryptedColumns;
 import org.veil.config.EncryptionMode;
-import org.veil.jdbc.ColumnCatalog.StorageForm;
+import org.veil.catalog.StorageForm;
 
 /**
  * How the catalog forgets a cached storage form when a column has been converted from text to
@@ -138,7 +138,7 @@ class ColumnCatalogTest {
         types.forEach((column, type) -> {
           String[] parts = column.split("\\.");
           if (bound.get(0).contains(parts[0]) && bound.get(1).contains(parts[1])) {
-            rows.add(new String[] {parts[0], parts[1], parts[2], type, "-1"});
+            rows.add(new String[] {parts[0], parts[1], parts[2], type, "-1", "false", null});
           }
         });
         yield rows(rows.iterator());
@@ -156,6 +156,7 @@ class ColumnCatalogTest {
       }
       case "getString" -> current[0][(Integer) args[0] - 1];
       case "getInt" -> Integer.parseInt(current[0][(Integer) args[0] - 1]);
+      case "getBoolean" -> Boolean.parseBoolean(current[0][(Integer) args[0] - 1]);
       default -> null;
     });
   }
