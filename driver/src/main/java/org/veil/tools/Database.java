@@ -27,15 +27,15 @@ final class Database implements ConnectionSource {
    * @param url {@code jdbc:postgresql://…} or the application's {@code jdbc:veil:postgresql://…}
    * @param connectionProperties user, password, sslrootcert and other pgjdbc settings; no
    *     {@code veil.*} setting reaches pgjdbc
-   * @throws SQLException 08001 when the URL is not one for PostgreSQL
-   * @throws VeilException 08001 when a setting would weaken TLS
+   * @throws VeilException 08001 when the URL is not one for PostgreSQL, or a setting would
+   *     weaken TLS
    */
-  Database(String url, Properties connectionProperties) throws SQLException, VeilException {
+  Database(String url, Properties connectionProperties) throws VeilException {
     String pgUrl = url.startsWith(VEIL_PREFIX) ? "jdbc:" + url.substring(VEIL_PREFIX.length())
         : url;
     if (!pgUrl.startsWith(PG_PREFIX)) {
-      throw new SQLException("--url " + url + " is not a jdbc:postgresql:// or"
-          + " jdbc:veil:postgresql:// URL", VeilError.CONNECTION_REFUSED.sqlState());
+      throw new VeilException(VeilError.CONNECTION_REFUSED, "--url " + url + " is not a"
+          + " jdbc:postgresql:// or jdbc:veil:postgresql:// URL");
     }
     Properties props = new Properties();
     for (String name : connectionProperties.stringPropertyNames()) {
