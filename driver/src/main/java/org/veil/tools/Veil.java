@@ -5,11 +5,11 @@ import java.security.GeneralSecurityException;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.veil.crypto.KeyNotFoundException;
 import org.veil.crypto.KeyUnavailableException;
 import org.veil.error.VeilError;
 import org.veil.error.VeilException;
 import org.veil.keys.KeyStoreException;
+import org.veil.kms.KeyProviderException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -25,12 +25,14 @@ import picocli.CommandLine.Command;
  *   <li>{@link #FAILED} 1: failed on something that may pass (a lost connection, a lock, a key
  *       provider that did not answer, a conflict); when a job had started, every batch that
  *       committed stays done and the same command resumes it.</li>
- *   <li>{@link #USAGE} 2: bad usage: an unknown option, or an option's value is wrong.</li>
+ *   <li>{@link #USAGE} 2: bad usage: the command line does not parse (an unknown option, a
+ *       missing one, a value of the wrong type).</li>
  *   <li>{@link #CELLS_FAILED} 3: done, but some cells did not open (or values could not be
  *       sealed) and were left as they are; the warnings name them.</li>
  *   <li>{@link #REFUSED} 4: refused: running again does not help until the cause is fixed (a
- *       configuration error, a missing table or column, bad credentials, an index on a column to
- *       convert, a table not ready for the command).</li>
+ *       configuration error, an option's value the command refuses, a missing table or column,
+ *       bad credentials, an index on a column to convert, a table not ready for the command, a
+ *       key that cannot be used).</li>
  * </ul>
  * Which of 1 and 4 an error gets follows its SQLSTATE (or its {@link VeilError}), never its
  * message ({@link #exitCode}).
@@ -50,7 +52,7 @@ public final class Veil {
    * not taken, a key provider that did not answer); a job that had started resumes.
    */
   public static final int FAILED = 1;
-  /** Exit code 2: bad usage (picocli's own code for a wrong command line). */
+  /** Exit code 2: the command line does not parse (picocli's own code for bad usage). */
   public static final int USAGE = CommandLine.ExitCode.USAGE;
   /** Exit code 3: done, but some cells did not open or values could not be sealed. */
   public static final int CELLS_FAILED = 3;
@@ -83,12 +85,12 @@ public final class Veil {
     codes.put(DONE + "", "Done.");
     codes.put(FAILED + "", "Failed, and may pass when run again (connection, lock, key provider,"
         + " conflict); a job that had started resumes where it stopped.");
-    codes.put(USAGE + "", "Bad usage: an unknown option, or an option's value is wrong.");
+    codes.put(USAGE + "", "Bad usage: the command line does not parse.");
     codes.put(CELLS_FAILED + "", "Done, but some cells did not open or values could not be"
         + " sealed; they were left as they are (see the warnings).");
     codes.put(REFUSED + "", "Refused: running again does not help until the cause is fixed"
-        + " (configuration, missing table or column, credentials, an index on a column to"
-        + " convert, a table not ready).");
+        + " (configuration, an option's value, missing table or column, credentials, an index"
+        + " on a column to convert, a table not ready, a key that cannot be used).");
     return java.util.Collections.unmodifiableMap(codes);
   }
 
@@ -122,12 +124,11 @@ public final class Veil {
   /**
    * The exit code for a command that failed with {@code e}: {@link #REFUSED} when what the
    * error is (its {@link VeilError}, its SQLSTATE's class) says that running again cannot help
-   * until something is changed, {@link #USAGE} for an option's wrong value, else
-   * {@link #FAILED}.
+   * until something is changed, else {@link #FAILED}.
    */
   static int exitCode(Throwable e) {
     if (e instanceof IllegalArgumentException) {
-      return USAGE;
+      return REFUSED; // an option's value the command checked, e.g. a key id no keyring has
     }
     if (e instanceof VeilException veil) {
       return switch (veil.error()) {
@@ -142,11 +143,17 @@ public final class Veil {
     if (e instanceof KeyStoreException store) {
       return exitCode(store.sqlState());
     }
-    if (e instanceof KeyNotFoundException) {
-      return REFUSED; // a cell names a key the key store does not hold
-    }
     if (e instanceof KeyUnavailableException) {
-      return FAILED; // the key provider or key store did not answer
+      // As its cause says: the key store or the key provider failed (as it failed), or the key
+      // cannot be used (not in the store, under a master key not configured, its row altered).
+      Throwable cause = e.getCause();
+      if (cause instanceof KeyStoreException store) {
+        return exitCode(store.sqlState());
+      }
+      if (cause instanceof KeyProviderException provider) {
+        return provider.isUnavailable() ? FAILED : REFUSED;
+      }
+      return REFUSED;
     }
     if (e instanceof GeneralSecurityException) {
       return REFUSED;
