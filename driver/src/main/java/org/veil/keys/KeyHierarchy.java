@@ -75,17 +75,26 @@ public final class KeyHierarchy implements AutoCloseable {
           + ": " + e.getMessage(), e);
     }
     try {
-      BranchKeyStore store;
+      PostgresBranchKeyStore store;
       try {
         store = new PostgresBranchKeyStore(db, settings.table());
       } catch (IllegalArgumentException e) {
         throw new VeilException(VeilError.INVALID_CONFIGURATION, e.getMessage(), e);
       }
       DryRunKeyStore readOnly = dryRun ? new DryRunKeyStore(store) : null;
+      PostgresBranchKeyStore keyStore = store;
+      MasterKeys providers = masterKeys;
+      AutoCloseable owned = () -> {
+        try {
+          keyStore.close();
+        } finally {
+          providers.close();
+        }
+      };
       return builder().settings(settings).keyRing(KeyRing.builder()
           .provider(masterKeys.current()).previousProviders(masterKeys.previous())
           .store(dryRun ? readOnly : store))
-          .owned(masterKeys).dryRun(readOnly).build();
+          .owned(owned).dryRun(readOnly).build();
     } catch (VeilException | RuntimeException e) {
       masterKeys.close();
       throw e;

@@ -320,7 +320,7 @@ class GuardIT {
 
     Output added = guard("add", "--table", "guard_plain");
 
-    assertThat(added.exit()).isEqualTo(1);
+    assertThat(added.exit()).isEqualTo(org.veil.tools.Veil.REFUSED);
     assertThat(added.text()).contains("public.guard_plain: 3 rows hold values that are not Veil"
         + " cells (2 in secret, 2 in photo)").contains("veil encrypt-existing --table"
         + " public.guard_plain").contains("--not-valid");
