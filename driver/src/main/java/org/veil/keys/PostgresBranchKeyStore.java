@@ -218,9 +218,8 @@ public final class PostgresBranchKeyStore implements BranchKeyStore, AutoCloseab
 
   /** Whether {@code e} says that the connection itself is gone (not only the statement). */
   private static boolean isBroken(Connection c, SQLException e) {
-    String state = e.getSQLState();
     try {
-      return c.isClosed() || state == null || state.startsWith("08") || state.startsWith("57P");
+      return c.isClosed() || ServerState.isConnectionLost(e.getSQLState());
     } catch (SQLException closedCheck) {
       return true;
     }

@@ -6,6 +6,7 @@ import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.veil.crypto.KeyUnavailableException;
+import org.veil.error.ServerState;
 import org.veil.error.VeilError;
 import org.veil.error.VeilException;
 import org.veil.keys.KeyStoreException;
@@ -161,24 +162,9 @@ public final class Veil {
     return FAILED;
   }
 
-  /**
-   * By SQLSTATE class: what a lost connection, a conflict, a lock, a lack of resources, an
-   * operator's intervention, a system error, a read-only standby or an unknown error raise may
-   * pass when run again; anything else (data, integrity, credentials, names, privileges,
-   * prerequisite state, configuration) will not by itself.
-   */
+  /** By SQLSTATE class, as {@link ServerState#mayPassWhenRetried} tells them apart. */
   private static int exitCode(String sqlState) {
-    if (sqlState == null || sqlState.length() != 5) {
-      return FAILED;
-    }
-    if (sqlState.equals(VeilError.PRIMARY_NEEDED.sqlState())
-        || sqlState.equals(VeilError.LOCK_NOT_AVAILABLE.sqlState())) {
-      return FAILED;
-    }
-    return switch (sqlState.substring(0, 2)) {
-      case "08", "40", "53", "57", "58", "XX" -> FAILED;
-      default -> REFUSED;
-    };
+    return ServerState.mayPassWhenRetried(sqlState) ? FAILED : REFUSED;
   }
 
   static final class Version implements CommandLine.IVersionProvider {

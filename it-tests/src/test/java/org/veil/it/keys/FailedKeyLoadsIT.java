@@ -84,7 +84,8 @@ class FailedKeyLoadsIT {
       s.execute("CREATE TABLE failed_loads (id integer PRIMARY KEY, secret text)");
     }
     try (Connection c = server.veilConnection(settings(masterKeyFile(), "PT10S"));
-        PreparedStatement ps = c.prepareStatement("INSERT INTO failed_loads VALUES (?, ?)")) {
+        PreparedStatement ps = c.prepareStatement(
+            "INSERT INTO failed_loads (id, secret) VALUES (?, ?)")) {
       for (int i = 1; i <= ROWS; i++) {
         ps.setInt(1, i);
         ps.setString(2, "secret " + i);

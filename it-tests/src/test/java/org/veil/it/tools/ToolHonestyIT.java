@@ -127,6 +127,37 @@ class ToolHonestyIT {
         .isEqualTo(1);
   }
 
+  @Test
+  void finishedRotationWithACellUnderTheRetiredKeyWrittenAfterwardsIsNotReportedDone()
+      throws Exception {
+    String jobs = "hon_after_jobs";
+    dropJobTable(jobs);
+    createPlaintext("hon_after", 100);
+    assertThat(fx.run("encrypt-existing", "--table", "hon_after", "--job-table", jobs,
+        "--no-guard")).isZero();
+    String retired = list(fx.plain(), "SELECT key_id::text FROM veil_keys WHERE keyring = '"
+        + fx.keyring + "' AND purpose = 'branch' AND active");
+    String oldCell = list(fx.plain(), "SELECT secret FROM hon_after WHERE id = 9");
+    assertThat(fx.run("rotate-branch", "--table", "hon_after", "--job-table", jobs,
+        "--retire", retired)).isZero();
+    assertThat(list(fx.plain(), "SELECT secret FROM hon_after WHERE id = 9"))
+        .isNotEqualTo(oldCell);
+    // A cell under the retired key, copied back by hand (a row restored from a backup).
+    fx.exec("UPDATE hon_after SET secret = '" + oldCell + "' WHERE id = 9");
+
+    ToolFixture.Output rerun = fx.runCapturingErr("rotate-branch", "--table", "hon_after",
+        "--job-table", jobs, "--retire", retired);
+
+    assertThat(rerun.exit()).as(rerun.text()).isZero();
+    assertThat(rerun.text()).contains("finished before, but 1 rows of public.hon_after");
+    assertThat(list(fx.plain(), "SELECT secret FROM hon_after WHERE id = 9"))
+        .isNotEqualTo(oldCell).startsWith("veil:");
+    ToolFixture.Output third = fx.runCapturingErr("rotate-branch", "--table", "hon_after",
+        "--job-table", jobs, "--retire", retired);
+    assertThat(third.exit()).isZero();
+    assertThat(third.text()).contains("finished already");
+  }
+
   // -- a dry run writes nothing --------------------------------------------------------------
 
   /** Everything a dry run could write, as text: the data, this keyring's keys, the job tables. */
