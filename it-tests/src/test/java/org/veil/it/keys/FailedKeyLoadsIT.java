@@ -125,6 +125,10 @@ class FailedKeyLoadsIT {
 
       assertThat(authorizations() - before).as("connections opened while reading " + ROWS
           + " rows").isLessThanOrEqualTo(1);
+      // The count does see a connection when one is opened.
+      long after = authorizations();
+      server.plainConnection().close();
+      assertThat(authorizations()).isEqualTo(after + 1);
       assertThat(errors).as("one error, the same for every cell").hasSize(1);
       assertThat(errors.iterator().next()).startsWith("58000 ")
           .contains("public.failed_loads.secret").contains("cannot load branch key")
