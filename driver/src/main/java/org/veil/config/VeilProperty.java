@@ -33,6 +33,9 @@ public enum VeilProperty {
   CACHE_EXPIRE_AFTER("veil.cache.expireAfter", "PT15M", false,
       "How long an unwrapped branch key stays usable without a successful refresh (ISO-8601 duration)."),
 
+  CACHE_FAILURE_EXPIRE_AFTER("veil.cache.failureExpireAfter", "PT10S", false,
+      "How long a key that failed to load (not in the key store, under a master key that is not configured, a row that does not unwrap, the key store or key provider failing) is refused at once with the same error, without asking the key store or key provider again (ISO-8601 duration; PT0S asks every time)."),
+
   CACHE_GRACE("veil.cache.grace", "PT1H", false,
       "How long a cached branch key is still served while the key provider cannot be reached."),
 

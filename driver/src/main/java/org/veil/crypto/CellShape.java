@@ -51,6 +51,14 @@ public final class CellShape {
   }
 
   /**
+   * Where a cell's key id ({@link KeyId#LENGTH} bytes) starts, in every version and kind: for
+   * SQL that looks into stored cells (which cells a retired key still holds).
+   */
+  public static int keyIdOffset() {
+    return CellFormat.KEY_ID_OFFSET;
+  }
+
+  /**
    * The key id in a cell's header: the branch key (randomized), the row key's own id (direct
    * wrapping) or the deterministic key; null when {@code cell} is not a cell. Does not
    * authenticate.

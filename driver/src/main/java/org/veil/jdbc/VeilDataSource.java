@@ -264,6 +264,10 @@ public class VeilDataSource extends PGSimpleDataSource {
     setVeilProperty(VeilProperty.CACHE_EXPIRE_AFTER, value);
   }
 
+  public void setCacheFailureExpireAfter(String value) {
+    setVeilProperty(VeilProperty.CACHE_FAILURE_EXPIRE_AFTER, value);
+  }
+
   public void setCacheGrace(String value) {
     setVeilProperty(VeilProperty.CACHE_GRACE, value);
   }

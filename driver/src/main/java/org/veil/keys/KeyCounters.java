@@ -20,6 +20,7 @@ public final class KeyCounters implements CellEvents {
   final LongAdder branchKeyMisses = new LongAdder();
   final LongAdder staleKeyServed = new LongAdder();
   final LongAdder keyStoreFailures = new LongAdder();
+  final LongAdder failedKeyRefused = new LongAdder();
   private final LongAdder rowKeyHits = new LongAdder();
   private final LongAdder rowKeyMisses = new LongAdder();
   private final LongAdder cellFailures = new LongAdder();
@@ -51,6 +52,14 @@ public final class KeyCounters implements CellEvents {
    */
   public long branchKeyMisses() {
     return branchKeyMisses.sum();
+  }
+
+  /**
+   * Lookups of a key that had failed to load within {@code veil.cache.failureExpireAfter},
+   * refused again with its error without asking the key store or the key provider.
+   */
+  public long failedKeyRefused() {
+    return failedKeyRefused.sum();
   }
 
   /** Accesses answered with a cached key past its expiry because the provider was down. */
@@ -113,6 +122,7 @@ public final class KeyCounters implements CellEvents {
     m.put("kms.failures", kmsFailures.sum());
     m.put("cache.branchKey.misses", branchKeyMisses.sum());
     m.put("cache.branchKey.staleServed", staleKeyServed.sum());
+    m.put("cache.branchKey.failedRefused", failedKeyRefused.sum());
     m.put("cache.rowKey.hits", rowKeyHits.sum());
     m.put("cache.rowKey.misses", rowKeyMisses.sum());
     m.put("keyStore.failures", keyStoreFailures.sum());

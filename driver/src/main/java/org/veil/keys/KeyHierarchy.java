@@ -23,11 +23,15 @@ public final class KeyHierarchy implements AutoCloseable {
   private final KeyRing keyRing;
   private final CellCodec codec;
   private final AutoCloseable owned;
+  /** The store of a dry run ({@link #openForDryRun}); null otherwise. */
+  private final DryRunKeyStore dryRun;
 
-  private KeyHierarchy(KeyRing keyRing, CellCodec codec, AutoCloseable owned) {
+  private KeyHierarchy(KeyRing keyRing, CellCodec codec, AutoCloseable owned,
+      DryRunKeyStore dryRun) {
     this.keyRing = keyRing;
     this.codec = codec;
     this.owned = owned;
+    this.dryRun = dryRun;
   }
 
   public static Builder builder() {
@@ -43,6 +47,24 @@ public final class KeyHierarchy implements AutoCloseable {
    *     {@link VeilError#KEY_PROVIDER_FAILED} when the key provider cannot start
    */
   public static KeyHierarchy open(Properties props, KeyStoreConnections db) throws VeilException {
+    return open(props, db, false);
+  }
+
+  /**
+   * As {@link #open}, for a dry run: keys are read from the key store and never written. A key
+   * that has to be created (a keyring's first branch or deterministic key, a rotation) is made
+   * under the master key as usual but kept in memory only, so that the dry run can seal
+   * throwaway cells with it; {@link #wouldCreate()} lists those keys.
+   *
+   * @throws VeilException as {@link #open}
+   */
+  public static KeyHierarchy openForDryRun(Properties props, KeyStoreConnections db)
+      throws VeilException {
+    return open(props, db, true);
+  }
+
+  private static KeyHierarchy open(Properties props, KeyStoreConnections db, boolean dryRun)
+      throws VeilException {
     KeySettings settings = KeySettings.of(props);
     MasterKeys masterKeys;
     try {
@@ -53,15 +75,26 @@ public final class KeyHierarchy implements AutoCloseable {
           + ": " + e.getMessage(), e);
     }
     try {
-      BranchKeyStore store;
+      PostgresBranchKeyStore store;
       try {
         store = new PostgresBranchKeyStore(db, settings.table());
       } catch (IllegalArgumentException e) {
         throw new VeilException(VeilError.INVALID_CONFIGURATION, e.getMessage(), e);
       }
+      DryRunKeyStore readOnly = dryRun ? new DryRunKeyStore(store) : null;
+      PostgresBranchKeyStore keyStore = store;
+      MasterKeys providers = masterKeys;
+      AutoCloseable owned = () -> {
+        try {
+          keyStore.close();
+        } finally {
+          providers.close();
+        }
+      };
       return builder().settings(settings).keyRing(KeyRing.builder()
-          .provider(masterKeys.current()).previousProviders(masterKeys.previous()).store(store))
-          .owned(masterKeys).build();
+          .provider(masterKeys.current()).previousProviders(masterKeys.previous())
+          .store(dryRun ? readOnly : store))
+          .owned(owned).dryRun(readOnly).build();
     } catch (VeilException | RuntimeException e) {
       masterKeys.close();
       throw e;
@@ -88,6 +121,19 @@ public final class KeyHierarchy implements AutoCloseable {
 
   public KeyCounters counters() {
     return keyRing.counters();
+  }
+
+  /**
+   * In a dry run ({@link #openForDryRun}), what a real run would have stored in the key store
+   * so far, one line per key ({@code branch key <id> of keyring <name>, under master key <id>});
+   * empty otherwise. Names ids only.
+   */
+  public java.util.List<String> wouldCreate() {
+    if (dryRun == null) {
+      return java.util.List.of();
+    }
+    return dryRun.wouldCreate().stream().map(k -> k.purpose().sqlName() + " key " + k.id()
+        + " of keyring " + k.keyring() + ", under master key " + k.masterKeyId()).toList();
   }
 
   @Override
@@ -119,6 +165,7 @@ public final class KeyHierarchy implements AutoCloseable {
     private KeyRing.Builder keyRing;
     private GcmProvider gcmProvider;
     private AutoCloseable owned;
+    private DryRunKeyStore dryRun;
 
     private Builder() {}
 
@@ -145,6 +192,11 @@ public final class KeyHierarchy implements AutoCloseable {
       return this;
     }
 
+    Builder dryRun(DryRunKeyStore store) {
+      this.dryRun = store;
+      return this;
+    }
+
     /**
      * @throws VeilException {@link VeilError#INVALID_CONFIGURATION} when the per-row crypto
      *     provider named by {@code org.veil.crypto.provider} is not usable
@@ -159,7 +211,7 @@ public final class KeyHierarchy implements AutoCloseable {
             .provider(gcmProvider)
             .directCache(settings.directKeyMax(), settings.expireAfter().plus(settings.grace()))
             .ticker(ring.ticker()).executor(ring.background()).build();
-        return new KeyHierarchy(ring, codec, owned);
+        return new KeyHierarchy(ring, codec, owned, dryRun);
       } catch (GeneralSecurityException e) {
         ring.close();
         throw new VeilException(VeilError.INVALID_CONFIGURATION, e.getMessage(), e);

@@ -7,7 +7,9 @@ import org.veil.crypto.DirectKeys;
 import org.veil.crypto.KeyNotFoundException;
 import org.veil.crypto.KeyPurpose;
 import org.veil.crypto.KeyId;
+import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.CacheLoader;
+import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
 import com.github.benmanes.caffeine.cache.Ticker;
@@ -50,8 +52,13 @@ import org.veil.kms.UnwrappedKey;
  * one provider call. After {@code expireAfter} without a successful reload, an access waits (at
  * most the provider timeout) for a reload; if the provider is unavailable, the cached key is
  * still served until {@code expireAfter + grace}, and after that every access fails with a
- * {@link KeyUnavailableException} within the provider timeout: never a hang. Time comes from the
- * injected {@link Ticker}, so tests advance it instead of sleeping.
+ * {@link KeyUnavailableException} within the provider timeout: never a hang. A key that fails to
+ * load (not in the store, under a master key not configured, a row that does not unwrap, the store
+ * or provider failing) is refused with the same exception for {@code failureExpireAfter}
+ * ({@code veil.cache.failureExpireAfter}, a bounded cache of its own; a provider outage for at
+ * most the provider back-off, the larger of the timeout and a second) without another store read
+ * or provider call, so that a table full of cells under such a key costs one lookup, not one per
+ * row. Time comes from the injected {@link Ticker}, so tests advance it instead of sleeping.
  *
  * <h2>Master keys</h2>
  * Every new key is generated under the current master key ({@link MasterKeys#current()}). A
@@ -106,6 +113,8 @@ public final class KeyRing implements CellKeys, DirectKeys, AutoCloseable {
   private final SecureRandom random;
   private final ExecutorService calls;
   private final LoadingCache<KeyId, Loaded> keys;
+  /** Keys that failed to load, with their failure; null when veil.cache.failureExpireAfter=0. */
+  private final Cache<KeyId, KeyUnavailableException> failures;
   private final LoadingCache<KeyPurpose, Active> active;
   /** The active key of each purpose as last looked up; see {@link #hot}. */
   private final AtomicReferenceArray<Hot> hot =
@@ -165,6 +174,33 @@ public final class KeyRing implements CellKeys, DirectKeys, AutoCloseable {
             return loadKey(id, true);
           }
         });
+    long failureNanos = b.failureExpireAfter.toNanos();
+    // A provider outage is retried after the provider back-off already: no longer refused.
+    long outageNanos = Math.min(failureNanos, retryNanos);
+    this.failures = b.failureExpireAfter.isZero() ? null : Caffeine.newBuilder()
+        .maximumSize(b.keyMax)
+        .expireAfter(new Expiry<KeyId, KeyUnavailableException>() {
+          @Override
+          public long expireAfterCreate(KeyId id, KeyUnavailableException e, long now) {
+            return e.getCause() instanceof KeyProviderException p && p.isUnavailable()
+                ? outageNanos : failureNanos;
+          }
+
+          @Override
+          public long expireAfterUpdate(KeyId id, KeyUnavailableException e, long now,
+              long remaining) {
+            return expireAfterCreate(id, e, now);
+          }
+
+          @Override
+          public long expireAfterRead(KeyId id, KeyUnavailableException e, long now,
+              long remaining) {
+            return remaining;
+          }
+        })
+        .ticker(ticker)
+        .executor(refreshes)
+        .<KeyId, KeyUnavailableException>build();
     this.active = Caffeine.newBuilder()
         .maximumSize(KeyPurpose.values().length)
         .expireAfterWrite(b.expireAfter.plus(b.grace))
@@ -343,14 +379,34 @@ public final class KeyRing implements CellKeys, DirectKeys, AutoCloseable {
   private BranchKey lookUp(KeyId id) throws KeyUnavailableException {
     Loaded loaded = keys.getIfPresent(id);
     if (loaded == null) {
-      counters.branchKeyMisses.increment();
-      loaded = get(keys, id, id);
+      loaded = load(id);
     }
     long now = ticker.read();
     if (now - loaded.loadedAt <= expireNanos) {
       return loaded.key;
     }
     return afterExpiry(id, loaded, now);
+  }
+
+  /**
+   * Loads a key the cache does not hold, unless it failed to load within
+   * {@code failureExpireAfter}: then its failure is thrown again at once.
+   */
+  private Loaded load(KeyId id) throws KeyUnavailableException {
+    KeyUnavailableException failed = failures == null ? null : failures.getIfPresent(id);
+    if (failed != null) {
+      counters.failedKeyRefused.increment();
+      throw failed;
+    }
+    counters.branchKeyMisses.increment();
+    try {
+      return get(keys, id, id);
+    } catch (KeyUnavailableException e) {
+      if (failures != null) {
+        failures.put(id, e);
+      }
+      throw e;
+    }
   }
 
   /**
@@ -670,6 +726,9 @@ public final class KeyRing implements CellKeys, DirectKeys, AutoCloseable {
   public void close() {
     calls.shutdownNow();
     keys.invalidateAll();
+    if (failures != null) {
+      failures.invalidateAll();
+    }
     active.invalidateAll();
     clearHot();
   }
@@ -747,6 +806,7 @@ public final class KeyRing implements CellKeys, DirectKeys, AutoCloseable {
     private Duration refreshAfter = Duration.ofMinutes(10);
     private Duration grace = Duration.ofHours(1);
     private Duration timeout = Duration.ofSeconds(5);
+    private Duration failureExpireAfter = Duration.ofSeconds(10);
     private long keyMax = 1000;
     private Clock clock = Clock.systemUTC();
     private Ticker ticker = CoarseTicker.instance();
@@ -764,7 +824,8 @@ public final class KeyRing implements CellKeys, DirectKeys, AutoCloseable {
       return keyring(settings.keyring()).rotateAfter(settings.rotateAfter())
           .rotateAfterRows(settings.rotateAfterRows()).expireAfter(settings.expireAfter())
           .refreshAfter(settings.refreshAfter()).grace(settings.grace())
-          .timeout(settings.timeout()).keyMax(settings.keyMax());
+          .timeout(settings.timeout()).keyMax(settings.keyMax())
+          .failureExpireAfter(settings.failureExpireAfter());
     }
 
     /** The current master key: it wraps every new key, and unwraps the keys stored under it. */
@@ -821,6 +882,19 @@ public final class KeyRing implements CellKeys, DirectKeys, AutoCloseable {
     /** Upper bound on one provider call ({@code veil.kms.timeout}). */
     public Builder timeout(Duration d) {
       this.timeout = d;
+      return this;
+    }
+
+    /**
+     * How long a key that failed to load is refused with its failure without another store
+     * read or provider call ({@code veil.cache.failureExpireAfter}); zero, never cached.
+     */
+    public Builder failureExpireAfter(Duration d) {
+      if (d.isNegative()) {
+        throw new IllegalArgumentException("veil.cache.failureExpireAfter (" + d
+            + ") must not be negative");
+      }
+      this.failureExpireAfter = d;
       return this;
     }
 

@@ -25,11 +25,13 @@ import org.veil.error.VeilException;
  * @param refreshAfter when a cached key is reloaded in the background
  * @param grace how long past {@code expireAfter} a key is served while the provider is down
  * @param timeout upper bound of one key provider call
+ * @param failureExpireAfter how long a key that failed to load is refused without another
+ *     lookup ({@code veil.cache.failureExpireAfter}); zero, never cached
  */
 public record KeySettings(String keyring, String table, Wrapping wrapping, int cellVersion,
     Duration rotateAfter,
     long rotateAfterRows, long keyMax, long directKeyMax, Duration expireAfter,
-    Duration refreshAfter, Duration grace, Duration timeout) {
+    Duration refreshAfter, Duration grace, Duration timeout, Duration failureExpireAfter) {
 
   public KeySettings {
     Objects.requireNonNull(keyring, "keyring");
@@ -40,6 +42,10 @@ public record KeySettings(String keyring, String table, Wrapping wrapping, int c
     Objects.requireNonNull(refreshAfter, "refreshAfter");
     Objects.requireNonNull(grace, "grace");
     Objects.requireNonNull(timeout, "timeout");
+    Objects.requireNonNull(failureExpireAfter, "failureExpireAfter");
+    if (failureExpireAfter.isNegative()) {
+      throw new IllegalArgumentException("veil.cache.failureExpireAfter must not be negative");
+    }
     if (cellVersion != 2 && cellVersion != 3) {
       throw new IllegalArgumentException("veil.cells.version must be 3 or 2, not " + cellVersion);
     }
@@ -49,7 +55,7 @@ public record KeySettings(String keyring, String table, Wrapping wrapping, int c
   public static KeySettings defaults() {
     return new KeySettings("default", "veil_keys", Wrapping.BRANCH, 3, Duration.ofDays(90), 0,
         1000, 100_000, Duration.ofMinutes(15), Duration.ofMinutes(10), Duration.ofHours(1),
-        Duration.ofSeconds(5));
+        Duration.ofSeconds(5), Duration.ofSeconds(10));
   }
 
   /**
@@ -58,6 +64,10 @@ public record KeySettings(String keyring, String table, Wrapping wrapping, int c
    * @throws VeilException {@link VeilError#INVALID_CONFIGURATION} for a malformed setting
    */
   public static KeySettings of(Properties props) throws VeilException {
+    if (VeilProperty.CACHE_FAILURE_EXPIRE_AFTER.getDuration(props).isNegative()) {
+      throw new VeilException(VeilError.INVALID_CONFIGURATION,
+          VeilProperty.CACHE_FAILURE_EXPIRE_AFTER.getName() + " must not be negative");
+    }
     KeySettings s = new KeySettings(
         VeilProperty.KEYS_KEYRING.get(props),
         VeilProperty.KEYS_TABLE.get(props).toLowerCase(Locale.ROOT),
@@ -70,7 +80,8 @@ public record KeySettings(String keyring, String table, Wrapping wrapping, int c
         VeilProperty.CACHE_EXPIRE_AFTER.getDuration(props),
         VeilProperty.CACHE_REFRESH_AFTER.getDuration(props),
         VeilProperty.CACHE_GRACE.getDuration(props),
-        VeilProperty.KMS_TIMEOUT.getDuration(props));
+        VeilProperty.KMS_TIMEOUT.getDuration(props),
+        VeilProperty.CACHE_FAILURE_EXPIRE_AFTER.getDuration(props));
     if (s.refreshAfter.isZero() || s.refreshAfter.compareTo(s.expireAfter) > 0) {
       throw new VeilException(VeilError.INVALID_CONFIGURATION,
           VeilProperty.CACHE_REFRESH_AFTER.getName() + "=" + s.refreshAfter + " must be longer"
@@ -83,18 +94,18 @@ public record KeySettings(String keyring, String table, Wrapping wrapping, int c
   /** These settings with another keyring. */
   public KeySettings withKeyring(String name) {
     return new KeySettings(name, table, wrapping, cellVersion, rotateAfter, rotateAfterRows,
-        keyMax, directKeyMax, expireAfter, refreshAfter, grace, timeout);
+        keyMax, directKeyMax, expireAfter, refreshAfter, grace, timeout, failureExpireAfter);
   }
 
   /** These settings with another wrapping. */
   public KeySettings withWrapping(Wrapping w) {
     return new KeySettings(keyring, table, w, cellVersion, rotateAfter, rotateAfterRows, keyMax,
-        directKeyMax, expireAfter, refreshAfter, grace, timeout);
+        directKeyMax, expireAfter, refreshAfter, grace, timeout, failureExpireAfter);
   }
 
   /** These settings with another format version for new cells. */
   public KeySettings withCellVersion(int version) {
     return new KeySettings(keyring, table, wrapping, version, rotateAfter, rotateAfterRows,
-        keyMax, directKeyMax, expireAfter, refreshAfter, grace, timeout);
+        keyMax, directKeyMax, expireAfter, refreshAfter, grace, timeout, failureExpireAfter);
   }
 }

@@ -11,13 +11,18 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
 import org.veil.error.ServerState;
 
 /**
  * The {@code veil_keys} table in the application database (name from {@code veil.keys.table}),
- * created on first use. Each call opens its own short-lived connection and closes it; the
- * application's connections are never used. Reads ({@link #active}, {@link #find}) go to
+ * created on first use, through connections of its own: the application's connections are never
+ * used. Reads share one connection, kept open between them (a lookup of a key the cache misses
+ * costs a query, not a new TLS connection); a read that finds it taken (another thread's read
+ * is under way) opens one for itself and closes it after, and a connection that broke is
+ * dropped and the read made again on a new one. Each write opens its own connection and closes
+ * it. Reads ({@link #active}, {@link #find}) go to
  * {@link KeyStoreConnections#reads()}, the server the application is on, so a standby serves the
  * keys of the cells it holds even when the primary is down; {@link #activate} (a new key) goes to
  * {@link KeyStoreConnections#writes()}, a primary.
@@ -49,9 +54,9 @@ import org.veil.error.ServerState;
  * until then reads take every row as 1. Its default is 1 so that a Veil too old to know the
  * column, still writing the table, marks its rows as what they are.
  *
- * <p>Thread-safe.
+ * <p>Thread-safe. {@link #close()} closes the shared read connection.
  */
-public final class PostgresBranchKeyStore implements BranchKeyStore {
+public final class PostgresBranchKeyStore implements BranchKeyStore, AutoCloseable {
 
   private static final Pattern IDENTIFIER =
       Pattern.compile("([a-z_][a-z0-9_]*\\.)?[a-z_][a-z0-9_]*");
@@ -72,6 +77,9 @@ public final class PostgresBranchKeyStore implements BranchKeyStore {
   private final String table;
   private final String indexName;
   private final long lockId;
+  /** The read connection between reads; null while a read holds it, or before the first. */
+  private final AtomicReference<Connection> idle = new AtomicReference<>();
+  private volatile boolean closed;
 
   /**
    * A store that reads and writes through one source, on one server.
@@ -119,12 +127,15 @@ public final class PostgresBranchKeyStore implements BranchKeyStore {
 
   @Override
   public Optional<StoredKey> active(String keyring, KeyPurpose purpose) throws KeyStoreException {
-    try (Connection c = reads.open();
-        PreparedStatement ps = c.prepareStatement("SELECT " + READ_COLUMNS + " FROM " + table
-            + " k WHERE keyring = ? AND purpose = ? AND active")) {
-      ps.setString(1, keyring);
-      ps.setString(2, purpose.sqlName());
-      return readOne(ps);
+    try {
+      return reading(c -> {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + READ_COLUMNS + " FROM "
+            + table + " k WHERE keyring = ? AND purpose = ? AND active")) {
+          ps.setString(1, keyring);
+          ps.setString(2, purpose.sqlName());
+          return readOne(ps);
+        }
+      });
     } catch (SQLException e) {
       if (ServerState.UNDEFINED_TABLE.matches(e)) {
         return Optional.empty();
@@ -135,16 +146,100 @@ public final class PostgresBranchKeyStore implements BranchKeyStore {
 
   @Override
   public Optional<StoredKey> find(KeyId id) throws KeyStoreException {
-    try (Connection c = reads.open();
-        PreparedStatement ps = c.prepareStatement("SELECT " + READ_COLUMNS + " FROM " + table
-            + " k WHERE key_id = ?")) {
-      ps.setObject(1, id.toUuid());
-      return readOne(ps);
+    try {
+      return reading(c -> {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + READ_COLUMNS + " FROM "
+            + table + " k WHERE key_id = ?")) {
+          ps.setObject(1, id.toUuid());
+          return readOne(ps);
+        }
+      });
     } catch (SQLException e) {
       if (ServerState.UNDEFINED_TABLE.matches(e)) {
         return Optional.empty();
       }
       throw failure("read key " + id, e);
+    }
+  }
+
+  private interface Read<T> {
+    T run(Connection c) throws SQLException, KeyStoreException;
+  }
+
+  /**
+   * Runs {@code read} on the shared read connection (or, while another read holds it, on one of
+   * its own), in autocommit. When the shared connection had broken since its last use (the
+   * server restarted, an idle timeout ended it), the read is made once more on a new one.
+   */
+  private <T> T reading(Read<T> read) throws SQLException, KeyStoreException {
+    Connection c = idle.getAndSet(null);
+    boolean reused = c != null;
+    if (!reused) {
+      c = reads.open();
+    }
+    try {
+      T result = read.run(c);
+      giveBack(c);
+      return result;
+    } catch (SQLException e) {
+      if (!isBroken(c, e)) {
+        giveBack(c);
+        throw e;
+      }
+      quietlyClose(c);
+      if (!reused) {
+        throw e;
+      }
+    } catch (KeyStoreException | RuntimeException e) {
+      giveBack(c);
+      throw e;
+    }
+    Connection fresh = reads.open();
+    try {
+      T result = read.run(fresh);
+      giveBack(fresh);
+      return result;
+    } catch (SQLException | KeyStoreException | RuntimeException e) {
+      quietlyClose(fresh);
+      throw e;
+    }
+  }
+
+  /** Keeps {@code c} as the shared read connection, or closes it when one is kept already. */
+  private void giveBack(Connection c) {
+    if (closed || !idle.compareAndSet(null, c)) {
+      quietlyClose(c);
+      return;
+    }
+    if (closed && idle.compareAndSet(c, null)) {
+      quietlyClose(c); // close() ran between the check and the keeping
+    }
+  }
+
+  /** Whether {@code e} says that the connection itself is gone (not only the statement). */
+  private static boolean isBroken(Connection c, SQLException e) {
+    try {
+      return c.isClosed() || ServerState.isConnectionLost(e.getSQLState());
+    } catch (SQLException closedCheck) {
+      return true;
+    }
+  }
+
+  private static void quietlyClose(Connection c) {
+    try {
+      c.close();
+    } catch (SQLException e) {
+      // Already broken; nothing is left to release on this side.
+    }
+  }
+
+  /** Closes the shared read connection; a read after this opens and closes its own. */
+  @Override
+  public void close() {
+    closed = true;
+    Connection c = idle.getAndSet(null);
+    if (c != null) {
+      quietlyClose(c);
     }
   }
 

@@ -52,8 +52,7 @@ final class ConnectionOptions {
   /** The tool's database access; checks the TLS settings. */
   Database database() throws SQLException, VeilException {
     if (url == null || url.isBlank()) {
-      throw new SQLException("give --url (or set VEIL_URL)",
-          VeilError.CONNECTION_REFUSED.sqlState());
+      throw new VeilException(VeilError.INVALID_CONFIGURATION, "give --url (or set VEIL_URL)");
     }
     Properties props = new Properties();
     settings.forEach((k, v) -> {
@@ -98,6 +97,16 @@ final class ConnectionOptions {
 
   /** The key hierarchy over the configured key provider and key store; the caller closes it. */
   KeyHierarchy keys(VeilConfig veil, Database db) throws VeilException {
-    return KeyHierarchy.open(veil.toProperties(), KeyStoreConnections.of(db));
+    return keys(veil, db, false);
+  }
+
+  /**
+   * As {@link #keys(VeilConfig, Database)}; with {@code dryRun}, one that never writes the key
+   * store ({@link KeyHierarchy#openForDryRun}).
+   */
+  KeyHierarchy keys(VeilConfig veil, Database db, boolean dryRun) throws VeilException {
+    KeyStoreConnections store = KeyStoreConnections.of(db);
+    return dryRun ? KeyHierarchy.openForDryRun(veil.toProperties(), store)
+        : KeyHierarchy.open(veil.toProperties(), store);
   }
 }

@@ -28,8 +28,9 @@ final class Database implements ConnectionSource {
    * @param url {@code jdbc:postgresql://…} or the application's {@code jdbc:veil:postgresql://…}
    * @param connectionProperties user, password, sslrootcert and other pgjdbc settings; no
    *     {@code veil.*} setting reaches pgjdbc
-   * @throws SQLException 08001 when the URL is not one for PostgreSQL
-   * @throws VeilException 08001 when a setting would weaken TLS
+   * @throws SQLException when the Veil URL names a {@code veil.*} setting that does not exist
+   * @throws VeilException 08001 when the URL is not one for PostgreSQL, or a setting would
+   *     weaken TLS
    */
   Database(String url, Properties connectionProperties) throws SQLException, VeilException {
     Properties props = new Properties();
@@ -48,9 +49,9 @@ final class Database implements ConnectionSource {
     } else {
       // Only the scheme: the rest of a URL may carry a password.
       int scheme = url.indexOf("//");
-      throw new SQLException("--url " + (scheme < 0 ? "" : url.substring(0, scheme) + "… ")
-          + "is not a jdbc:postgresql:// or jdbc:veil:postgresql:// URL",
-          VeilError.CONNECTION_REFUSED.sqlState());
+      throw new VeilException(VeilError.CONNECTION_REFUSED, "--url "
+          + (scheme < 0 ? "" : url.substring(0, scheme) + "… ")
+          + "is not a jdbc:postgresql:// or jdbc:veil:postgresql:// URL");
     }
     props.putIfAbsent("ApplicationName", "veil-tool");
     PgjdbcSettings resolved = PgjdbcSettings.resolve(pgUrl, props);

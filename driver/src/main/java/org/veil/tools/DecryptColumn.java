@@ -25,6 +25,11 @@ final class DecryptColumn extends TableCommand {
   }
 
   @Override
+  String leftOver(TableTarget target) {
+    return LeftOver.cells(target.columns());
+  }
+
+  @Override
   CellRewrite rewrite(KeyHierarchy keys, TableTarget target, Connection pg) {
     return CellRewrite.decrypt(keys.codec(), target.columns(), LOG);
   }

@@ -43,6 +43,11 @@ final class EncryptExisting extends TableCommand {
   }
 
   @Override
+  String leftOver(TableTarget target) {
+    return LeftOver.plaintext(target.columns());
+  }
+
+  @Override
   CellRewrite rewrite(KeyHierarchy keys, TableTarget target, Connection pg) {
     CellCodec codec = keys.codec();
     conversion.check();
@@ -119,11 +124,14 @@ final class EncryptExisting extends TableCommand {
       return tally;
     }
     String name = jobName(target);
+    tableChanged = true; // from here on the conversion is recorded and resumes
     if (!convert.prepare(db, name)) {
       return new CellRewrite.Tally(); // another worker converted the columns meanwhile
     }
-    TableJob worker = worker(db, convert.shadowedTarget(), convert.rewrite(codec, LOG));
-    worker.run(name, command());
+    TableTarget shadowed = convert.shadowedTarget();
+    TableJob worker = worker(db, shadowed, convert.rewrite(codec, LOG));
+    worker.run(name, command(), "(" + LeftOver.plaintext(shadowed.columns()) + ") OR ("
+        + convert.pending() + ")");
     if (worker.tally().failed > 0) {
       // The rows left plaintext have no bytea value: swapping now would move them aside.
       log.println("the text columns of " + target.qualifiedName() + " were not swapped for"

@@ -160,7 +160,7 @@ final class Guard implements Callable<Integer> {
               + " Veil cells (" + plaintext.describe() + "), so no guard was added. Seal them"
               + " first: veil encrypt-existing --table " + guards.qualifiedName() + " (it adds"
               + " the guards when it is done); or give --not-valid to refuse new plaintext now.");
-          exit = 1;
+          exit = Veil.REFUSED;
           continue;
         }
         guards.addNotValid(db);
@@ -187,7 +187,7 @@ final class Guard implements Callable<Integer> {
               + " rows were written with values that are not Veil cells before they were added"
               + " (a writer that does not use Veil). Run veil encrypt-existing --table "
               + guards.qualifiedName() + ", then veil guard add again.");
-          exit = 1;
+          exit = Veil.REFUSED;
         }
       }
       return exit;

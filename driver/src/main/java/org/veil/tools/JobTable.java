@@ -16,7 +16,8 @@ import org.veil.error.ServerState;
  * and several workers (on one machine or many) share it:
  *
  * <pre>{@code
- * veil_jobs           (job PK, command, target, planned_rows, range_rows, created_at, finished_at)
+ * veil_jobs           (job PK, command, target, planned_rows, range_rows, created_at, finished_at,
+ *                      table_oid, table_columns)
  * veil_jobs_ranges    (job, range_no, lo text[], hi text[])        -- immutable; the lease rows
  * veil_jobs_progress  (job, range_no, last_key text[], rows_seen, rows_changed, done, workers)
  * veil_jobs_conversions (schema_name, table_name, column_name PK, job, shadow, kept_aside,
@@ -29,8 +30,12 @@ import org.veil.error.ServerState;
  * worker skips it, and when a worker dies its connection closes, the lock goes, and the next
  * worker takes the range over at once. The range's progress row is updated in the same
  * transaction as each batch of data, so after a crash the range resumes after the last batch
- * that committed, and no committed batch is done again. Thread-safe (stateless apart from the
- * names).
+ * that committed, and no committed batch is done again.
+ *
+ * <p>A job records the identity of the table it was planned on ({@link Identity}: its OID, and
+ * the names and types of its key and of the columns it rewrites), so that a table dropped and
+ * created again under the same name is not taken for the one a finished job walked. Thread-safe
+ * (stateless apart from the names).
  */
 final class JobTable {
 
@@ -56,9 +61,65 @@ final class JobTable {
   /** A leased range; the lease holds as long as {@link #lease} stays open and uncommitted. */
   record Range(int number, String[] lo, String[] hi, String[] lastKey, Connection lease) {}
 
-  /** What a job has done so far. */
+  /**
+   * What a job has done so far.
+   *
+   * @param identity the table the job was planned on; null for a job planned before Veil
+   *     recorded it
+   */
   record Summary(long plannedRows, int ranges, int rangesDone, long rowsSeen, long rowsChanged,
-      boolean finished) {}
+      boolean finished, Identity identity) {
+
+    /** Whether the job was planned on {@code table} (or on a table Veil did not record). */
+    boolean ranOn(Identity table) {
+      return identity == null || identity.equals(table);
+    }
+  }
+
+  /**
+   * Which table a job works on, as the catalog has it: a table dropped and created again gets
+   * another OID, a column changed in type or renamed another column list.
+   *
+   * @param oid the table's {@code pg_class} OID
+   * @param columns the names and types of the table's key and of the job's columns, e.g.
+   *     {@code key (id bigint); name text, photo bytea}; never null
+   */
+  record Identity(long oid, String columns) {
+
+    /** The identity of {@code target}'s table now, read from the catalog on {@code c}. */
+    static Identity of(Connection c, TableTarget target) throws SQLException {
+      List<String> key = target.keyColumns();
+      List<String> rewritten = target.columns().stream().map(TableTarget.Column::name).toList();
+      java.util.Map<String, String> types = new java.util.HashMap<>();
+      long oid = 0;
+      try (PreparedStatement ps = c.prepareStatement("SELECT a.attrelid::bigint,"
+          + " a.attname::text, pg_catalog.format_type(a.atttypid, a.atttypmod)"
+          + " FROM pg_catalog.pg_attribute a WHERE a.attrelid = CAST(? AS regclass)"
+          + " AND a.attnum > 0 AND NOT a.attisdropped")) {
+        ps.setString(1, target.sqlName());
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            oid = rs.getLong(1);
+            types.put(rs.getString(2), rs.getString(3));
+          }
+        }
+      }
+      return new Identity(oid, "key (" + typed(key, types) + "); " + typed(rewritten, types));
+    }
+
+    private static String typed(List<String> names, java.util.Map<String, String> types) {
+      List<String> out = new ArrayList<>();
+      for (String n : names) {
+        out.add(n + " " + types.getOrDefault(n, "(missing)"));
+      }
+      return String.join(", ", out);
+    }
+
+    @Override
+    public String toString() {
+      return "table OID " + oid + ", " + columns;
+    }
+  }
 
   void create(Connection c) throws SQLException {
     try (Statement s = c.createStatement()) {
@@ -66,7 +127,8 @@ final class JobTable {
       s.execute("CREATE TABLE IF NOT EXISTS " + jobs + " (job text PRIMARY KEY,"
           + " command text NOT NULL, target text NOT NULL, planned_rows bigint NOT NULL,"
           + " range_rows integer NOT NULL, created_at timestamptz NOT NULL DEFAULT now(),"
-          + " finished_at timestamptz)");
+          + " finished_at timestamptz, table_oid bigint, table_columns text)");
+      addIdentityColumns(c);
       s.execute("CREATE TABLE IF NOT EXISTS " + ranges + " (job text NOT NULL REFERENCES "
           + jobs + " ON DELETE CASCADE, range_no integer NOT NULL, lo text[], hi text[],"
           + " PRIMARY KEY (job, range_no))");
@@ -85,6 +147,27 @@ final class JobTable {
     }
   }
 
+  /**
+   * Adds the identity columns to a job table made before them (its jobs get NULL: not
+   * recorded); looks in the catalog first, so that a current table is not locked.
+   */
+  private void addIdentityColumns(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM pg_catalog.pg_attribute"
+        + " WHERE attrelid = to_regclass(?) AND attname IN ('table_oid', 'table_columns')"
+        + " AND NOT attisdropped")) {
+      ps.setString(1, jobs);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next() && rs.getInt(1) == 2) {
+          return;
+        }
+      }
+    }
+    try (Statement s = c.createStatement()) {
+      s.execute("ALTER TABLE " + jobs + " ADD COLUMN IF NOT EXISTS table_oid bigint,"
+          + " ADD COLUMN IF NOT EXISTS table_columns text");
+    }
+  }
+
   /** An advisory lock key for {@code job} in these job tables. */
   long lockId(String job) {
     return (0x5645494cL << 32) | ((jobs + "|" + job).hashCode() & 0xffffffffL);
@@ -99,6 +182,21 @@ final class JobTable {
    */
   boolean plan(Connection c, String job, String command, TableTarget target, int rangeRows,
       boolean restart) throws SQLException {
+    return plan(c, job, command, target, Identity.of(c, target), rangeRows,
+        s -> restart && s.finished());
+  }
+
+  /**
+   * Plans {@code job} on the table whose identity is {@code identity}, as
+   * {@link #plan(Connection, String, String, TableTarget, int, boolean)}, dropping an existing
+   * job of that name first when {@code replace} says so of its summary (read under the advisory
+   * lock, so that of workers starting together one replaces it, and the others find the new
+   * job).
+   *
+   * @return true when this call planned it
+   */
+  boolean plan(Connection c, String job, String command, TableTarget target, Identity identity,
+      int rangeRows, java.util.function.Predicate<Summary> replace) throws SQLException {
     boolean autoCommit = c.getAutoCommit();
     c.setAutoCommit(false);
     try {
@@ -108,7 +206,7 @@ final class JobTable {
         ps.execute();
       }
       Optional<Summary> existing = summary(c, job);
-      if (existing.isPresent() && restart && existing.get().finished()) {
+      if (existing.isPresent() && replace.test(existing.get())) {
         try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + jobs
             + " WHERE job = ?")) {
           ps.setString(1, job);
@@ -137,12 +235,15 @@ final class JobTable {
         planned = rs.getLong(1);
       }
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + jobs
-          + " (job, command, target, planned_rows, range_rows) VALUES (?, ?, ?, ?, ?)")) {
+          + " (job, command, target, planned_rows, range_rows, table_oid, table_columns)"
+          + " VALUES (?, ?, ?, ?, ?, ?, ?)")) {
         ps.setString(1, job);
         ps.setString(2, command);
         ps.setString(3, target.toString());
         ps.setLong(4, planned);
         ps.setInt(5, rangeRows);
+        ps.setLong(6, identity.oid());
+        ps.setString(7, identity.columns());
         ps.executeUpdate();
       }
       try (PreparedStatement r = c.prepareStatement("INSERT INTO " + ranges
@@ -259,15 +360,22 @@ final class JobTable {
     try (PreparedStatement ps = c.prepareStatement("SELECT j.planned_rows,"
         + " count(p.range_no), count(p.range_no) FILTER (WHERE p.done),"
         + " coalesce(sum(p.rows_seen), 0), coalesce(sum(p.rows_changed), 0),"
-        + " j.finished_at IS NOT NULL FROM " + jobs + " j LEFT JOIN " + progress
+        + " j.finished_at IS NOT NULL, (SELECT to_jsonb(x) ->> 'table_oid' FROM " + jobs
+        + " x WHERE x.job = j.job), (SELECT to_jsonb(x) ->> 'table_columns' FROM " + jobs
+        + " x WHERE x.job = j.job) FROM " + jobs + " j LEFT JOIN " + progress
         + " p ON p.job = j.job WHERE j.job = ? GROUP BY j.job")) {
       ps.setString(1, job);
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next()) {
           return Optional.empty();
         }
+        // Through the row's JSON form, so a job table made before the columns reads too.
+        String oid = rs.getString(7);
+        String columns = rs.getString(8);
+        Identity identity = oid == null || columns == null ? null
+            : new Identity(Long.parseLong(oid), columns);
         return Optional.of(new Summary(rs.getLong(1), rs.getInt(2), rs.getInt(3),
-            rs.getLong(4), rs.getLong(5), rs.getBoolean(6)));
+            rs.getLong(4), rs.getLong(5), rs.getBoolean(6), identity));
       }
     } catch (SQLException e) {
       if (ServerState.UNDEFINED_TABLE.matches(e)) {

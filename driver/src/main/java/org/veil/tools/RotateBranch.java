@@ -46,6 +46,7 @@ final class RotateBranch extends TableCommand {
   List<String> retire = new ArrayList<>();
 
   private final Set<String> resolved = new TreeSet<>();
+  private final Set<KeyId> retiring = new LinkedHashSet<>();
 
   @Override
   String command() {
@@ -55,6 +56,11 @@ final class RotateBranch extends TableCommand {
   @Override
   String jobSuffix() {
     return " retire " + String.join(",", retire) + (reseal ? " reseal" : "");
+  }
+
+  @Override
+  String leftOver(TableTarget target) {
+    return LeftOver.underKeys(target.columns(), retiring);
   }
 
   @Override
@@ -96,12 +102,13 @@ final class RotateBranch extends TableCommand {
       log.println("(a real run would first make a new branch key active)");
     }
     ids.forEach(id -> resolved.add(id.toString()));
+    retiring.addAll(ids);
     log.println("retiring branch keys " + resolved + " on " + target);
     // The active key must not be retired after all (a concurrent rotation elsewhere).
     KeyId active = hierarchy.keyRing().activeKey(KeyPurpose.BRANCH).id();
     if (ids.contains(active) && !job.dryRun) {
       throw new SQLException("branch key " + active + " is still the active one; run again",
-          VeilError.NOT_READY.sqlState());
+          VeilError.JOB_CONFLICT.sqlState());
     }
     return reseal ? CellRewrite.resealRetired(hierarchy.codec(), target.columns(), Set.copyOf(ids), LOG)
         : CellRewrite.rewrapRetired(hierarchy.codec(), target.columns(), Set.copyOf(ids), LOG);

@@ -37,12 +37,32 @@ abstract class TableCommand implements Callable<Integer> {
 
   PrintStream log = System.err;
 
+  /** The workers this command made; see {@link #jobStarted()}. */
+  private final List<TableJob> workers = new ArrayList<>();
+  /** Set once this command changed the table for a job (a conversion's shadow columns). */
+  boolean tableChanged;
+
   /** The subcommand's name, as in job names and messages. */
   abstract String command();
 
   /** Extra words that make the job's default name unique (e.g. the retired key ids). */
   String jobSuffix() {
     return "";
+  }
+
+  /**
+   * SQL over the table's columns, true for a row that still holds work for this command; a
+   * finished job counts these rows before it says it is done ({@link LeftOver}). Called after
+   * {@link #rewrite}.
+   */
+  abstract String leftOver(TableTarget target);
+
+  /**
+   * Whether a job of this command really ran (planned or leased ranges, or changed the table
+   * for one), so that after a failure the same command resumes it.
+   */
+  boolean jobStarted() {
+    return tableChanged || workers.stream().anyMatch(TableJob::started);
   }
 
   /** What to do to each row; called once the codec and table are known. */
@@ -54,14 +74,20 @@ abstract class TableCommand implements Callable<Integer> {
     job.check();
     Database db = connection.database();
     VeilConfig veil = connection.veilConfig();
-    try (KeyHierarchy keys = connection.keys(veil, db)) {
+    try (KeyHierarchy keys = connection.keys(veil, db, job.dryRun)) {
       TableTarget target;
       CellRewrite rewrite;
       try (Connection pg = db.open()) {
         target = TableTarget.resolve(pg, veil.columns(), table, columns);
         rewrite = rewrite(keys, target, pg);
       }
-      return run(db, keys.codec(), target, rewrite).failed > 0 ? Veil.CELLS_FAILED : 0;
+      CellRewrite.Tally tally = run(db, keys.codec(), target, rewrite);
+      if (job.dryRun) {
+        // The dry run sealed with keys it kept in memory; a real run stores them first.
+        keys.wouldCreate().forEach(k -> log.println("a real run would first create the "
+            + k + " in the key store"));
+      }
+      return tally.failed > 0 ? Veil.CELLS_FAILED : Veil.DONE;
     }
   }
 
@@ -74,14 +100,16 @@ abstract class TableCommand implements Callable<Integer> {
       log.println("dry run of " + command() + " on " + target + ": " + worker.tally()
           + "; nothing was written");
     } else {
-      worker.run(jobName(target), command());
+      worker.run(jobName(target), command(), leftOver(target));
       log.println("this worker: " + worker.tally());
     }
     return worker.tally();
   }
 
   TableJob worker(Database db, TableTarget target, CellRewrite rewrite) {
-    return new TableJob(db, new JobTable(job.jobTable), target, rewrite, job, log);
+    TableJob worker = new TableJob(db, new JobTable(job.jobTable), target, rewrite, job, log);
+    workers.add(worker);
+    return worker;
   }
 
   /** The job's name: {@code --job}, or one derived from the command, table and columns. */

@@ -47,6 +47,7 @@ final class TableJob {
   private final PrintStream log;
   private final CellRewrite.Tally tally = new CellRewrite.Tally();
   private final RateLimit rate;
+  private boolean started;
 
   TableJob(Database db, JobTable jobs, TableTarget target, CellRewrite rewrite,
       JobOptions options, PrintStream log) {
@@ -63,21 +64,53 @@ final class TableJob {
     return tally;
   }
 
+  /** Whether {@link #run} got as far as a job in the job table: one to resume after a failure. */
+  boolean started() {
+    return started;
+  }
+
   /**
    * Runs the job named {@code job} until every range is done (waiting for ranges other live
    * workers hold, taking them over if those workers die).
+   *
+   * <p>A job planned on another table of the same name (dropped and created again, or with its
+   * columns changed) is replaced by a new one. A job that finished already is done only if no
+   * row of the table matches {@code leftOver} now (counted by the server); otherwise, since
+   * values were written after it had passed them (by a writer without Veil, or into a table
+   * reloaded under it), a new job is planned and run.
+   *
+   * @param leftOver SQL over the table's columns, true for a row that still holds work for this
+   *     command (a plaintext value for encrypt-existing, a cell for decrypt-column, ...)
    */
-  void run(String job, String command) throws SQLException, GeneralSecurityException,
-      InterruptedException {
+  void run(String job, String command, String leftOver) throws SQLException,
+      GeneralSecurityException, InterruptedException {
     try (Connection admin = db.open()) {
-      if (jobs.plan(admin, job, command, target, options.rangeRows, options.restart)) {
+      JobTable.Identity table = JobTable.Identity.of(admin, target);
+      boolean recreated = jobs.summary(admin, job).map(s -> !s.ranOn(table)).orElse(false);
+      boolean planned = jobs.plan(admin, job, command, target, table, options.rangeRows,
+          s -> (options.restart && s.finished()) || !s.ranOn(table));
+      started = true;
+      if (planned && recreated) {
+        log.println("table " + target.qualifiedName() + " is not the table job " + job
+            + " ran on (it was recreated, or its columns changed): starting a new job");
+      }
+      if (planned) {
         log.println("planned job " + job + " on " + target);
       }
       JobTable.Summary s = jobs.summary(admin, job).orElseThrow();
       if (s.finished()) {
-        log.println("job " + job + " finished already (" + s.rowsSeen() + " rows seen, "
-            + s.rowsChanged() + " rewritten); pass --restart to run it again");
-        return;
+        long left = count(admin, leftOver);
+        if (left == 0) {
+          log.println("job " + job + " finished already (" + s.rowsSeen() + " rows seen, "
+              + s.rowsChanged() + " rewritten), and no row of " + target.qualifiedName()
+              + " is left to do; pass --restart to run it again");
+          return;
+        }
+        log.println("job " + job + " finished before, but " + left + " rows of "
+            + target.qualifiedName() + " were left to do or written since: starting a new job");
+        jobs.plan(admin, job, command, target, table, options.rangeRows,
+            JobTable.Summary::finished);
+        s = jobs.summary(admin, job).orElseThrow();
       }
       log.println("job " + job + ": " + s.rangesDone() + "/" + s.ranges() + " ranges done, "
           + s.rowsSeen() + " rows seen so far");
@@ -127,6 +160,16 @@ final class TableJob {
         after = rows.get(rows.size() - 1).key;
         rate.pace(rows.size());
       }
+    }
+  }
+
+  /** How many rows of the table match {@code filter} now, in one statement. */
+  private long count(Connection c, String filter) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM " + target.sqlName()
+        + " WHERE " + filter);
+        ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      return rs.getLong(1);
     }
   }
 

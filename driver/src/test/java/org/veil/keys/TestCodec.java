@@ -108,7 +108,7 @@ public final class TestCodec implements AutoCloseable {
       s = new KeySettings(s.keyring(), s.table(), s.wrapping(), s.cellVersion(),
           d, s.rotateAfterRows(),
           s.keyMax(), s.directKeyMax(), s.expireAfter(), s.refreshAfter(), s.grace(),
-          s.timeout());
+          s.timeout(), s.failureExpireAfter());
       return this;
     }
 
@@ -116,7 +116,7 @@ public final class TestCodec implements AutoCloseable {
       s = new KeySettings(s.keyring(), s.table(), s.wrapping(), s.cellVersion(),
           s.rotateAfter(), rows,
           s.keyMax(), s.directKeyMax(), s.expireAfter(), s.refreshAfter(), s.grace(),
-          s.timeout());
+          s.timeout(), s.failureExpireAfter());
       return this;
     }
 
@@ -124,7 +124,7 @@ public final class TestCodec implements AutoCloseable {
       s = new KeySettings(s.keyring(), s.table(), s.wrapping(), s.cellVersion(),
           s.rotateAfter(),
           s.rotateAfterRows(), s.keyMax(), max, s.expireAfter(), s.refreshAfter(), s.grace(),
-          s.timeout());
+          s.timeout(), s.failureExpireAfter());
       return this;
     }
 
@@ -134,7 +134,7 @@ public final class TestCodec implements AutoCloseable {
       s = new KeySettings(s.keyring(), s.table(), s.wrapping(), s.cellVersion(),
           s.rotateAfter(),
           s.rotateAfterRows(), s.keyMax(), s.directKeyMax(), d, refresh, s.grace(),
-          s.timeout());
+          s.timeout(), s.failureExpireAfter());
       return this;
     }
 
@@ -142,7 +142,7 @@ public final class TestCodec implements AutoCloseable {
       s = new KeySettings(s.keyring(), s.table(), s.wrapping(), s.cellVersion(),
           s.rotateAfter(),
           s.rotateAfterRows(), s.keyMax(), s.directKeyMax(), s.expireAfter(), d, s.grace(),
-          s.timeout());
+          s.timeout(), s.failureExpireAfter());
       return this;
     }
 
@@ -150,7 +150,7 @@ public final class TestCodec implements AutoCloseable {
       s = new KeySettings(s.keyring(), s.table(), s.wrapping(), s.cellVersion(),
           s.rotateAfter(),
           s.rotateAfterRows(), s.keyMax(), s.directKeyMax(), s.expireAfter(), s.refreshAfter(),
-          d, s.timeout());
+          d, s.timeout(), s.failureExpireAfter());
       return this;
     }
 
@@ -158,7 +158,16 @@ public final class TestCodec implements AutoCloseable {
       s = new KeySettings(s.keyring(), s.table(), s.wrapping(), s.cellVersion(),
           s.rotateAfter(),
           s.rotateAfterRows(), s.keyMax(), s.directKeyMax(), s.expireAfter(), s.refreshAfter(),
-          s.grace(), d);
+          s.grace(), d, s.failureExpireAfter());
+      return this;
+    }
+
+    /** How long a key that failed to load is refused without another lookup; zero, never. */
+    public Builder failureExpireAfter(Duration d) {
+      s = new KeySettings(s.keyring(), s.table(), s.wrapping(), s.cellVersion(),
+          s.rotateAfter(),
+          s.rotateAfterRows(), s.keyMax(), s.directKeyMax(), s.expireAfter(), s.refreshAfter(),
+          s.grace(), s.timeout(), d);
       return this;
     }
 

@@ -489,7 +489,7 @@ class ConvertToByteaIT {
   private String toolError(String... args) {
     ToolFixture.Output refused = fx.runCapturingErr(args[0],
         java.util.Arrays.copyOfRange(args, 1, args.length));
-    assertThat(refused.exit()).isEqualTo(1);
+    assertThat(refused.exit()).isEqualTo(org.veil.tools.Veil.REFUSED);
     return refused.text();
   }
 

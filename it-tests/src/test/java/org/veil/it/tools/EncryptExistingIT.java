@@ -175,7 +175,7 @@ class EncryptExistingIT {
         "INSERT INTO tool_nokey VALUES (1, 'a'), (2, 'b')");
     ToolFixture.Output refused = fx.runCapturingErr("encrypt-existing", "--table",
         "tool_nokey");
-    assertThat(refused.exit()).isEqualTo(1);
+    assertThat(refused.exit()).isEqualTo(org.veil.tools.Veil.REFUSED);
     assertThat(refused.text())
         .contains("public.tool_nokey has no primary key and no unique index over NOT NULL");
   }

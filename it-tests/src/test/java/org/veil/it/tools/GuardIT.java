@@ -320,7 +320,7 @@ class GuardIT {
 
     Output added = guard("add", "--table", "guard_plain");
 
-    assertThat(added.exit()).isEqualTo(1);
+    assertThat(added.exit()).isEqualTo(org.veil.tools.Veil.REFUSED);
     assertThat(added.text()).contains("public.guard_plain: 3 rows hold values that are not Veil"
         + " cells (2 in secret, 2 in photo)").contains("veil encrypt-existing --table"
         + " public.guard_plain").contains("--not-valid");
@@ -373,11 +373,13 @@ class GuardIT {
     assertThat(guardsOf("guard_migrate")).isEmpty();
     fx.exec("INSERT INTO guard_migrate (id, secret) VALUES (6, 'written after the job')");
 
-    // The job is finished; this run only guards, sealing the row written since first.
+    // The job is finished, but the table holds plaintext again: a new job seals it, then the
+    // guards are added and validated.
     ToolFixture.Output run = fx.runCapturingErr("encrypt-existing", "--table", "guard_migrate");
 
     assertThat(run.exit()).as(run.text()).isZero();
-    assertThat(run.text()).contains("sealed 1 rows of public.guard_migrate");
+    assertThat(run.text()).contains("finished before, but 1 rows of public.guard_migrate were"
+        + " left to do or written since: starting a new job");
     assertThat(guardsOf("guard_migrate")).containsEntry("veil_guard_secret", true)
         .containsEntry("veil_guard_photo", true);
     assertThat(text("SELECT secret FROM guard_migrate WHERE id = 6")).startsWith("veil:");

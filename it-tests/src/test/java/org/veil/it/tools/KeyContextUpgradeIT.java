@@ -243,7 +243,7 @@ class KeyContextUpgradeIT {
 
     ToolFixture.Output run = fx.runCapturingErr("rotate-master", "--upgrade-contexts",
         KEYS_SETTING);
-    assertThat(run.exit()).isEqualTo(1);
+    assertThat(run.exit()).isEqualTo(org.veil.tools.Veil.REFUSED);
     assertThat(run.text()).contains("branch key " + branch + " of keyring " + fx.keyring)
         .contains("the row was altered").contains("nothing was changed");
     assertThat(keyRows()).isEqualTo(keysBefore);
@@ -268,7 +268,7 @@ class KeyContextUpgradeIT {
 
     ToolFixture.Output same = fx.runCapturingErr("rotate-master", "--to", fx.keyFile.toString(),
         KEYS_SETTING);
-    assertThat(same.exit()).isEqualTo(1);
+    assertThat(same.exit()).isEqualTo(org.veil.tools.Veil.REFUSED);
     assertThat(same.text()).contains("is the master key already configured")
         .contains("veil rotate-master --upgrade-contexts");
     ToolFixture.Output neither = fx.runCapturingErr("rotate-master", KEYS_SETTING);

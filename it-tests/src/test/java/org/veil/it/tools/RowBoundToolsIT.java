@@ -337,7 +337,7 @@ class RowBoundToolsIT {
     ToolFixture.Output refused = bad.runCapturingErr("encrypt-existing", "--table",
         "tool_bound_bad");
 
-    assertThat(refused.exit()).isEqualTo(1);
+    assertThat(refused.exit()).isEqualTo(org.veil.tools.Veil.REFUSED);
     assertThat(refused.text()).contains("public.tool_bound_bad.secret:bind=nope")
         .contains("has no column nope").contains("SQLSTATE 42703");
     assertThat(stored("tool_bound_bad").get(1L).get(0)).isEqualTo("a " + TAG);
