@@ -8,7 +8,7 @@ import org.veil.crypto.CellShape;
 import org.veil.crypto.KeyId;
 import org.veil.jdbc.CellGuard;
 import org.veil.tools.TableTarget.Column;
-import org.veil.tools.TableTarget.StorageForm;
+import org.veil.catalog.StorageForm;
 
 /**
  * SQL over a table's columns that is true for a row still holding work for a job: what a
