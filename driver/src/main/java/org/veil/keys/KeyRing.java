@@ -396,7 +396,7 @@ public final class KeyRing implements CellKeys, DirectKeys, AutoCloseable {
     KeyUnavailableException failed = failures == null ? null : failures.getIfPresent(id);
     if (failed != null) {
       counters.failedKeyRefused.increment();
-      throw failed;
+      throw again(failed);
     }
     counters.branchKeyMisses.increment();
     try {
@@ -407,6 +407,18 @@ public final class KeyRing implements CellKeys, DirectKeys, AutoCloseable {
       }
       throw e;
     }
+  }
+
+  /**
+   * A new exception that says what {@code failed} said, of its type: the one cached is shared by
+   * every thread the failure is reported to, which must not see each other's suppressed
+   * exceptions or stack traces.
+   */
+  private static KeyUnavailableException again(KeyUnavailableException failed) {
+    if (failed instanceof KeyNotFoundException) {
+      return new KeyNotFoundException(failed.keyId(), failed.getMessage());
+    }
+    return new KeyUnavailableException(failed.keyId(), failed.getMessage(), failed.getCause());
   }
 
   /**

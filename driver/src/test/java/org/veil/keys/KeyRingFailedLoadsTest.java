@@ -94,9 +94,14 @@ class KeyRingFailedLoadsTest {
     // Only the old master key is configured: the key cannot be unwrapped.
     try (TestCodec reader = codec(oldMaster, store).build()) {
       int providerCalls = oldMaster.calls();
+      Throwable previous = null;
       for (int i = 0; i < READS; i++) {
-        assertThat(catchOpen(reader, cell)).isInstanceOf(KeyUnavailableException.class)
+        Throwable t = catchOpen(reader, cell);
+        assertThat(t).isInstanceOf(KeyUnavailableException.class)
             .hasMessageContaining("cannot load branch key");
+        // One failure cached, but each refusal its own exception: threads share none.
+        assertThat(t).isNotSameAs(previous);
+        previous = t;
       }
       assertThat(store.finds.get() - findsBefore).isEqualTo(1);
       assertThat(oldMaster.calls()).isEqualTo(providerCalls);
