@@ -15,7 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.veil.crypto.CellCodec;
-import org.veil.crypto.CellShape;
+import org.veil.crypto.CellShapeSql;
 import org.veil.error.VeilError;
 import org.veil.jdbc.CellGuard;
 import org.veil.tools.ConversionRecord.State;
@@ -367,7 +367,7 @@ final class ByteaConversion {
 
   /**
    * The trigger function: a text cell's bytes into the shadow, NULL for anything else (SQL NULL,
-   * plaintext, text that is not of a cell's shape as the guards define it, {@link CellGuard}).
+   * plaintext, text that is not of a cell's shape as the guards define it, {@link CellShapeSql}).
    */
   private String triggerFunction() {
     StringBuilder body = new StringBuilder();
@@ -383,14 +383,12 @@ final class ByteaConversion {
       return "CREATE OR REPLACE FUNCTION " + function() + "() RETURNS trigger LANGUAGE plpgsql"
           + " AS $veil$\nBEGIN\n" + body + "  RETURN NEW;\nEND\n$veil$";
     }
-    int base64At = CellShape.textPrefix().length() + 1;
     for (Converted col : converting) {
       String text = "NEW." + quote(col.column().name());
-      body.append("  cell := CASE WHEN ").append(CellGuard.shape(text, false))
-          .append(" THEN pg_catalog.decode(pg_catalog.substr(").append(text).append(", ")
-          .append(base64At).append("), 'base64') END;\n  NEW.").append(quote(col.shadow()))
-          .append(" := CASE WHEN ").append(CellGuard.shape("cell", true))
-          .append(" THEN cell END;\n");
+      body.append("  cell := CASE WHEN ").append(CellShapeSql.textShape(text))
+          .append(" THEN ").append(CellShapeSql.textCellBytes(text)).append(" END;\n  NEW.")
+          .append(quote(col.shadow())).append(" := CASE WHEN ")
+          .append(CellShapeSql.binaryShape("cell")).append(" THEN cell END;\n");
     }
     return "CREATE OR REPLACE FUNCTION " + function() + "() RETURNS trigger LANGUAGE plpgsql"
         + " AS $veil$\nDECLARE\n  cell bytea;\nBEGIN\n" + body + "  RETURN NEW;\nEND\n$veil$";
