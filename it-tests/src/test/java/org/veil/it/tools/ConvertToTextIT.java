@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class ConvertToTextIT {
 
   private final ToolFixture fx = new ToolFixture("tool_undo_plain.secret, tool_undo_plain.note,"
-      + " tool_undo_kill.secret", "tools-undo");
+      + " tool_undo_kill.secret, tool_undo_workers.secret", "tools-undo");
 
   private void createTable(String table, int rows) throws SQLException {
     fx.exec("DROP TABLE IF EXISTS " + table + " CASCADE",
@@ -93,7 +94,8 @@ class ConvertToTextIT {
   }
 
   @Test
-  void killedDuringTheFillOfTheTextColumnItResumesAndSwapsOnce() throws Exception {
+  void killedDuringTheFillItResumesAndSwapsOnceWithWhatTheApplicationWroteMeanwhile()
+      throws Exception {
     int rows = 40_000;
     createTable("tool_undo_kill", rows);
     String[] forward = {"--table", "tool_undo_kill", "--columns", "secret", "--convert-to-bytea",
@@ -116,6 +118,25 @@ class ConvertToTextIT {
     assertThat(filledAtKill).as("killed during the fill").isBetween(1L, rows - 1L);
     assertThat(columnTypes("tool_undo_kill")).containsEntry("secret", "bytea NOT NULL")
         .containsEntry("secret__veil_plain", "text");
+    Map<Long, String> secrets = new HashMap<>();
+    for (long id = 1; id <= rows; id++) {
+      secrets.put(id, secretOf(id));
+    }
+    assertThat(scalar("SELECT count(*) FROM tool_undo_kill WHERE id <= 50 AND"
+        + " secret__veil_plain IS NOT NULL")).as("filled before the kill").isEqualTo(50);
+    try (Connection app = fx.veil(); PreparedStatement update = app.prepareStatement(
+        "UPDATE tool_undo_kill SET secret = ? WHERE id = ?")) {
+      // The application writes cells through Veil meanwhile, into rows the fill had done.
+      for (long id = 1; id <= 50; id++) {
+        secrets.put(id, "changed during the conversion " + id);
+        update.setString(1, secrets.get(id));
+        update.setLong(2, id);
+        assertThat(update.executeUpdate()).isEqualTo(1);
+      }
+    }
+    assertThat(scalar("SELECT count(*) FROM tool_undo_kill WHERE id <= 50 AND"
+        + " secret__veil_plain IS NULL")).as("the trigger empties the shadows it changes")
+        .isEqualTo(50);
 
     Process second = fx.start(out, "decrypt-column", back);
     assertThat(second.waitFor(5, TimeUnit.MINUTES)).isTrue();
@@ -129,10 +150,69 @@ class ConvertToTextIT {
       int n = 0;
       while (rs.next()) {
         assertThat(rs.getString(2)).as("secret of %d", rs.getLong(1))
-            .isEqualTo(secretOf(rs.getLong(1)));
+            .isEqualTo(secrets.get(rs.getLong(1)));
         n++;
       }
       assertThat(n).isEqualTo(rows);
+    }
+  }
+
+  @Test
+  void workersStartedTogetherConvertBackToTextAndSwapOnce() throws Exception {
+    int workers = 3;
+    int rows = 600;
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(workers);
+    java.io.PrintStream err = System.err;
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    try {
+      for (int round = 1; round <= 3; round++) {
+        createTable("tool_undo_workers", rows);
+        assertThat(fx.run("encrypt-existing", "--table", "tool_undo_workers",
+            "--convert-to-bytea", "--drop-old", "--job-table", "tool_undo_workers_jobs"))
+            .isZero();
+        System.setErr(new java.io.PrintStream(captured, true,
+            java.nio.charset.StandardCharsets.UTF_8));
+        captured.reset();
+        java.util.concurrent.CyclicBarrier start =
+            new java.util.concurrent.CyclicBarrier(workers);
+        java.util.List<java.util.concurrent.Future<Integer>> exits = new java.util.ArrayList<>();
+        for (int w = 0; w < workers; w++) {
+          String worker = "w" + w;
+          long pause = w == 0 ? 0
+              : java.util.concurrent.ThreadLocalRandom.current().nextLong(300);
+          exits.add(pool.submit(() -> {
+            start.await();
+            Thread.sleep(pause);
+            return fx.run("decrypt-column", "--table", "tool_undo_workers",
+                "--convert-to-text", "--job-table", "tool_undo_workers_jobs", "--batch-size",
+                "50", "--range-rows", "100", "--worker", worker);
+          }));
+        }
+        for (java.util.concurrent.Future<Integer> exit : exits) {
+          assertThat(exit.get(5, TimeUnit.MINUTES)).as("round %d: %s", round,
+              captured.toString(java.nio.charset.StandardCharsets.UTF_8)).isZero();
+        }
+        System.setErr(err);
+        assertThat(captured.toString(java.nio.charset.StandardCharsets.UTF_8))
+            .as("round %d", round).containsOnlyOnce("added [secret__veil_plain]")
+            .containsOnlyOnce("swapped [secret]");
+        assertThat(columnTypes("tool_undo_workers")).containsEntry("secret", "text NOT NULL")
+            .containsEntry("secret__veil_cells", "bytea")
+            .doesNotContainKey("secret__veil_plain");
+        try (Connection c = fx.plain(); Statement s = c.createStatement();
+            ResultSet rs = s.executeQuery("SELECT id, secret FROM tool_undo_workers")) {
+          int n = 0;
+          while (rs.next()) {
+            assertThat(rs.getString(2)).isEqualTo(secretOf(rs.getLong(1)));
+            n++;
+          }
+          assertThat(n).isEqualTo(rows);
+        }
+      }
+    } finally {
+      System.setErr(err);
+      pool.shutdownNow();
     }
   }
 
