@@ -376,9 +376,11 @@ final class ByteaConversion {
       // swap's catching up) fills it again.
       for (Converted col : converting) {
         String column = quote(col.column().name());
-        body.append("  IF TG_OP = 'INSERT' OR NEW.").append(column)
-            .append(" IS DISTINCT FROM OLD.").append(column).append(" THEN\n    NEW.")
-            .append(quote(col.shadow())).append(" := NULL;\n  END IF;\n");
+        String empty = "    NEW." + quote(col.shadow()) + " := NULL;\n";
+        // OLD is not read for an INSERT.
+        body.append("  IF TG_OP = 'INSERT' THEN\n").append(empty).append("  ELSIF NEW.")
+            .append(column).append(" IS DISTINCT FROM OLD.").append(column).append(" THEN\n")
+            .append(empty).append("  END IF;\n");
       }
       return "CREATE OR REPLACE FUNCTION " + function() + "() RETURNS trigger LANGUAGE plpgsql"
           + " AS $veil$\nBEGIN\n" + body + "  RETURN NEW;\nEND\n$veil$";
