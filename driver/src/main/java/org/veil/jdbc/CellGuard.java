@@ -3,12 +3,10 @@ package org.veil.jdbc;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.stream.Collectors;
 import org.veil.crypto.CellShape;
+import org.veil.crypto.CellShapeSql;
 
 /**
  * The database-side guard of an encrypted column: a {@code CHECK} constraint that admits SQL
@@ -41,9 +39,6 @@ public final class CellGuard {
 
   /** Bumped when the predicate changes in a way the shape does not show. */
   private static final int REVISION = 1;
-
-  private static final String BASE64_BODY = "([A-Za-z0-9+/]{4})*"
-      + "([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?";
 
   private CellGuard() {}
 
@@ -100,33 +95,16 @@ public final class CellGuard {
 
   /**
    * True for a non-NULL value of a cell's shape (NULL for NULL): the guard's condition without
-   * its NULL, for expressions that pick cells out of other values.
+   * its NULL, for expressions that pick cells out of other values ({@link CellShapeSql}, where
+   * the shape's SQL is defined).
    */
   public static String shape(String expression, boolean binary) {
-    List<String> headers = new ArrayList<>();
-    if (binary) {
-      for (int v : CellShape.versions()) {
-        headers.add("pg_catalog.decode('" + HexFormat.of().formatHex(CellShape.header(v))
-            + "', 'hex')");
-      }
-      return "pg_catalog.octet_length(" + expression + ") >= " + CellShape.minimumLength()
-          + " AND pg_catalog.substr(" + expression + ", 1, 3) IN ("
-          + String.join(", ", headers) + ")";
-    }
-    String prefix = CellShape.textPrefix();
-    for (int v : CellShape.versions()) {
-      // Three bytes are exactly four base64 characters, whatever follows them.
-      headers.add("'" + prefix + Base64.getEncoder().encodeToString(CellShape.header(v)) + "'");
-    }
-    return "pg_catalog.length(" + expression + ") >= " + minimumTextLength()
-        + " AND pg_catalog.substr(" + expression + ", 1, " + (prefix.length() + 4) + ") IN ("
-        + String.join(", ", headers) + ") AND " + expression + " ~ '^" + prefix + BASE64_BODY
-        + "$'";
+    return binary ? CellShapeSql.binaryShape(expression) : CellShapeSql.textShape(expression);
   }
 
   /** The length of the shortest cell in text form: the prefix and padded base64. */
   static int minimumTextLength() {
-    return CellShape.textPrefix().length() + 4 * ((CellShape.minimumLength() + 2) / 3);
+    return CellShapeSql.minimumTextLength();
   }
 
   /** {@code name} as a quoted SQL identifier. */

@@ -14,7 +14,8 @@ import org.veil.error.VeilError;
 import org.veil.jdbc.CellGuard;
 
 /**
- * What stops a text column from being converted to bytea by swapping a shadow column in for it.
+ * What stops a column from being converted (text to bytea, or back) by swapping a shadow column
+ * in for it.
  * Objects bound to the column (indexes, constraints, views, rules, row-level policies,
  * statistics, other triggers, generated columns) refer to it by position, so after the swap they
  * would go on using the old text column under its kept-aside name; a default would store
@@ -64,11 +65,15 @@ final class ConversionCheck {
   /**
    * Refuses names the conversion would give that are too long, and columns by its names that it
    * did not make: a shadow before the conversion started, a kept-aside column before the swap.
+   * Called under the conversions' lock, with what was read under it.
    *
    * @param taken the names of the table's columns now
+   * @param started the columns whose conversion is recorded: their shadows are the
+   *     conversion's own
    */
   static void refuseTakenNames(Set<String> taken, TableTarget target,
-      List<ByteaConversion.Converted> columns, String trigger) throws SQLException {
+      List<ByteaConversion.Converted> columns, Set<String> started, String trigger)
+      throws SQLException {
     if (trigger.getBytes(StandardCharsets.UTF_8).length > 63) {
       throw new SQLException("the trigger name " + trigger + " that the conversion of "
           + target.qualifiedName() + " would use is longer than PostgreSQL's 63 bytes; rename"
@@ -76,7 +81,7 @@ final class ConversionCheck {
     }
     for (ByteaConversion.Converted col : columns) {
       String clash = taken.contains(col.keptAside()) ? col.keptAside()
-          : col.state() == ConversionRecord.State.NEW && taken.contains(col.shadow())
+          : !started.contains(col.column().name()) && taken.contains(col.shadow())
               ? col.shadow() : null;
       if (clash != null) {
         throw new SQLException(target.qualifiedName() + " has a column " + clash + " already,"
@@ -91,11 +96,12 @@ final class ConversionCheck {
    * reason and what to do.
    *
    * @param ownTrigger the name of the conversion's own trigger, which does not count
+   * @param type the type the columns are converted to ({@code bytea} or {@code text})
    * @param outcome what the refusal leaves as it was, for the message
    * @throws SQLException 55000, naming the table, the columns and the objects in the way
    */
   static void refuseBlocked(Connection pg, TableTarget target, List<String> columns,
-      String ownTrigger, String outcome) throws SQLException {
+      String ownTrigger, String type, String outcome) throws SQLException {
     String table = target.qualifiedName();
     String regclass = target.sqlName();
     List<String> problems = new ArrayList<>();
@@ -105,8 +111,9 @@ final class ConversionCheck {
         rs.next();
         if (!"r".equals(rs.getString(1)) || rs.getBoolean(2)) {
           problems.add(table + " is partitioned or takes part in table inheritance, which"
-              + " --convert-to-bytea does not handle; convert each partition's column with"
-              + " ALTER TABLE … ALTER COLUMN … TYPE bytea in a maintenance window instead");
+              + " the online conversion does not handle; convert each partition's column with"
+              + " ALTER TABLE … ALTER COLUMN … TYPE " + type + " in a maintenance window"
+              + " instead");
         }
       }
     }
@@ -121,8 +128,8 @@ final class ConversionCheck {
           }
           if (rs.getBoolean(3)) {
             problems.add(column + " has column privileges (GRANT … (" + rs.getString(1)
-                + ")), which would stay with the old text column: revoke them, and grant them"
-                + " on the bytea column after the conversion");
+                + ")), which would stay with the old column: revoke them, and grant them"
+                + " on the " + type + " column after the conversion");
           }
           if (rs.getString(4) != null) {
             problems.add(column + " has a default (" + rs.getString(4) + "), which would store"
@@ -147,11 +154,12 @@ final class ConversionCheck {
       }
     }
     dependents.forEach((column, objects) -> problems.add(table + "." + column + " is used by "
-        + String.join(", ", objects) + ", which would go on using the old text column after"
+        + String.join(", ", objects) + ", which would go on using the old column after"
         + " the swap: drop them first (DROP INDEX CONCURRENTLY for an index), and create them"
-        + " again on the bytea column once the conversion is done"));
+        + " again on the " + type + " column once the conversion is done"));
     if (!problems.isEmpty()) {
-      throw new SQLException("cannot convert " + table + " " + columns + " to bytea online: "
+      throw new SQLException("cannot convert " + table + " " + columns + " to " + type
+          + " online: "
           + String.join("; ", problems) + ". " + outcome, VeilError.NOT_READY.sqlState());
     }
   }

@@ -103,11 +103,17 @@ final class EncryptExisting extends TableCommand {
       return super.run(db, codec, target, rewrite);
     }
     JobTable jobs = new JobTable(job.jobTable);
-    ByteaConversion convert;
-    try (Connection pg = db.open()) {
-      convert = ByteaConversion.of(pg, target, jobs, conversion, log, true);
-      convert.check(pg);
-      if (job.dryRun) {
+    org.veil.config.EncryptedColumns encrypted = connection.veilConfig().columns();
+    // The table's columns and the conversion's record, read again in one snapshot: another
+    // worker may have swapped columns since the command resolved the table.
+    ByteaConversion convert = ByteaConversion.read(db, pg -> TableTarget.resolve(pg,
+        encrypted, table, columns), jobs,
+        ByteaConversion.Direction.TO_BYTEA, conversion, log);
+    target = convert.target();
+    rewrite = CellRewrite.encryptPlaintext(codec, target.columns(), LOG);
+    if (job.dryRun) {
+      convert.check(db);
+      try (Connection pg = db.open()) {
         log.println("conversion to bytea of " + target + ":");
         convert.describe(pg).forEach(line -> log.println("  " + line));
       }
@@ -126,12 +132,15 @@ final class EncryptExisting extends TableCommand {
     String name = jobName(target);
     tableChanged = true; // from here on the conversion is recorded and resumes
     if (!convert.prepare(db, name)) {
-      return new CellRewrite.Tally(); // another worker converted the columns meanwhile
+      // Another worker converted the columns meanwhile (prepare's checks refuse the rest).
+      if (conversion.dropOld) {
+        convert.dropKeptAside(db);
+      }
+      return new CellRewrite.Tally();
     }
     TableTarget shadowed = convert.shadowedTarget();
     TableJob worker = worker(db, shadowed, convert.rewrite(codec, LOG));
-    worker.run(name, command(), "(" + LeftOver.plaintext(shadowed.columns()) + ") OR ("
-        + convert.pending() + ")");
+    worker.run(name, command(), convert.leftOver());
     if (worker.tally().failed > 0) {
       // The rows left plaintext have no bytea value: swapping now would move them aside.
       log.println("the text columns of " + target.qualifiedName() + " were not swapped for"

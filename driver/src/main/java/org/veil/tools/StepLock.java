@@ -16,7 +16,9 @@ import org.veil.error.VeilError;
  * behind it for longer, and that is tried again, up to {@code --lock-attempts} times, when a lock
  * was not granted in time. Each step first takes an advisory lock of the table's conversion, so
  * that workers running the same command take the steps one at a time; that wait has no limit,
- * since it holds up no application session. Stateless between steps.
+ * since it holds up no application session. A step must decide on what it reads in its own
+ * transaction, under that lock, not on what was read before it: another worker may have taken
+ * the step meanwhile. Stateless between steps.
  */
 final class StepLock {
 
@@ -36,7 +38,10 @@ final class StepLock {
   private final int lockAttempts;
   private final PrintStream log;
 
-  /** The steps of {@code target}'s conversion to bytea. */
+  /**
+   * The steps of {@code target}'s conversions, to bytea and back: one advisory lock for both,
+   * so that what either decides (start, swap, drop) it decides with the other held off.
+   */
   StepLock(TableTarget target, JobTable jobs, ConversionOptions options, PrintStream log) {
     this(target.qualifiedName(), jobs.lockId("convert-to-bytea " + target.qualifiedName()),
         options.lockTimeoutMillis, options.lockAttempts, log);

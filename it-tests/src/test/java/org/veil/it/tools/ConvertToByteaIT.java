@@ -3,6 +3,9 @@ package org.veil.it.tools;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -17,6 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -33,7 +38,7 @@ class ConvertToByteaIT {
       + " tool_conv_online.secret, tool_conv_online.note, tool_conv_tx.secret,"
       + " tool_conv_tx.email:deterministic, tool_conv_kill.secret, tool_conv_index.secret,"
       + " tool_conv_view.secret, tool_conv_nokey.secret, tool_conv_dry.secret,"
-      + " tool_conv_workers.secret", "tools-convert");
+      + " tool_conv_workers.secret, tool_conv_burst.secret", "tools-convert");
 
   private void createTable(String table, int rows) throws SQLException {
     fx.exec("DROP TABLE IF EXISTS " + table + " CASCADE",
@@ -406,6 +411,74 @@ class ConvertToByteaIT {
     assertThat(columnTypes("tool_conv_workers")).containsEntry("secret", "bytea NOT NULL")
         .containsEntry("secret__veil_text", "text");
     assertDecryptsTo("tool_conv_workers", secrets, Map.of());
+  }
+
+  /**
+   * Workers that start at the same instant: each decision about the shared schema (whether to
+   * add the shadow, whether its name is taken, whether to swap) is made under the conversion's
+   * lock on what was read under it, so none refuses the shadow another has just added, and the
+   * swap happens once. Several rounds, each on a fresh table, with the workers in this JVM (the
+   * tool keeps no state between runs) released together by a barrier, some after a short pause.
+   */
+  @Test
+  void workersStartedAtTheSameInstantAllFinishAndSwapOnce() throws Exception {
+    int workers = 4;
+    int rounds = 10;
+    int rows = 400;
+    Map<Long, String> secrets = new HashMap<>();
+    for (long id = 1; id <= rows; id++) {
+      secrets.put(id, secretOf(id));
+    }
+    PrintStream err = System.err;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(workers);
+    try {
+      System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+      for (int round = 1; round <= rounds; round++) {
+        createTable("tool_conv_burst", rows);
+        try (Connection c = fx.veil(); PreparedStatement ps = c.prepareStatement(
+            "UPDATE tool_conv_burst SET secret = ? WHERE id = ?")) {
+          for (long id = 1; id <= 5; id++) { // a few text cells already; the keys exist
+            ps.setString(1, secretOf(id));
+            ps.setLong(2, id);
+            ps.executeUpdate();
+          }
+        }
+        captured.reset();
+        CyclicBarrier start = new CyclicBarrier(workers);
+        List<Future<Integer>> exits = new ArrayList<>();
+        for (int w = 0; w < workers; w++) {
+          String worker = "w" + w;
+          // Released together; all but the first after a pause of up to 300 ms, so that some
+          // read the table while another is changing it (a process that starts more slowly).
+          long pause = w == 0 ? 0 : ThreadLocalRandom.current().nextLong(300);
+          exits.add(pool.submit(() -> {
+            start.await();
+            Thread.sleep(pause);
+            return fx.run("encrypt-existing", "--table", "tool_conv_burst", "--convert-to-bytea",
+                "--job-table", "tool_conv_burst_jobs", "--batch-size", "50", "--range-rows",
+                "100", "--worker", worker);
+          }));
+        }
+        for (Future<Integer> exit : exits) {
+          assertThat(exit.get(5, TimeUnit.MINUTES)).as("round %d: %s", round,
+              captured.toString(StandardCharsets.UTF_8)).isZero();
+        }
+        String out = captured.toString(StandardCharsets.UTF_8);
+        assertThat(out).as("round %d", round).containsOnlyOnce("added [secret__veil_bytea]")
+            .containsOnlyOnce("swapped [secret]").doesNotContain("rename it first");
+        assertThat(columnTypes("tool_conv_burst")).as("round %d", round)
+            .containsEntry("secret", "bytea NOT NULL").containsEntry("secret__veil_text", "text")
+            .doesNotContainKey("secret__veil_bytea");
+        assertThat(scalar("SELECT count(*) FROM tool_conv_burst_jobs_conversions WHERE"
+            + " table_name = 'tool_conv_burst' AND state = 'swapped'")).isEqualTo(1);
+        assertDecryptsTo("tool_conv_burst", secrets, Map.of());
+      }
+    } finally {
+      System.setErr(err);
+      pool.shutdownNow();
+    }
   }
 
   private interface Condition {
