@@ -25,12 +25,6 @@ public enum StorageForm {
     }
 
     @Override
-    public byte[] cellOf(Object stored) {
-      byte[] bytes = (byte[]) stored;
-      return CellShape.looksLikeCell(bytes) ? bytes : null;
-    }
-
-    @Override
     public Object read(ResultSet rs, int index) throws SQLException {
       return rs.getBytes(index);
     }
@@ -50,11 +44,6 @@ public enum StorageForm {
     @Override
     public Object store(byte[] cell) {
       return CellShape.toText(cell);
-    }
-
-    @Override
-    public byte[] cellOf(Object stored) {
-      return CellShape.fromText((String) stored);
     }
 
     @Override
@@ -79,10 +68,17 @@ public enum StorageForm {
   public abstract Object store(byte[] cell);
 
   /**
-   * The cell that {@code stored} (a non-null value read from a column of this form, as
-   * {@link #read} returns it) holds, or null when it is not a cell (plaintext).
+   * The cell that {@code stored} holds, or null when it is not a cell (plaintext). A non-null
+   * value as {@link #read} returns it: the bytes of a {@code byte[]}, the text form of a
+   * {@code String}. Either is recognised whatever this form is, since converting a column from
+   * one form to the other hands one form's values to the other's.
    */
-  public abstract byte[] cellOf(Object stored);
+  public byte[] cellOf(Object stored) {
+    if (stored instanceof byte[] bytes) {
+      return CellShape.looksLikeCell(bytes) ? bytes : null;
+    }
+    return CellShape.fromText((String) stored);
+  }
 
   /** Reads column {@code index} of the current row as this form stores it; null for SQL NULL. */
   public abstract Object read(ResultSet rs, int index) throws SQLException;

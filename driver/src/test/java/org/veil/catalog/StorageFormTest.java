@@ -46,6 +46,14 @@ class StorageFormTest {
   }
 
   @Test
+  void aCellIsRecognisedInTheOtherFormsValuesToo() {
+    // A conversion between bytea and text hands one form's values to the other's.
+    byte[] cell = cellShaped();
+    assertThat(StorageForm.TEXT.cellOf(cell)).isEqualTo(cell);
+    assertThat(StorageForm.BINARY.cellOf(StorageForm.TEXT.store(cell))).isEqualTo(cell);
+  }
+
+  @Test
   void plaintextIsNotACellInEitherForm() {
     assertThat(StorageForm.BINARY.cellOf("123-45-6789".getBytes(StandardCharsets.UTF_8)))
         .isNull();
