@@ -18,7 +18,8 @@ import org.veil.error.ServerState;
  * <pre>{@code
  * veil_jobs           (job PK, command, target, planned_rows, range_rows, created_at, finished_at)
  * veil_jobs_ranges    (job, range_no, lo text[], hi text[])        -- immutable; the lease rows
- * veil_jobs_progress  (job, range_no, last_key text[], rows_seen, rows_changed, done, workers)
+ * veil_jobs_progress  (job, range_no, last_key text[], rows_seen, rows_changed,
+ *                      rows_already_done, rows_left_failed, rows_gone, done, workers)
  * veil_jobs_conversions (schema_name, table_name, column_name PK, job, shadow, kept_aside,
  *                      state: backfill | swapped | dropped, started_at, swapped_at, dropped_at)
  * }</pre>
@@ -56,9 +57,20 @@ final class JobTable {
   /** A leased range; the lease holds as long as {@link #lease} stays open and uncommitted. */
   record Range(int number, String[] lo, String[] hi, String[] lastKey, Connection lease) {}
 
-  /** What a job has done so far. */
+  /**
+   * What a job has done so far, over every batch that committed, whichever worker and run did
+   * it: {@code rowsSeen == rowsChanged + rowsAlreadyDone + rowsLeftFailed + rowsGone}.
+   */
   record Summary(long plannedRows, int ranges, int rangesDone, long rowsSeen, long rowsChanged,
-      boolean finished) {}
+      long rowsAlreadyDone, long rowsLeftFailed, long rowsGone, boolean finished) {
+
+    /** The row counts, in words. */
+    String counts() {
+      return rowsSeen + " rows seen, " + rowsChanged + " rewritten, " + rowsAlreadyDone
+          + " already done, " + rowsLeftFailed + " left as they are, " + rowsGone
+          + " deleted meanwhile";
+    }
+  }
 
   void create(Connection c) throws SQLException {
     try (Statement s = c.createStatement()) {
@@ -76,6 +88,11 @@ final class JobTable {
           + " workers text[] NOT NULL DEFAULT '{}', updated_at timestamptz,"
           + " PRIMARY KEY (job, range_no), FOREIGN KEY (job, range_no) REFERENCES " + ranges
           + " ON DELETE CASCADE)");
+      // Job tables made before rows were counted by what became of them get the counts too.
+      s.execute("ALTER TABLE " + progress
+          + " ADD COLUMN IF NOT EXISTS rows_already_done bigint NOT NULL DEFAULT 0,"
+          + " ADD COLUMN IF NOT EXISTS rows_left_failed bigint NOT NULL DEFAULT 0,"
+          + " ADD COLUMN IF NOT EXISTS rows_gone bigint NOT NULL DEFAULT 0");
       s.execute("CREATE TABLE IF NOT EXISTS " + conversions + " (schema_name text NOT NULL,"
           + " table_name text NOT NULL, column_name text NOT NULL, job text NOT NULL,"
           + " shadow text NOT NULL, kept_aside text NOT NULL, state text NOT NULL CHECK (state"
@@ -220,21 +237,26 @@ final class JobTable {
   }
 
   /**
-   * Records a batch's progress; the caller runs it in the batch's own transaction, so the
-   * progress and the data commit together.
+   * Records a batch's progress and its row counts ({@code batch}: this batch's alone); the
+   * caller runs it in the batch's own transaction, so the progress, the counts and the data
+   * commit together, and a batch rolled back is counted nowhere.
    */
-  void recordBatch(Connection c, String job, int range, String[] lastKey, int seen, int changed,
-      boolean done) throws SQLException {
+  void recordBatch(Connection c, String job, int range, String[] lastKey,
+      CellRewrite.Tally batch, boolean done) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("UPDATE " + progress
         + " SET last_key = COALESCE(?, last_key), rows_seen = rows_seen + ?,"
-        + " rows_changed = rows_changed + ?, done = ?, updated_at = now()"
-        + " WHERE job = ? AND range_no = ?")) {
+        + " rows_changed = rows_changed + ?, rows_already_done = rows_already_done + ?,"
+        + " rows_left_failed = rows_left_failed + ?, rows_gone = rows_gone + ?, done = ?,"
+        + " updated_at = now() WHERE job = ? AND range_no = ?")) {
       ps.setArray(1, lastKey == null ? null : c.createArrayOf("text", lastKey));
-      ps.setLong(2, seen);
-      ps.setLong(3, changed);
-      ps.setBoolean(4, done);
-      ps.setString(5, job);
-      ps.setInt(6, range);
+      ps.setLong(2, batch.rows);
+      ps.setLong(3, batch.changed);
+      ps.setLong(4, batch.alreadyDone);
+      ps.setLong(5, batch.leftFailed);
+      ps.setLong(6, batch.gone);
+      ps.setBoolean(7, done);
+      ps.setString(8, job);
+      ps.setInt(9, range);
       ps.executeUpdate();
     }
   }
@@ -259,7 +281,8 @@ final class JobTable {
     try (PreparedStatement ps = c.prepareStatement("SELECT j.planned_rows,"
         + " count(p.range_no), count(p.range_no) FILTER (WHERE p.done),"
         + " coalesce(sum(p.rows_seen), 0), coalesce(sum(p.rows_changed), 0),"
-        + " j.finished_at IS NOT NULL FROM " + jobs + " j LEFT JOIN " + progress
+        + " coalesce(sum(p.rows_already_done), 0), coalesce(sum(p.rows_left_failed), 0),"
+        + " coalesce(sum(p.rows_gone), 0), j.finished_at IS NOT NULL FROM " + jobs + " j LEFT JOIN " + progress
         + " p ON p.job = j.job WHERE j.job = ? GROUP BY j.job")) {
       ps.setString(1, job);
       try (ResultSet rs = ps.executeQuery()) {
@@ -267,7 +290,8 @@ final class JobTable {
           return Optional.empty();
         }
         return Optional.of(new Summary(rs.getLong(1), rs.getInt(2), rs.getInt(3),
-            rs.getLong(4), rs.getLong(5), rs.getBoolean(6)));
+            rs.getLong(4), rs.getLong(5), rs.getLong(6), rs.getLong(7), rs.getLong(8),
+            rs.getBoolean(9)));
       }
     } catch (SQLException e) {
       if (ServerState.UNDEFINED_TABLE.matches(e)) {
