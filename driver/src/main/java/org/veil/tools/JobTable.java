@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.veil.error.ServerState;
+import org.veil.error.VeilError;
 
 /**
  * Where a job's state lives, in the application database, so that a job survives its process
@@ -84,21 +85,59 @@ final class JobTable {
           + " PRIMARY KEY (job, range_no))");
       s.execute("CREATE TABLE IF NOT EXISTS " + progress + " (job text NOT NULL,"
           + " range_no integer NOT NULL, last_key text[], rows_seen bigint NOT NULL DEFAULT 0,"
-          + " rows_changed bigint NOT NULL DEFAULT 0, done boolean NOT NULL DEFAULT false,"
+          + " rows_changed bigint NOT NULL DEFAULT 0,"
+          + " rows_already_done bigint NOT NULL DEFAULT 0,"
+          + " rows_left_failed bigint NOT NULL DEFAULT 0, rows_gone bigint NOT NULL DEFAULT 0,"
+          + " done boolean NOT NULL DEFAULT false,"
           + " workers text[] NOT NULL DEFAULT '{}', updated_at timestamptz,"
           + " PRIMARY KEY (job, range_no), FOREIGN KEY (job, range_no) REFERENCES " + ranges
           + " ON DELETE CASCADE)");
-      // Job tables made before rows were counted by what became of them get the counts too.
-      s.execute("ALTER TABLE " + progress
-          + " ADD COLUMN IF NOT EXISTS rows_already_done bigint NOT NULL DEFAULT 0,"
-          + " ADD COLUMN IF NOT EXISTS rows_left_failed bigint NOT NULL DEFAULT 0,"
-          + " ADD COLUMN IF NOT EXISTS rows_gone bigint NOT NULL DEFAULT 0");
+      addCounts(c);
       s.execute("CREATE TABLE IF NOT EXISTS " + conversions + " (schema_name text NOT NULL,"
           + " table_name text NOT NULL, column_name text NOT NULL, job text NOT NULL,"
           + " shadow text NOT NULL, kept_aside text NOT NULL, state text NOT NULL CHECK (state"
           + " IN ('backfill', 'swapped', 'dropped')), started_at timestamptz NOT NULL DEFAULT"
           + " now(), swapped_at timestamptz, dropped_at timestamptz,"
           + " PRIMARY KEY (schema_name, table_name, column_name))");
+    }
+  }
+
+  /**
+   * Gives a progress table made before rows were counted by what became of them those counts.
+   * Looks first: the ALTER TABLE waits for every worker's lease (which reads the table for as
+   * long as the worker holds a range), and while it waits those workers' batches queue behind
+   * it. So it waits 10 s at most, and then asks for the older workers to finish first.
+   */
+  private void addCounts(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_catalog.pg_attribute"
+        + " WHERE attrelid = CAST(? AS regclass) AND attname = 'rows_gone'"
+        + " AND NOT attisdropped")) {
+      ps.setString(1, progress);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          return;
+        }
+      }
+    }
+    boolean autoCommit = c.getAutoCommit();
+    try (Statement s = c.createStatement()) {
+      s.execute((autoCommit ? "SET" : "SET LOCAL") + " lock_timeout = '10s'");
+      try {
+        s.execute("ALTER TABLE " + progress
+            + " ADD COLUMN IF NOT EXISTS rows_already_done bigint NOT NULL DEFAULT 0,"
+            + " ADD COLUMN IF NOT EXISTS rows_left_failed bigint NOT NULL DEFAULT 0,"
+            + " ADD COLUMN IF NOT EXISTS rows_gone bigint NOT NULL DEFAULT 0");
+      } catch (SQLException e) {
+        if (ServerState.LOCK_NOT_AVAILABLE.matches(e)) {
+          throw new SQLException("the job table " + progress + " was made by an earlier"
+              + " version of Veil and needs the columns rows_already_done, rows_left_failed"
+              + " and rows_gone, but workers of that version hold it; let them finish (or stop"
+              + " them), then run again", VeilError.NOT_READY.sqlState(), e);
+        }
+        throw e;
+      }
+      // Back to the session's setting: planning waits for other workers as long as it takes.
+      s.execute(autoCommit ? "RESET lock_timeout" : "SET LOCAL lock_timeout TO DEFAULT");
     }
   }
 

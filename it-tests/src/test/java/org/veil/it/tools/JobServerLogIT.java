@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Test;
 class JobServerLogIT {
 
   private final ToolFixture fx = new ToolFixture("tool_log.secret, tool_log.photo:bind=id,"
-      + " tool_log_race.secret, tool_log_conv.secret", "tools-log");
+      + " tool_log_race.secret, tool_log_conv.secret, tool_log_dec.secret", "tools-log");
 
   /** 32 lower-case hex digits: every plaintext of these tables is one, alone or as UTF-8. */
   private static final Pattern HEX_RUN = Pattern.compile("[0-9a-f]{32,}");
@@ -107,6 +107,54 @@ class JobServerLogIT {
     return found;
   }
 
+  /** A parameter of a logged statement: {@code $n = 'value'} (quotes doubled) or NULL. */
+  private static final Pattern PARAMETER = Pattern.compile(
+      "\\$(\\d+) = (NULL|'(?:[^']++|'')*+')");
+
+  @Test
+  void decryptColumnSendsPlaintextOnlyAsTheNewValuesOfItsUpdate() throws Exception {
+    createTable("tool_log_dec", 1000);
+    Set<String> plaintexts = values(fx.plain(), "SELECT secret FROM tool_log_dec");
+    ToolFixture.Output sealed = fx.runCapturingErr("encrypt-existing", "--table",
+        "tool_log_dec", "--job-table", "tool_log_dec_jobs", "--no-guard");
+    assertThat(sealed.exit()).as(sealed.text()).isZero();
+    Path log = serverLog();
+    long from = Files.size(log);
+
+    ToolFixture.Output run = fx.runCapturingErr("decrypt-column", "--table", "tool_log_dec",
+        "--job-table", "tool_log_dec_jobs");
+    assertThat(run.exit()).as(run.text()).isZero();
+    assertThat(values(fx.plain(), "SELECT secret FROM tool_log_dec")).isEqualTo(plaintexts);
+
+    // decrypt-column writes plaintext by design, as the new values: the update's fifth
+    // parameter (table oids, ctids, xmins, "leave as it is", new values). Nowhere else.
+    String statement = "";
+    int asNewValues = 0;
+    for (String line : logFrom(log, from).split("\n")) {
+      int execute = line.indexOf("execute ");
+      if (execute >= 0 && line.contains("LOG:")) {
+        statement = line.substring(line.indexOf(": ", execute) + 2);
+        continue;
+      }
+      if (!line.contains("arameters: ")) {
+        assertThat(leaked(line, plaintexts)).as("plaintext outside parameters: %s", line)
+            .isEmpty();
+        continue;
+      }
+      Matcher p = PARAMETER.matcher(line);
+      while (p.find()) {
+        if (leaked(p.group(2), plaintexts).isEmpty()) {
+          continue;
+        }
+        assertThat(statement).as("a statement with plaintext in $%s", p.group(1))
+            .startsWith("UPDATE \"public\".\"tool_log_dec\"");
+        assertThat(p.group(1)).as("the parameter holding plaintext").isEqualTo("5");
+        asNewValues += leaked(p.group(2), plaintexts).size();
+      }
+    }
+    assertThat(asNewValues).as("plaintext values sent as new values").isEqualTo(1000);
+  }
+
   /** One cell the job wrote, as stored in the text column. */
   private String aCell(String table) throws SQLException {
     try (Connection c = fx.plain(); Statement s = c.createStatement();
@@ -125,8 +173,9 @@ class JobServerLogIT {
     Path log = serverLog();
     long from = Files.size(log);
 
+    // With the guards: their catch-up pass writes through the same compare-and-set.
     ToolFixture.Output run = fx.runCapturingErr("encrypt-existing", "--table", "tool_log",
-        "--job-table", "tool_log_jobs", "--batch-size", "500", "--no-guard");
+        "--job-table", "tool_log_jobs", "--batch-size", "500");
     assertThat(run.exit()).as(run.text()).isZero();
     assertThat(run.text()).contains("3000 rows seen, 3000 rewritten");
 
