@@ -24,6 +24,7 @@ import org.veil.bench.e2e.E2eReport;
 import org.veil.bench.e2e.E2eResults;
 import org.veil.bench.e2e.EndToEnd;
 import org.veil.bench.e2e.GcmProviders;
+import org.veil.bench.e2e.JobThroughput;
 import org.veil.bench.e2e.Settings;
 import org.veil.bench.e2e.Targets;
 import org.veil.bench.micro.AesGcmFloorBenchmark;
@@ -40,7 +41,8 @@ import org.veil.jdbc.ResultColumnLookupBenchmark;
  *
  * <p>System properties: those of {@link Settings}, plus {@code bench.jmh.warmup} (2),
  * {@code bench.jmh.iterations} (3), {@code bench.jmh.millis} (1000 per iteration),
- * {@code bench.jmh.forks} (1), {@code bench.skipJmh}, {@code bench.skipE2e}, and
+ * {@code bench.jmh.forks} (1), {@code bench.skipJmh}, {@code bench.skipE2e},
+ * {@code bench.skipJob} (the re-encrypt job's rows/s, {@link JobThroughput}), and
  * {@code bench.label} (a heading that says what kind of run this was) and {@code bench.commit}.
  */
 public final class RunAll {
@@ -55,6 +57,9 @@ public final class RunAll {
     String jmh = Boolean.getBoolean("bench.skipJmh") ? null : jmh(jmhScores);
     E2eResults e2e = Boolean.getBoolean("bench.skipE2e") ? null
         : new EndToEnd(Settings.fromSystemProperties()).run();
+    String jobLoad = loadAverage();
+    List<JobThroughput.Case> job = Boolean.getBoolean("bench.skipJob") ? null
+        : JobThroughput.fromSystemProperties().run();
     StringBuilder md = new StringBuilder();
     md.append("# Veil benchmarks: ").append(label).append("\n\n");
     md.append(environment(loadAtStart)).append('\n');
@@ -68,6 +73,10 @@ public final class RunAll {
     if (e2e != null) {
       md.append("## End to end (one process, contenders interleaved)\n\n")
           .append(E2eReport.markdown(e2e));
+    }
+    if (job != null) {
+      md.append("\n## The re-encrypt job (encrypt-existing, rows/s)\n\n")
+          .append(JobThroughput.markdown(job, jobLoad, loadAverage()));
     }
     if (out.getParent() != null) {
       Files.createDirectories(out.getParent());

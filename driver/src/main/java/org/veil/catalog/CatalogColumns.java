@@ -24,9 +24,16 @@ public final class CatalogColumns {
    *     {@code varchar}, …), the base type's for a domain
    * @param typmod its type modifier, -1 when it has none
    * @param comment its comment ({@code COMMENT ON COLUMN}), null when it has none
+   * @param tableOid its table's {@code pg_class} OID: another one once the table is dropped and
+   *     created again
    */
   public record Attribute(String schema, String table, String name, String type, int typmod,
-      boolean notNull, String comment) {
+      boolean notNull, String comment, long tableOid) {
+
+    /** Its type as the catalog names it, with its modifier if any: {@code varchar(68)}. */
+    public String typeWithModifier() {
+      return typmod < 0 ? type : type + "(" + typmod + ")";
+    }
 
     /** {@code schema.table.column}. */
     public String qualifiedName() {
@@ -36,7 +43,7 @@ public final class CatalogColumns {
 
   private static final String QUERY = "SELECT n.nspname, c.relname, a.attname,"
       + " CASE WHEN t.typtype = 'd' THEN bt.typname ELSE t.typname END, a.atttypmod,"
-      + " a.attnotnull, pg_catalog.col_description(a.attrelid, a.attnum)"
+      + " a.attnotnull, pg_catalog.col_description(a.attrelid, a.attnum), c.oid::bigint"
       + " FROM pg_catalog.pg_attribute a"
       + " JOIN pg_catalog.pg_class c ON c.oid = a.attrelid"
       + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
@@ -64,7 +71,7 @@ public final class CatalogColumns {
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           Attribute a = new Attribute(rs.getString(1), rs.getString(2), rs.getString(3),
-              rs.getString(4), rs.getInt(5), rs.getBoolean(6), rs.getString(7));
+              rs.getString(4), rs.getInt(5), rs.getBoolean(6), rs.getString(7), rs.getLong(8));
           found.put(a.qualifiedName(), a);
         }
       }

@@ -22,7 +22,8 @@ import org.veil.catalog.StorageForm;
  * ({@code :bind=}) is sealed and opened with the row's binding value, read in the same row; in a
  * row whose binding column is NULL its value is left as it is and counted as failed, never
  * sealed or opened unbound. Implementations hold no row state between calls; they are used by
- * one thread at a time.
+ * one thread at a time. They count cells only ({@link Tally#nulls}, {@link Tally#failed}); the
+ * job counts rows by what it did with them.
  */
 interface CellRewrite {
 
@@ -39,20 +40,49 @@ interface CellRewrite {
   Object[] rewrite(Object[] stored, byte[][] bindings, Tally tally)
       throws GeneralSecurityException;
 
-  /** Counts of what a job saw; one per worker, not thread-safe. */
+  /**
+   * Counts of what a job did, one per worker (or per batch, added to the worker's once the
+   * batch commits); not thread-safe. Rows are counted once each, by what happened to them, so
+   * that {@code rows == changed + alreadyDone + leftFailed + gone}; cells are counted apart
+   * ({@code nulls}, {@code failed}), and {@code raced} counts re-reads, not rows. A
+   * {@link CellRewrite} adds to the cell counts only; the job counts the rows.
+   */
   final class Tally {
+    /** Rows seen. */
     long rows;
+    /** Rows written. */
     long changed;
+    /** Rows that needed nothing: every value already in the form the job makes, or NULL. */
     long alreadyDone;
+    /** Rows left as they are because a cell of theirs failed and no other cell changed. */
+    long leftFailed;
+    /** Rows deleted by the application between the job's reads. */
+    long gone;
+    /** NULL cells (cells, not rows). */
     long nulls;
+    /** Cells that could not be sealed or opened, left as they are (cells, not rows). */
     long failed;
+    /** Rows read again because the application changed them meanwhile (re-reads). */
     long raced;
+
+    /** Adds every count of {@code other} to these. */
+    void add(Tally other) {
+      rows += other.rows;
+      changed += other.changed;
+      alreadyDone += other.alreadyDone;
+      leftFailed += other.leftFailed;
+      gone += other.gone;
+      nulls += other.nulls;
+      failed += other.failed;
+      raced += other.raced;
+    }
 
     @Override
     public String toString() {
       return rows + " rows seen, " + changed + " rewritten, " + alreadyDone + " already done, "
-          + nulls + " null cells, " + failed + " cells that do not open, " + raced
-          + " changed by the application meanwhile (re-read)";
+          + leftFailed + " left as they are, " + gone + " deleted meanwhile (" + nulls
+          + " null cells, " + failed + " cells that do not open or seal, " + raced
+          + " rows re-read after the application changed them)";
     }
   }
 
@@ -98,7 +128,6 @@ interface CellRewrite {
           continue;
         }
         if (columns.get(i).form().cellOf(stored[i]) != null) {
-          tally.alreadyDone++;
           continue;
         }
         if (bindsNoRow(cells, columns, bindings, i, tally, log, "a plaintext value stays"
@@ -169,7 +198,6 @@ interface CellRewrite {
         }
         byte[] cell = columns.get(i).form().cellOf(stored[i]);
         if (cell == null) {
-          tally.alreadyDone++;
           continue;
         }
         if (bindsNoRow(cells, columns, bindings, i, tally, log, "a cell stays sealed")) {
@@ -254,7 +282,6 @@ interface CellRewrite {
         byte[] cell = columns.get(i).form().cellOf(stored[i]);
         if (cell == null || !CellShape.isBranchWrapped(cell)
             || !retired.contains(CellShape.keyIdOf(cell))) {
-          tally.alreadyDone++;
           continue;
         }
         if (bindsNoRow(cells, columns, bindings, i, tally, log, "a cell under retired branch"

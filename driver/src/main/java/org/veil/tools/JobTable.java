@@ -7,9 +7,12 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import org.veil.catalog.CatalogColumns.Attribute;
 import org.veil.error.ServerState;
+import org.veil.error.VeilError;
 
 /**
  * Where a job's state lives, in the application database, so that a job survives its process
@@ -19,7 +22,8 @@ import org.veil.error.ServerState;
  * veil_jobs           (job PK, command, target, planned_rows, range_rows, created_at, finished_at,
  *                      table_oid, table_columns)
  * veil_jobs_ranges    (job, range_no, lo text[], hi text[])        -- immutable; the lease rows
- * veil_jobs_progress  (job, range_no, last_key text[], rows_seen, rows_changed, done, workers)
+ * veil_jobs_progress  (job, range_no, last_key text[], rows_seen, rows_changed,
+ *                      rows_already_done, rows_left_failed, rows_gone, done, workers)
  * veil_jobs_conversions (schema_name, table_name, column_name PK, job, shadow, kept_aside,
  *                      state: backfill | swapped | dropped, started_at, swapped_at, dropped_at)
  * }</pre>
@@ -62,13 +66,22 @@ final class JobTable {
   record Range(int number, String[] lo, String[] hi, String[] lastKey, Connection lease) {}
 
   /**
-   * What a job has done so far.
+   * What a job has done so far, over every batch that committed, whichever worker and run did
+   * it: {@code rowsSeen == rowsChanged + rowsAlreadyDone + rowsLeftFailed + rowsGone}.
    *
    * @param identity the table the job was planned on; null for a job planned before Veil
    *     recorded it
    */
   record Summary(long plannedRows, int ranges, int rangesDone, long rowsSeen, long rowsChanged,
-      boolean finished, Identity identity) {
+      long rowsAlreadyDone, long rowsLeftFailed, long rowsGone, boolean finished,
+      Identity identity) {
+
+    /** The row counts, in words. */
+    String counts() {
+      return rowsSeen + " rows seen, " + rowsChanged + " rewritten, " + rowsAlreadyDone
+          + " already done, " + rowsLeftFailed + " left as they are, " + rowsGone
+          + " deleted meanwhile";
+    }
 
     /** Whether the job was planned on {@code table} (or on a table Veil did not record). */
     boolean ranOn(Identity table) {
@@ -88,29 +101,18 @@ final class JobTable {
 
     /** The identity of {@code target}'s table now, read from the catalog on {@code c}. */
     static Identity of(Connection c, TableTarget target) throws SQLException {
-      List<String> key = target.keyColumns();
+      Map<String, Attribute> attributes = target.attributes(c);
+      long oid = attributes.isEmpty() ? 0 : attributes.values().iterator().next().tableOid();
       List<String> rewritten = target.columns().stream().map(TableTarget.Column::name).toList();
-      java.util.Map<String, String> types = new java.util.HashMap<>();
-      long oid = 0;
-      try (PreparedStatement ps = c.prepareStatement("SELECT a.attrelid::bigint,"
-          + " a.attname::text, pg_catalog.format_type(a.atttypid, a.atttypmod)"
-          + " FROM pg_catalog.pg_attribute a WHERE a.attrelid = CAST(? AS regclass)"
-          + " AND a.attnum > 0 AND NOT a.attisdropped")) {
-        ps.setString(1, target.sqlName());
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            oid = rs.getLong(1);
-            types.put(rs.getString(2), rs.getString(3));
-          }
-        }
-      }
-      return new Identity(oid, "key (" + typed(key, types) + "); " + typed(rewritten, types));
+      return new Identity(oid, "key (" + typed(target.keyColumns(), attributes) + "); "
+          + typed(rewritten, attributes));
     }
 
-    private static String typed(List<String> names, java.util.Map<String, String> types) {
+    private static String typed(List<String> names, Map<String, Attribute> attributes) {
       List<String> out = new ArrayList<>();
       for (String n : names) {
-        out.add(n + " " + types.getOrDefault(n, "(missing)"));
+        Attribute a = attributes.get(n);
+        out.add(n + " " + (a == null ? "(missing)" : a.typeWithModifier()));
       }
       return String.join(", ", out);
     }
@@ -134,10 +136,14 @@ final class JobTable {
           + " PRIMARY KEY (job, range_no))");
       s.execute("CREATE TABLE IF NOT EXISTS " + progress + " (job text NOT NULL,"
           + " range_no integer NOT NULL, last_key text[], rows_seen bigint NOT NULL DEFAULT 0,"
-          + " rows_changed bigint NOT NULL DEFAULT 0, done boolean NOT NULL DEFAULT false,"
+          + " rows_changed bigint NOT NULL DEFAULT 0,"
+          + " rows_already_done bigint NOT NULL DEFAULT 0,"
+          + " rows_left_failed bigint NOT NULL DEFAULT 0, rows_gone bigint NOT NULL DEFAULT 0,"
+          + " done boolean NOT NULL DEFAULT false,"
           + " workers text[] NOT NULL DEFAULT '{}', updated_at timestamptz,"
           + " PRIMARY KEY (job, range_no), FOREIGN KEY (job, range_no) REFERENCES " + ranges
           + " ON DELETE CASCADE)");
+      addCounts(c);
       s.execute("CREATE TABLE IF NOT EXISTS " + conversions + " (schema_name text NOT NULL,"
           + " table_name text NOT NULL, column_name text NOT NULL, job text NOT NULL,"
           + " shadow text NOT NULL, kept_aside text NOT NULL, state text NOT NULL CHECK (state"
@@ -147,24 +153,56 @@ final class JobTable {
     }
   }
 
-  /**
-   * Adds the identity columns to a job table made before them (its jobs get NULL: not
-   * recorded); looks in the catalog first, so that a current table is not locked.
-   */
+  /** Gives a job table made before table identities were recorded their columns. */
   private void addIdentityColumns(Connection c) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM pg_catalog.pg_attribute"
-        + " WHERE attrelid = to_regclass(?) AND attname IN ('table_oid', 'table_columns')"
-        + " AND NOT attisdropped")) {
-      ps.setString(1, jobs);
+    addMissingColumns(c, jobs, "table_columns", "ADD COLUMN IF NOT EXISTS table_oid bigint,"
+        + " ADD COLUMN IF NOT EXISTS table_columns text", "table_oid and table_columns");
+  }
+
+  /** Gives a progress table made before rows were counted by what became of them those counts. */
+  private void addCounts(Connection c) throws SQLException {
+    addMissingColumns(c, progress, "rows_gone",
+        "ADD COLUMN IF NOT EXISTS rows_already_done bigint NOT NULL DEFAULT 0,"
+        + " ADD COLUMN IF NOT EXISTS rows_left_failed bigint NOT NULL DEFAULT 0,"
+        + " ADD COLUMN IF NOT EXISTS rows_gone bigint NOT NULL DEFAULT 0",
+        "rows_already_done, rows_left_failed and rows_gone");
+  }
+
+  /**
+   * Adds columns to a job table made by an earlier Veil, unless {@code lastColumn} (the last one
+   * added) is there. Looks first: the ALTER TABLE waits for every worker's lease (which reads
+   * the table for as long as the worker holds a range), and while it waits those workers'
+   * batches queue behind it. So it waits 10 s at most, and then asks for the older workers to
+   * finish first.
+   */
+  private static void addMissingColumns(Connection c, String table, String lastColumn,
+      String alterations, String names) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_catalog.pg_attribute"
+        + " WHERE attrelid = CAST(? AS regclass) AND attname = ? AND NOT attisdropped")) {
+      ps.setString(1, table);
+      ps.setString(2, lastColumn);
       try (ResultSet rs = ps.executeQuery()) {
-        if (rs.next() && rs.getInt(1) == 2) {
+        if (rs.next()) {
           return;
         }
       }
     }
+    boolean autoCommit = c.getAutoCommit();
     try (Statement s = c.createStatement()) {
-      s.execute("ALTER TABLE " + jobs + " ADD COLUMN IF NOT EXISTS table_oid bigint,"
-          + " ADD COLUMN IF NOT EXISTS table_columns text");
+      s.execute((autoCommit ? "SET" : "SET LOCAL") + " lock_timeout = '10s'");
+      try {
+        s.execute("ALTER TABLE " + table + " " + alterations);
+      } catch (SQLException e) {
+        if (ServerState.LOCK_NOT_AVAILABLE.matches(e)) {
+          throw new SQLException("the job table " + table + " was made by an earlier version"
+              + " of Veil and needs the columns " + names + ", but workers of that version hold"
+              + " it; let them finish (or stop them), then run again",
+              VeilError.NOT_READY.sqlState(), e);
+        }
+        throw e;
+      }
+      // Back to the session's setting: planning waits for other workers as long as it takes.
+      s.execute(autoCommit ? "RESET lock_timeout" : "SET LOCAL lock_timeout TO DEFAULT");
     }
   }
 
@@ -321,21 +359,26 @@ final class JobTable {
   }
 
   /**
-   * Records a batch's progress; the caller runs it in the batch's own transaction, so the
-   * progress and the data commit together.
+   * Records a batch's progress and its row counts ({@code batch}: this batch's alone); the
+   * caller runs it in the batch's own transaction, so the progress, the counts and the data
+   * commit together, and a batch rolled back is counted nowhere.
    */
-  void recordBatch(Connection c, String job, int range, String[] lastKey, int seen, int changed,
-      boolean done) throws SQLException {
+  void recordBatch(Connection c, String job, int range, String[] lastKey,
+      CellRewrite.Tally batch, boolean done) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("UPDATE " + progress
         + " SET last_key = COALESCE(?, last_key), rows_seen = rows_seen + ?,"
-        + " rows_changed = rows_changed + ?, done = ?, updated_at = now()"
-        + " WHERE job = ? AND range_no = ?")) {
+        + " rows_changed = rows_changed + ?, rows_already_done = rows_already_done + ?,"
+        + " rows_left_failed = rows_left_failed + ?, rows_gone = rows_gone + ?, done = ?,"
+        + " updated_at = now() WHERE job = ? AND range_no = ?")) {
       ps.setArray(1, lastKey == null ? null : c.createArrayOf("text", lastKey));
-      ps.setLong(2, seen);
-      ps.setLong(3, changed);
-      ps.setBoolean(4, done);
-      ps.setString(5, job);
-      ps.setInt(6, range);
+      ps.setLong(2, batch.rows);
+      ps.setLong(3, batch.changed);
+      ps.setLong(4, batch.alreadyDone);
+      ps.setLong(5, batch.leftFailed);
+      ps.setLong(6, batch.gone);
+      ps.setBoolean(7, done);
+      ps.setString(8, job);
+      ps.setInt(9, range);
       ps.executeUpdate();
     }
   }
@@ -360,9 +403,11 @@ final class JobTable {
     try (PreparedStatement ps = c.prepareStatement("SELECT j.planned_rows,"
         + " count(p.range_no), count(p.range_no) FILTER (WHERE p.done),"
         + " coalesce(sum(p.rows_seen), 0), coalesce(sum(p.rows_changed), 0),"
-        + " j.finished_at IS NOT NULL, (SELECT to_jsonb(x) ->> 'table_oid' FROM " + jobs
-        + " x WHERE x.job = j.job), (SELECT to_jsonb(x) ->> 'table_columns' FROM " + jobs
-        + " x WHERE x.job = j.job) FROM " + jobs + " j LEFT JOIN " + progress
+        + " coalesce(sum(p.rows_already_done), 0), coalesce(sum(p.rows_left_failed), 0),"
+        + " coalesce(sum(p.rows_gone), 0), j.finished_at IS NOT NULL,"
+        + " (SELECT to_jsonb(x) ->> 'table_oid' FROM " + jobs + " x WHERE x.job = j.job),"
+        + " (SELECT to_jsonb(x) ->> 'table_columns' FROM " + jobs + " x WHERE x.job = j.job)"
+        + " FROM " + jobs + " j LEFT JOIN " + progress
         + " p ON p.job = j.job WHERE j.job = ? GROUP BY j.job")) {
       ps.setString(1, job);
       try (ResultSet rs = ps.executeQuery()) {
@@ -370,12 +415,13 @@ final class JobTable {
           return Optional.empty();
         }
         // Through the row's JSON form, so a job table made before the columns reads too.
-        String oid = rs.getString(7);
-        String columns = rs.getString(8);
+        String oid = rs.getString(10);
+        String columns = rs.getString(11);
         Identity identity = oid == null || columns == null ? null
             : new Identity(Long.parseLong(oid), columns);
         return Optional.of(new Summary(rs.getLong(1), rs.getInt(2), rs.getInt(3),
-            rs.getLong(4), rs.getLong(5), rs.getBoolean(6), identity));
+            rs.getLong(4), rs.getLong(5), rs.getLong(6), rs.getLong(7), rs.getLong(8),
+            rs.getBoolean(9), identity));
       }
     } catch (SQLException e) {
       if (ServerState.UNDEFINED_TABLE.matches(e)) {

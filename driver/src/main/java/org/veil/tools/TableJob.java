@@ -6,7 +6,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -22,12 +21,19 @@ import org.veil.catalog.StorageForm;
  *   <li>Keyset pagination by the table's key, {@code batchSize} rows per batch, each batch in
  *       its own transaction together with the range's progress: memory stays bounded by one
  *       batch, and a killed job resumes after its last committed batch.</li>
- *   <li>Each row is written with a compare-and-set ({@code WHERE key = ? AND col IS NOT
- *       DISTINCT FROM <what was read>}), so a value the application wrote meanwhile is never
- *       overwritten: the row is read again and handled anew. The binding columns of row-bound
- *       columns are read with the row and compared in the same way, so a cell is only ever
- *       written into a row that holds the binding value it was sealed or opened with.</li>
+ *   <li>Each batch is written with one compare-and-set statement
+ *       ({@link TableTarget#compareAndSet}) that names each row by the version it was read in
+ *       ({@code tableoid}, {@code ctid}, {@code xmin}), so a value the application wrote
+ *       meanwhile is never overwritten: the row is read again and handled anew. The version
+ *       also covers the binding columns of row-bound columns, read with the row, so a cell is
+ *       only ever written into a row that holds the binding value it was sealed or opened with.
+ *       No old value, binding value or anything derived from them is sent: with statement or
+ *       parameter logging on the server, its log holds versions and new values (cells) only.</li>
  *   <li>Ranges are leased through {@link JobTable}, so several workers share a job.</li>
+ *   <li>Rows are counted once each, by what became of them ({@link CellRewrite.Tally}), per
+ *       batch, and the counts are recorded with the batch's progress in its transaction: a
+ *       batch rolled back and tried again, or a row read again, is not counted twice, and the
+ *       job's counts across resumes and workers add up to the rows it walked.</li>
  * </ul>
  * Not thread-safe: one worker, one thread; run more processes for more workers.
  */
@@ -101,9 +107,8 @@ final class TableJob {
       if (s.finished()) {
         long left = count(admin, leftOver);
         if (left == 0) {
-          log.println("job " + job + " finished already (" + s.rowsSeen() + " rows seen, "
-              + s.rowsChanged() + " rewritten), and no row of " + target.qualifiedName()
-              + " is left to do; pass --restart to run it again");
+          log.println("job " + job + " finished already (" + s.counts() + "), and no row of "
+              + target.qualifiedName() + " is left to do; pass --restart to run it again");
           return;
         }
         log.println("job " + job + " finished before, but " + left + " rows of "
@@ -133,8 +138,8 @@ final class TableJob {
         }
       }
       JobTable.Summary end = jobs.summary(admin, job).orElseThrow();
-      log.println("job " + job + " finished: " + end.rowsSeen() + " rows seen, "
-          + end.rowsChanged() + " rewritten in " + end.ranges() + " ranges");
+      log.println("job " + job + " finished: " + end.counts() + ", in " + end.ranges()
+          + " ranges");
     }
   }
 
@@ -146,13 +151,17 @@ final class TableJob {
       String[] after = null;
       while (true) {
         List<Row> rows = read(data, after, null, "true");
+        CellRewrite.Tally batch = new CellRewrite.Tally();
+        CellRewrite.Tally cells = new CellRewrite.Tally();
+        batch.rows = rows.size();
         for (Row row : rows) {
-          tally.rows++;
-          if (rewrite.rewrite(row.stored, target.bindings(row.bindingValues), tally) != null) {
-            tally.changed++;
+          Pending p = rewriteRow(row, batch, cells);
+          if (p != null) {
+            p.countWritten(batch);
           }
         }
         data.rollback();
+        tally.add(batch);
         progress.step(rows.size());
         if (rows.size() < options.batchSize) {
           break;
@@ -220,72 +229,107 @@ final class TableJob {
   }
 
   /**
-   * One row as read: its key, its columns as stored, and its binding columns as text (null for
-   * SQL NULL), all from the same read, so the binding values are the row's own.
+   * One row as read: its key, its columns as stored, its binding columns as text (null for SQL
+   * NULL) and its version ({@link TableTarget#readVersion}), all from the same read, so the
+   * binding values are the row's own and the version is the one that holds them.
    */
-  private record Row(String[] key, Object[] stored, String[] bindingValues) {}
+  private record Row(String[] key, Object[] stored, String[] bindingValues, String[] version) {}
+
+  /**
+   * A row to write: its new values, and the cell counts of rewriting it, counted once it is
+   * written (a row that raced is rewritten anew and counted then).
+   */
+  private record Pending(Row row, Object[] out, long nulls, long failed) {
+    void countWritten(CellRewrite.Tally batch) {
+      batch.changed++;
+      batch.nulls += nulls;
+      batch.failed += failed;
+    }
+  }
 
   private record BatchResult(int seen, String[] lastKey, boolean done) {}
 
   private BatchResult batch(Connection data, String job, JobTable.Range range, String[] after)
       throws SQLException, GeneralSecurityException {
     List<Row> rows = read(data, after, range.hi(), "true");
-    int changed = write(data, rows);
+    CellRewrite.Tally counts = new CellRewrite.Tally();
+    counts.rows = rows.size();
+    write(data, rows, counts);
     boolean done = rows.size() < options.batchSize;
     String[] lastKey = rows.isEmpty() ? null : rows.get(rows.size() - 1).key;
-    jobs.recordBatch(data, job, range.number(), lastKey, rows.size(), changed, done);
+    jobs.recordBatch(data, job, range.number(), lastKey, counts, done);
     data.commit();
-    tally.rows += rows.size();
-    tally.changed += changed;
+    tally.add(counts); // only now: a batch rolled back and tried again counts once
     return new BatchResult(rows.size(), lastKey, done);
   }
 
   /**
-   * Rewrites {@code rows} with a compare-and-set each, reading a row again when the application
-   * changed it meanwhile, in the caller's transaction; returns how many rows were written.
+   * Rewrites {@code row}. A row that needs no write is counted into {@code batch} at once
+   * (already done, or left as it is when a cell failed); otherwise returns what to write.
+   * {@code cells} is scratch space for the cell counts of one row.
    */
-  private int write(Connection data, List<Row> rows)
+  private Pending rewriteRow(Row row, CellRewrite.Tally batch, CellRewrite.Tally cells)
+      throws GeneralSecurityException {
+    cells.nulls = 0;
+    cells.failed = 0;
+    Object[] out = rewrite.rewrite(row.stored, target.bindings(row.bindingValues), cells);
+    if (out != null) {
+      return new Pending(row, out, cells.nulls, cells.failed);
+    }
+    batch.nulls += cells.nulls;
+    batch.failed += cells.failed;
+    if (cells.failed > 0) {
+      batch.leftFailed++;
+    } else {
+      batch.alreadyDone++;
+    }
+    return null;
+  }
+
+  /**
+   * Rewrites {@code rows} with one compare-and-set per round, reading a row again when the
+   * application changed it meanwhile, in the caller's transaction, and counts each row into
+   * {@code batch} by what became of it (the caller counts the rows seen).
+   */
+  private void write(Connection data, List<Row> rows, CellRewrite.Tally batch)
       throws SQLException, GeneralSecurityException {
-    int changed = 0;
-    List<Row> pending = new ArrayList<>();
-    List<Object[]> updates = new ArrayList<>();
+    CellRewrite.Tally cells = new CellRewrite.Tally();
+    List<Pending> pending = new ArrayList<>();
     for (Row row : rows) {
-      Object[] out = rewrite.rewrite(row.stored, target.bindings(row.bindingValues), tally);
-      if (out != null) {
-        pending.add(row);
-        updates.add(out);
+      Pending p = rewriteRow(row, batch, cells);
+      if (p != null) {
+        pending.add(p);
       }
     }
     for (int round = 0; !pending.isEmpty(); round++) {
-      int[] counts = compareAndSet(data, pending, updates);
+      boolean[] written = compareAndSet(data, pending);
       List<Row> raced = new ArrayList<>();
-      for (int i = 0; i < counts.length; i++) {
-        if (counts[i] > 0) {
-          changed++;
+      for (int i = 0; i < written.length; i++) {
+        if (written[i]) {
+          pending.get(i).countWritten(batch);
         } else {
-          raced.add(pending.get(i));
+          raced.add(pending.get(i).row);
         }
       }
-      tally.raced += raced.size();
+      batch.raced += raced.size();
       if (round >= RETRIES && !raced.isEmpty()) {
         throw new SQLException(raced.size() + " rows of " + target.qualifiedName()
             + " kept changing under the job; the batch is tried again",
             VeilError.JOB_CONFLICT.sqlState());
       }
       pending = new ArrayList<>();
-      updates = new ArrayList<>();
       for (Row old : raced) {
         Row now = reread(data, old.key);
-        if (now != null) {
-          Object[] out = rewrite.rewrite(now.stored, target.bindings(now.bindingValues), tally);
-          if (out != null) {
-            pending.add(now);
-            updates.add(out);
-          }
+        if (now == null) {
+          batch.gone++;
+          continue;
+        }
+        Pending p = rewriteRow(now, batch, cells);
+        if (p != null) {
+          pending.add(p);
         }
       }
     }
-    return changed;
   }
 
   /**
@@ -302,11 +346,14 @@ final class TableJob {
         String[] from = after;
         CaughtUp batch = retrying(data, () -> {
           List<Row> rows = read(data, from, null, filter);
-          int changed = write(data, rows);
+          CellRewrite.Tally counts = new CellRewrite.Tally();
+          counts.rows = rows.size();
+          write(data, rows, counts);
           data.commit();
-          return new CaughtUp(rows, changed);
+          return new CaughtUp(rows, counts);
         });
-        written += batch.written();
+        tally.add(batch.counts());
+        written += batch.counts().changed;
         if (batch.rows().size() < options.batchSize) {
           return written;
         }
@@ -316,17 +363,25 @@ final class TableJob {
     }
   }
 
-  private record CaughtUp(List<Row> rows, int written) {}
+  private record CaughtUp(List<Row> rows, CellRewrite.Tally counts) {}
 
   /**
    * Rewrites every row that matches {@code filter} on {@code locked}, in its open transaction,
    * which holds the table locked against writers: no compare-and-set can lose. Does nothing and
    * returns -1 when more than a batch of rows match, so that the lock is not held for long.
+   * The rows are counted into this worker's tally at once: the caller commits.
    */
   int finishLocked(Connection locked, String filter) throws SQLException,
       GeneralSecurityException {
     List<Row> rows = read(locked, null, null, filter);
-    return rows.size() >= options.batchSize ? -1 : write(locked, rows);
+    if (rows.size() >= options.batchSize) {
+      return -1;
+    }
+    CellRewrite.Tally counts = new CellRewrite.Tally();
+    counts.rows = rows.size();
+    write(locked, rows, counts);
+    tally.add(counts);
+    return (int) counts.changed;
   }
 
   private List<Row> read(Connection data, String[] after, String[] upTo, String filter)
@@ -368,33 +423,54 @@ final class TableJob {
       int index = target.keyWidth() + c + 1;
       stored[c] = columns.get(c).form().read(rs, index);
     }
-    return new Row(key, stored, target.readBindingValues(rs));
+    return new Row(key, stored, target.readBindingValues(rs), target.readVersion(rs));
   }
 
-  private int[] compareAndSet(Connection data, List<Row> rows, List<Object[]> updates)
-      throws SQLException {
+  /**
+   * Writes {@code rows} with one compare-and-set statement ({@link TableTarget#compareAndSet});
+   * returns, per row, whether it was written (false: it is no longer the version read).
+   */
+  private boolean[] compareAndSet(Connection data, List<Pending> rows) throws SQLException {
     List<Column> columns = target.columns();
-    try (PreparedStatement ps = data.prepareStatement(target.compareAndSet())) {
-      for (int r = 0; r < rows.size(); r++) {
-        int i = 1;
-        for (int c = 0; c < columns.size(); c++) {
-          columns.get(c).form().bind(ps, i++, updates.get(r)[c]);
-        }
-        i = TableTarget.bindKey(ps, i, rows.get(r).key);
-        for (int c = 0; c < columns.size(); c++) {
-          columns.get(c).form().bind(ps, i++, rows.get(r).stored[c]);
-        }
-        for (String value : rows.get(r).bindingValues) {
-          if (value == null) {
-            ps.setNull(i++, Types.VARCHAR);
-          } else {
-            ps.setString(i++, value);
-          }
-        }
-        ps.addBatch();
-      }
-      return ps.executeBatch();
+    int n = rows.size();
+    String[] rel = new String[n];
+    String[] tid = new String[n];
+    String[] xmin = new String[n];
+    Boolean[][] keep = new Boolean[columns.size()][n];
+    Object[][] values = new Object[columns.size()][];
+    for (int c = 0; c < values.length; c++) {
+      values[c] = columns.get(c).form() == StorageForm.BINARY ? new byte[n][] : new String[n];
     }
+    for (int r = 0; r < n; r++) {
+      Pending p = rows.get(r);
+      rel[r] = p.row.version[0];
+      tid[r] = p.row.version[1];
+      xmin[r] = p.row.version[2];
+      for (int c = 0; c < values.length; c++) {
+        // A value left as it is is not sent: it may be plaintext the job could not seal.
+        boolean same = p.out[c] == p.row.stored[c];
+        keep[c][r] = same;
+        values[c][r] = same ? null : p.out[c];
+      }
+    }
+    boolean[] written = new boolean[n];
+    try (PreparedStatement ps = data.prepareStatement(target.compareAndSet())) {
+      ps.setArray(1, data.createArrayOf("text", rel));
+      ps.setArray(2, data.createArrayOf("text", tid));
+      ps.setArray(3, data.createArrayOf("text", xmin));
+      int i = 4;
+      for (int c = 0; c < values.length; c++) {
+        ps.setArray(i++, data.createArrayOf("boolean", keep[c]));
+        ps.setArray(i++, data.createArrayOf(
+            columns.get(c).form() == StorageForm.BINARY ? "bytea" : "text", values[c]));
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          written[(int) rs.getLong(1) - 1] = true;
+        }
+      }
+    }
+    return written;
   }
 
   /** At most {@code rowsPerSecond} rows a second on average (0: unlimited). */

@@ -286,7 +286,8 @@ final class TableTarget {
 
   /**
    * What a read of rows returns: the key (as text), the columns, then the binding columns (as
-   * text: their values' text output, the canonical binding values), all of the same row.
+   * text: their values' text output, the canonical binding values), then the row version
+   * ({@link #readVersion}), all of the same row.
    */
   private String selectList() {
     StringBuilder sql = new StringBuilder(keyAsText());
@@ -297,11 +298,13 @@ final class TableTarget {
       sql.append(", ").append(quote(bindingColumns.get(i))).append("::text AS veil_binding_")
           .append(i + 1);
     }
-    return sql.toString();
+    return sql.append(", tableoid::text AS veil_rel, ctid::text AS veil_tid,"
+        + " xmin::text AS veil_xmin").toString();
   }
 
   /**
-   * The next batch: key (as text), the columns, then the binding columns (as text), for keys in
+   * The next batch: key (as text), the columns, the binding columns (as text), then the row
+   * version ({@link #readVersion}), for keys in
    * {@code (after, upTo]}, in key order. Parameters: the {@code after} key, then the {@code upTo} key when {@code bounded},
    * then the limit. {@code after} null means from the start: the caller binds nothing for it
    * and passes {@code fromStart}.
@@ -324,7 +327,8 @@ final class TableTarget {
   }
 
   /**
-   * One row by its key: key (as text), the columns, then the binding columns (as text).
+   * One row by its key: key (as text), the columns, the binding columns (as text), then the
+   * row version.
    * Parameters: the key.
    */
   String selectRow() {
@@ -334,25 +338,43 @@ final class TableTarget {
   }
 
   /**
-   * The compare-and-set update of one row: {@code SET c = ? …} for every column, {@code WHERE}
-   * the key matches, every column still holds what the job read, and every binding column the
-   * value (as text) that the job bound the row's cells to. Parameters: the new values, the key,
-   * the values read, the binding values read. Binding columns are never written.
+   * The compare-and-set update of a batch of rows, one statement: each row is named by the row
+   * version it was read in ({@link #readVersion}: table, {@code ctid}, {@code xmin}), and is
+   * written only while it is still that version. Any write to the row since it was read (by the
+   * application, by another worker; a HOT update too) made a new version with another
+   * {@code ctid} and {@code xmin}, and a row moved by {@code VACUUM FULL} has another
+   * {@code ctid}: such rows are left alone and the caller reads them again. A version is one
+   * row's, so the binding columns it was read with are the ones it holds, and nothing derived
+   * from a value (old value, binding value, hash) travels to the server: the parameters are the
+   * versions and the new values only.
+   *
+   * <p>Parameters, each an array with one element per row: table oids, {@code ctid}s,
+   * {@code xmin}s (all as text), then per column a {@code boolean[]} (true: leave the column as
+   * it is; its value element is then null) and the new values ({@code bytea[]} or
+   * {@code text[]}). Returns (RETURNING) the 1-based positions of the rows written. Binding
+   * columns are never written; a column left as it is gets no value, so a value left plaintext
+   * (a row whose binding column is NULL) is never sent.
    */
   String compareAndSet() {
-    StringBuilder sql = new StringBuilder("UPDATE ").append(sqlName()).append(" SET ");
+    StringBuilder sql = new StringBuilder("UPDATE ").append(sqlName()).append(" AS veil_t SET ");
+    StringBuilder arrays = new StringBuilder(
+        "CAST(? AS text[])::oid[], CAST(? AS text[])::tid[], CAST(? AS text[])::xid[]");
+    StringBuilder names = new StringBuilder("veil_rel, veil_tid, veil_xmin");
     for (int i = 0; i < columns.size(); i++) {
-      sql.append(i == 0 ? "" : ", ").append(quote(columns.get(i).name()))
-          .append(" = ?");
+      Column c = columns.get(i);
+      String value = "veil_c" + (i + 1);
+      String keep = "veil_keep" + (i + 1);
+      sql.append(i == 0 ? "" : ", ").append(quote(c.name())).append(" = CASE WHEN veil_v.")
+          .append(keep).append(" THEN veil_t.").append(quote(c.name())).append(" ELSE veil_v.")
+          .append(value).append(" END");
+      arrays.append(", CAST(? AS boolean[]), CAST(? AS ")
+          .append(c.form() == StorageForm.BINARY ? "bytea[]" : "text[]").append(')');
+      names.append(", ").append(keep).append(", ").append(value);
     }
-    sql.append(" WHERE (").append(keyList()).append(") = ").append(keyParameters());
-    for (Column c : columns) {
-      sql.append(" AND ").append(quote(c.name())).append(" IS NOT DISTINCT FROM ?");
-    }
-    for (String b : bindingColumns) {
-      sql.append(" AND ").append(quote(b)).append("::text IS NOT DISTINCT FROM ?");
-    }
-    return sql.toString();
+    return sql.append(" FROM unnest(").append(arrays).append(") WITH ORDINALITY AS veil_v(")
+        .append(names).append(", veil_ord) WHERE veil_t.tableoid = veil_v.veil_rel"
+            + " AND veil_t.ctid = veil_v.veil_tid AND veil_t.xmin = veil_v.veil_xmin"
+            + " RETURNING veil_v.veil_ord").toString();
   }
 
   /**
@@ -398,6 +420,17 @@ final class TableTarget {
       values[i] = rs.getString(first + i);
     }
     return values;
+  }
+
+  /**
+   * The version of a row that a read of this target returned: its table's oid, {@code ctid}
+   * and {@code xmin}, as text, from the columns after the binding columns. The three together
+   * name one version of one row (the table oid matters for partitioned and inherited tables,
+   * whose partitions reuse {@code ctid}s), as long as the reading transaction is open.
+   */
+  String[] readVersion(ResultSet rs) throws SQLException {
+    int first = keyColumns.size() + columns.size() + bindingColumns.size() + 1;
+    return new String[] {rs.getString(first), rs.getString(first + 1), rs.getString(first + 2)};
   }
 
   /**

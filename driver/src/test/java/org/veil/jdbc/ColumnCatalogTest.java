@@ -138,7 +138,7 @@ class ColumnCatalogTest {
         types.forEach((column, type) -> {
           String[] parts = column.split("\\.");
           if (bound.get(0).contains(parts[0]) && bound.get(1).contains(parts[1])) {
-            rows.add(new String[] {parts[0], parts[1], parts[2], type, "-1", "false", null});
+            rows.add(new String[] {parts[0], parts[1], parts[2], type, "-1", "false", null, "0"});
           }
         });
         yield rows(rows.iterator());
@@ -157,6 +157,7 @@ class ColumnCatalogTest {
       case "getString" -> current[0][(Integer) args[0] - 1];
       case "getInt" -> Integer.parseInt(current[0][(Integer) args[0] - 1]);
       case "getBoolean" -> Boolean.parseBoolean(current[0][(Integer) args[0] - 1]);
+      case "getLong" -> Long.parseLong(current[0][(Integer) args[0] - 1]);
       default -> null;
     });
   }
