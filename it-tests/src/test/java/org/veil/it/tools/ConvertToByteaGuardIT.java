@@ -59,7 +59,7 @@ class ConvertToByteaGuardIT {
     assertThatThrownBy(() -> fx.exec("INSERT INTO guard_conv (id, secret) VALUES (9999,"
         + " 'plain'::bytea)")).isInstanceOf(SQLException.class)
         .hasMessageContaining("veil_guard_secret");
-    assertThat(scalar("SELECT count(*) FROM guard_conv WHERE substr(secret, 1, 2) <>"
+    assertThat(fx.scalar("SELECT count(*) FROM guard_conv WHERE substr(secret, 1, 2) <>"
         + " '\\x564c'::bytea")).as("values that are not cells").isZero();
   }
 
@@ -78,7 +78,7 @@ class ConvertToByteaGuardIT {
         .containsEntry("veil_guard_secret", "bytea validated")
         .containsEntry("veil_guard_secret__veil_text", "text validated")
         .doesNotContainKey("veil_guard_secret__veil_bytea");
-    assertThat(text("SELECT a.attname FROM pg_constraint k JOIN pg_attribute a"
+    assertThat(fx.text("SELECT a.attname FROM pg_constraint k JOIN pg_attribute a"
         + " ON a.attrelid = k.conrelid AND a.attnum = k.conkey[1] WHERE k.conrelid ="
         + " 'guard_conv_guarded'::regclass AND k.conname = 'veil_guard_secret'"))
         .isEqualTo("secret");
@@ -102,21 +102,5 @@ class ConvertToByteaGuardIT {
       }
     }
     return guards;
-  }
-
-  private long scalar(String sql) throws SQLException {
-    try (Connection c = fx.plain(); Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
-    }
-  }
-
-  private String text(String sql) throws SQLException {
-    try (Connection c = fx.plain(); Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(sql)) {
-      rs.next();
-      return rs.getString(1);
-    }
   }
 }

@@ -86,25 +86,25 @@ class ConvertToByteaIT {
 
     assertThat(fx.run("encrypt-existing", job)).isZero();
 
-    assertThat(columnTypes("tool_conv_plain")).containsEntry("secret", "bytea NOT NULL")
+    assertThat(fx.columnTypes("tool_conv_plain")).containsEntry("secret", "bytea NOT NULL")
         .containsEntry("note", "bytea").containsEntry("secret__veil_text", "text")
         .containsEntry("note__veil_text", "text").doesNotContainKeys("secret__veil_bytea",
             "note__veil_bytea");
-    assertThat(scalar("SELECT count(*) FROM pg_trigger WHERE tgrelid ="
+    assertThat(fx.scalar("SELECT count(*) FROM pg_trigger WHERE tgrelid ="
         + " 'tool_conv_plain'::regclass")).isZero();
-    assertThat(scalar("SELECT count(*) FROM pg_proc WHERE proname ="
+    assertThat(fx.scalar("SELECT count(*) FROM pg_proc WHERE proname ="
         + " 'tool_conv_plain__veil_to_bytea'")).isZero();
-    assertThat(scalar("SELECT count(*) FROM tool_conv_plain_jobs_conversions WHERE"
+    assertThat(fx.scalar("SELECT count(*) FROM tool_conv_plain_jobs_conversions WHERE"
         + " table_name = 'tool_conv_plain' AND state = 'swapped'")).isEqualTo(2);
-    assertThat(scalar("SELECT count(*) FROM tool_conv_plain WHERE substr(secret, 1, 2) <>"
+    assertThat(fx.scalar("SELECT count(*) FROM tool_conv_plain WHERE substr(secret, 1, 2) <>"
         + " '\\x564c'::bytea OR (note IS NOT NULL AND substr(note, 1, 2) <> '\\x564c'::bytea)"))
         .as("values that are not bytea cells").isZero();
-    assertThat(scalar("SELECT count(*) FROM tool_conv_plain WHERE secret__veil_text NOT LIKE"
+    assertThat(fx.scalar("SELECT count(*) FROM tool_conv_plain WHERE secret__veil_text NOT LIKE"
         + " 'veil:%' OR note__veil_text NOT LIKE 'veil:%'"))
         .as("plaintext left in the kept-aside columns").isZero();
-    assertThat(scalar("SELECT count(*) FROM tool_conv_plain WHERE note IS NULL"))
+    assertThat(fx.scalar("SELECT count(*) FROM tool_conv_plain WHERE note IS NULL"))
         .isEqualTo(notes.values().stream().filter(java.util.Objects::isNull).count());
-    assertThat(text("SELECT col_description('tool_conv_plain'::regclass, attnum) FROM"
+    assertThat(fx.text("SELECT col_description('tool_conv_plain'::regclass, attnum) FROM"
         + " pg_attribute WHERE attrelid = 'tool_conv_plain'::regclass AND attname = 'secret'"))
         .isEqualTo("what the customer told us");
     assertDecryptsTo("tool_conv_plain", secrets, notes);
@@ -116,9 +116,9 @@ class ConvertToByteaIT {
     assertThat(rawDigest("tool_conv_plain")).as("a second run changes nothing").isEqualTo(raw);
 
     assertThat(fx.run("encrypt-existing", ToolFixture.concat(job, "--drop-old"))).isZero();
-    assertThat(columnTypes("tool_conv_plain")).doesNotContainKeys("secret__veil_text",
+    assertThat(fx.columnTypes("tool_conv_plain")).doesNotContainKeys("secret__veil_text",
         "note__veil_text");
-    assertThat(scalar("SELECT count(*) FROM tool_conv_plain_jobs_conversions WHERE"
+    assertThat(fx.scalar("SELECT count(*) FROM tool_conv_plain_jobs_conversions WHERE"
         + " table_name = 'tool_conv_plain' AND state = 'dropped'")).isEqualTo(2);
     assertThat(rawDigest("tool_conv_plain")).isEqualTo(raw);
   }
@@ -207,7 +207,7 @@ class ConvertToByteaIT {
     assertThat(exit).isZero();
     assertThat(reads.get()).isPositive();
     assertThat(writesAfterSwap.get()).as("writes after the swap").isGreaterThan(100);
-    assertThat(columnTypes("tool_conv_online")).containsEntry("secret", "bytea NOT NULL")
+    assertThat(fx.columnTypes("tool_conv_online")).containsEntry("secret", "bytea NOT NULL")
         .containsEntry("note", "bytea");
     assertDecryptsTo("tool_conv_online", secrets, notes);
   }
@@ -306,7 +306,7 @@ class ConvertToByteaIT {
         assertThat(rs.getString(2)).isEqualTo("secret 5");
       }
     }
-    assertThat(scalar("SELECT count(*) FROM tool_conv_tx WHERE id IN (2001, 2002)"
+    assertThat(fx.scalar("SELECT count(*) FROM tool_conv_tx WHERE id IN (2001, 2002)"
         + " AND substr(secret, 1, 2) = '\\x564c'::bytea")).as("stored as bytea cells")
         .isEqualTo(2);
     assertThat(veilText("SELECT secret FROM tool_conv_tx WHERE id = 2001"))
@@ -364,9 +364,9 @@ class ConvertToByteaIT {
       assertThat(swap.waitFor(30, TimeUnit.SECONDS)).isTrue();
       reader.rollback();
     }
-    assertThat(scalar("SELECT count(*) FROM tool_conv_kill_jobs WHERE finished_at IS NOT"
+    assertThat(fx.scalar("SELECT count(*) FROM tool_conv_kill_jobs WHERE finished_at IS NOT"
         + " NULL")).as("the backfill had finished").isEqualTo(1);
-    assertThat(columnTypes("tool_conv_kill")).containsEntry("secret", "text NOT NULL")
+    assertThat(fx.columnTypes("tool_conv_kill")).containsEntry("secret", "text NOT NULL")
         .containsEntry("secret__veil_bytea", "bytea");
     assertThat(statusOutput("tool_conv_kill", "tool_conv_kill_jobs"))
         .contains("secret: text, converting to bytea: 0 rows still to copy into"
@@ -377,7 +377,7 @@ class ConvertToByteaIT {
     assertThat(last.exitValue()).as(Files.readString(out)).isZero();
     assertThat(progress("tool_conv_kill_jobs")).as("rows seen: no committed batch done again")
         .isEqualTo(rows);
-    assertThat(columnTypes("tool_conv_kill")).containsEntry("secret", "bytea NOT NULL")
+    assertThat(fx.columnTypes("tool_conv_kill")).containsEntry("secret", "bytea NOT NULL")
         .doesNotContainKey("secret__veil_bytea");
     assertDecryptsTo("tool_conv_kill", secrets, Map.of());
     assertThat(digest(strictVeil(), "tool_conv_kill")).isEqualTo(before);
@@ -403,12 +403,12 @@ class ConvertToByteaIT {
 
     assertThat(Files.readString(out)).containsOnlyOnce("swapped [secret]")
         .containsOnlyOnce("added [secret__veil_bytea]");
-    assertThat(scalar("SELECT count(*) FROM tool_conv_workers_jobs_progress WHERE done AND"
+    assertThat(fx.scalar("SELECT count(*) FROM tool_conv_workers_jobs_progress WHERE done AND"
         + " cardinality(workers) = 1")).as("ranges, each done by one worker").isEqualTo(11);
-    assertThat(scalar("SELECT count(DISTINCT workers[1]) FROM tool_conv_workers_jobs_progress"))
+    assertThat(fx.scalar("SELECT count(DISTINCT workers[1]) FROM tool_conv_workers_jobs_progress"))
         .as("both workers took ranges").isEqualTo(2);
     assertThat(progress("tool_conv_workers_jobs")).isEqualTo(rows);
-    assertThat(columnTypes("tool_conv_workers")).containsEntry("secret", "bytea NOT NULL")
+    assertThat(fx.columnTypes("tool_conv_workers")).containsEntry("secret", "bytea NOT NULL")
         .containsEntry("secret__veil_text", "text");
     assertDecryptsTo("tool_conv_workers", secrets, Map.of());
   }
@@ -468,10 +468,10 @@ class ConvertToByteaIT {
         String out = captured.toString(StandardCharsets.UTF_8);
         assertThat(out).as("round %d", round).containsOnlyOnce("added [secret__veil_bytea]")
             .containsOnlyOnce("swapped [secret]").doesNotContain("rename it first");
-        assertThat(columnTypes("tool_conv_burst")).as("round %d", round)
+        assertThat(fx.columnTypes("tool_conv_burst")).as("round %d", round)
             .containsEntry("secret", "bytea NOT NULL").containsEntry("secret__veil_text", "text")
             .doesNotContainKey("secret__veil_bytea");
-        assertThat(scalar("SELECT count(*) FROM tool_conv_burst_jobs_conversions WHERE"
+        assertThat(fx.scalar("SELECT count(*) FROM tool_conv_burst_jobs_conversions WHERE"
             + " table_name = 'tool_conv_burst' AND state = 'swapped'")).isEqualTo(1);
         assertDecryptsTo("tool_conv_burst", secrets, Map.of());
       }
@@ -494,7 +494,7 @@ class ConvertToByteaIT {
 
   private long progress(String jobTable) throws SQLException {
     try {
-      return scalar("SELECT coalesce(sum(rows_seen), 0) FROM " + jobTable + "_progress");
+      return fx.scalar("SELECT coalesce(sum(rows_seen), 0) FROM " + jobTable + "_progress");
     } catch (SQLException e) {
       if ("42P01".equals(e.getSQLState())) {
         return 0;
@@ -510,7 +510,7 @@ class ConvertToByteaIT {
     createTable("tool_conv_view", 10);
     fx.exec("CREATE VIEW tool_conv_view_names AS SELECT id, secret AS hidden FROM"
         + " tool_conv_view");
-    Map<String, String> indexBefore = columnTypes("tool_conv_index");
+    Map<String, String> indexBefore = fx.columnTypes("tool_conv_index");
     String indexRows = rawDigest("tool_conv_index");
 
     String indexError = toolError("encrypt-existing", "--table", "tool_conv_index",
@@ -523,13 +523,13 @@ class ConvertToByteaIT {
         .contains("Nothing was changed.");
     assertThat(viewError).contains("public.tool_conv_view.secret is used by view"
         + " tool_conv_view_names").contains("Nothing was changed.");
-    assertThat(columnTypes("tool_conv_index")).isEqualTo(indexBefore);
+    assertThat(fx.columnTypes("tool_conv_index")).isEqualTo(indexBefore);
     assertThat(rawDigest("tool_conv_index")).isEqualTo(indexRows);
-    assertThat(columnTypes("tool_conv_view")).containsEntry("secret", "text NOT NULL")
+    assertThat(fx.columnTypes("tool_conv_view")).containsEntry("secret", "text NOT NULL")
         .doesNotContainKey("secret__veil_bytea");
-    assertThat(scalar("SELECT count(*) FROM pg_trigger WHERE tgrelid IN"
+    assertThat(fx.scalar("SELECT count(*) FROM pg_trigger WHERE tgrelid IN"
         + " ('tool_conv_index'::regclass, 'tool_conv_view'::regclass)")).isZero();
-    assertThat(scalar("SELECT count(*) FROM pg_class WHERE relname IN"
+    assertThat(fx.scalar("SELECT count(*) FROM pg_class WHERE relname IN"
         + " ('tool_conv_index_jobs_conversions', 'tool_conv_view_jobs_conversions')")).isZero();
   }
 
@@ -541,7 +541,7 @@ class ConvertToByteaIT {
     assertThat(toolError("encrypt-existing", "--table", "tool_conv_nokey",
         "--convert-to-bytea")).contains("public.tool_conv_nokey has no primary key and no"
             + " unique index over NOT NULL columns");
-    assertThat(columnTypes("tool_conv_nokey")).containsOnlyKeys("id", "secret");
+    assertThat(fx.columnTypes("tool_conv_nokey")).containsOnlyKeys("id", "secret");
   }
 
   @Test
@@ -556,7 +556,7 @@ class ConvertToByteaIT {
             + " column secret__veil_bytea")
         .contains("700 rows seen, 700 rewritten").contains("nothing was written");
     assertThat(rawDigest("tool_conv_dry")).isEqualTo(before);
-    assertThat(columnTypes("tool_conv_dry")).containsOnlyKeys("id", "secret", "note", "other");
+    assertThat(fx.columnTypes("tool_conv_dry")).containsOnlyKeys("id", "secret", "note", "other");
   }
 
   private String toolError(String... args) {
@@ -621,41 +621,9 @@ class ConvertToByteaIT {
     }
   }
 
-  /** Column name → type, with " NOT NULL" when it is. */
-  private Map<String, String> columnTypes(String table) throws SQLException {
-    Map<String, String> types = new HashMap<>();
-    try (Connection c = fx.plain(); Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT attname, format_type(atttypid, atttypmod)"
-            + " || CASE WHEN attnotnull THEN ' NOT NULL' ELSE '' END FROM pg_attribute"
-            + " WHERE attrelid = '" + table + "'::regclass AND attnum > 0"
-            + " AND NOT attisdropped")) {
-      while (rs.next()) {
-        types.put(rs.getString(1), rs.getString(2));
-      }
-    }
-    return types;
-  }
-
   /** A digest of every row's id, secret and note as stored, in id order. */
   private String rawDigest(String table) throws SQLException {
-    return text("SELECT md5(string_agg(format('%s|%s|%s', id, secret, note), ',' ORDER BY id))"
+    return fx.text("SELECT md5(string_agg(format('%s|%s|%s', id, secret, note), ',' ORDER BY id))"
         + " FROM " + table);
   }
-
-  private long scalar(String sql) throws SQLException {
-    try (Connection c = fx.plain(); Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
-    }
-  }
-
-  private String text(String sql) throws SQLException {
-    try (Connection c = fx.plain(); Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(sql)) {
-      rs.next();
-      return rs.getString(1);
-    }
-  }
-
 }

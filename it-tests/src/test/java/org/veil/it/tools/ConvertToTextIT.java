@@ -53,7 +53,7 @@ class ConvertToTextIT {
     String[] forward = {"--table", "tool_undo_plain", "--convert-to-bytea", "--drop-old",
         "--job-table", "tool_undo_plain_jobs", "--batch-size", "300", "--range-rows", "1000"};
     assertThat(fx.run("encrypt-existing", forward)).isZero();
-    assertThat(columnTypes("tool_undo_plain")).containsEntry("secret", "bytea NOT NULL")
+    assertThat(fx.columnTypes("tool_undo_plain")).containsEntry("secret", "bytea NOT NULL")
         .containsEntry("note", "bytea");
 
     String[] back = {"--table", "tool_undo_plain", "--convert-to-text", "--job-table",
@@ -62,19 +62,19 @@ class ConvertToTextIT {
 
     assertThat(undo.exit()).as(undo.text()).isZero();
     assertThat(undo.text()).containsOnlyOnce("swapped [secret, note]");
-    assertThat(columnTypes("tool_undo_plain")).containsEntry("secret", "text NOT NULL")
+    assertThat(fx.columnTypes("tool_undo_plain")).containsEntry("secret", "text NOT NULL")
         .containsEntry("note", "character varying")
         .containsEntry("secret__veil_cells", "bytea").containsEntry("note__veil_cells", "bytea")
         .doesNotContainKeys("secret__veil_plain", "note__veil_plain");
-    assertThat(scalar("SELECT count(*) FROM pg_trigger WHERE tgrelid ="
+    assertThat(fx.scalar("SELECT count(*) FROM pg_trigger WHERE tgrelid ="
         + " 'tool_undo_plain'::regclass")).isZero();
-    assertThat(scalar("SELECT count(*) FROM pg_proc WHERE proname ="
+    assertThat(fx.scalar("SELECT count(*) FROM pg_proc WHERE proname ="
         + " 'tool_undo_plain__veil_to_text'")).isZero();
-    assertThat(scalar("SELECT count(*) FROM tool_undo_plain_jobs_conversions_to_text WHERE"
+    assertThat(fx.scalar("SELECT count(*) FROM tool_undo_plain_jobs_conversions_to_text WHERE"
         + " table_name = 'tool_undo_plain' AND state = 'swapped'")).isEqualTo(2);
-    assertThat(scalar("SELECT count(*) FROM tool_undo_plain_jobs_conversions WHERE"
+    assertThat(fx.scalar("SELECT count(*) FROM tool_undo_plain_jobs_conversions WHERE"
         + " table_name = 'tool_undo_plain'")).as("the conversion to bytea is undone").isZero();
-    assertThat(text("SELECT col_description('tool_undo_plain'::regclass, attnum) FROM"
+    assertThat(fx.text("SELECT col_description('tool_undo_plain'::regclass, attnum) FROM"
         + " pg_attribute WHERE attrelid = 'tool_undo_plain'::regclass AND attname = 'secret'"))
         .isEqualTo("what the customer told us");
     assertPlaintextThroughPgjdbc("tool_undo_plain", rows);
@@ -83,13 +83,13 @@ class ConvertToTextIT {
     assertThat(fx.run("decrypt-column", back)).as("a second run").isZero();
     assertThat(rawDigest("tool_undo_plain")).as("a second run changes nothing").isEqualTo(raw);
     assertThat(fx.run("decrypt-column", ToolFixture.concat(back, "--drop-old"))).isZero();
-    assertThat(columnTypes("tool_undo_plain")).containsOnlyKeys("id", "secret", "note",
+    assertThat(fx.columnTypes("tool_undo_plain")).containsOnlyKeys("id", "secret", "note",
         "other");
     assertThat(rawDigest("tool_undo_plain")).isEqualTo(raw);
 
     // Undone for good: the same column converts to bytea again from the start.
     assertThat(fx.run("encrypt-existing", ToolFixture.concat(forward, "--restart"))).isZero();
-    assertThat(columnTypes("tool_undo_plain")).containsEntry("secret", "bytea NOT NULL")
+    assertThat(fx.columnTypes("tool_undo_plain")).containsEntry("secret", "bytea NOT NULL")
         .containsEntry("note", "bytea");
   }
 
@@ -116,13 +116,13 @@ class ConvertToTextIT {
     assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
     long filledAtKill = filled("tool_undo_kill");
     assertThat(filledAtKill).as("killed during the fill").isBetween(1L, rows - 1L);
-    assertThat(columnTypes("tool_undo_kill")).containsEntry("secret", "bytea NOT NULL")
+    assertThat(fx.columnTypes("tool_undo_kill")).containsEntry("secret", "bytea NOT NULL")
         .containsEntry("secret__veil_plain", "text");
     Map<Long, String> secrets = new HashMap<>();
     for (long id = 1; id <= rows; id++) {
       secrets.put(id, secretOf(id));
     }
-    assertThat(scalar("SELECT count(*) FROM tool_undo_kill WHERE id <= 50 AND"
+    assertThat(fx.scalar("SELECT count(*) FROM tool_undo_kill WHERE id <= 50 AND"
         + " secret__veil_plain IS NOT NULL")).as("filled before the kill").isEqualTo(50);
     try (Connection app = fx.veil(); PreparedStatement update = app.prepareStatement(
         "UPDATE tool_undo_kill SET secret = ? WHERE id = ?")) {
@@ -134,7 +134,7 @@ class ConvertToTextIT {
         assertThat(update.executeUpdate()).isEqualTo(1);
       }
     }
-    assertThat(scalar("SELECT count(*) FROM tool_undo_kill WHERE id <= 50 AND"
+    assertThat(fx.scalar("SELECT count(*) FROM tool_undo_kill WHERE id <= 50 AND"
         + " secret__veil_plain IS NULL")).as("the trigger empties the shadows it changes")
         .isEqualTo(50);
     long inserted = rows + 1L;
@@ -151,7 +151,7 @@ class ConvertToTextIT {
     assertThat(second.exitValue()).as(Files.readString(out)).isZero();
     assertThat(Files.readString(out)).containsOnlyOnce("swapped [secret]")
         .containsOnlyOnce("added [secret__veil_plain]");
-    assertThat(columnTypes("tool_undo_kill")).containsEntry("secret", "text NOT NULL")
+    assertThat(fx.columnTypes("tool_undo_kill")).containsEntry("secret", "text NOT NULL")
         .containsEntry("secret__veil_cells", "bytea").doesNotContainKey("secret__veil_plain");
     try (Connection c = fx.plain(); Statement s = c.createStatement();
         ResultSet rs = s.executeQuery("SELECT id, secret FROM tool_undo_kill")) {
@@ -205,7 +205,7 @@ class ConvertToTextIT {
         assertThat(captured.toString(java.nio.charset.StandardCharsets.UTF_8))
             .as("round %d", round).containsOnlyOnce("added [secret__veil_plain]")
             .containsOnlyOnce("swapped [secret]");
-        assertThat(columnTypes("tool_undo_workers")).containsEntry("secret", "text NOT NULL")
+        assertThat(fx.columnTypes("tool_undo_workers")).containsEntry("secret", "text NOT NULL")
             .containsEntry("secret__veil_cells", "bytea")
             .doesNotContainKey("secret__veil_plain");
         try (Connection c = fx.plain(); Statement s = c.createStatement();
@@ -227,7 +227,7 @@ class ConvertToTextIT {
   /** Rows whose text shadow is filled (0 before the shadow exists). */
   private long filled(String table) throws SQLException {
     try {
-      return scalar("SELECT count(secret__veil_plain) FROM " + table);
+      return fx.scalar("SELECT count(secret__veil_plain) FROM " + table);
     } catch (SQLException e) {
       if ("42703".equals(e.getSQLState())) {
         return 0;
@@ -251,39 +251,8 @@ class ConvertToTextIT {
     }
   }
 
-  /** Column name → type, with " NOT NULL" when it is. */
-  private Map<String, String> columnTypes(String table) throws SQLException {
-    Map<String, String> types = new HashMap<>();
-    try (Connection c = fx.plain(); Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT attname, format_type(atttypid, atttypmod)"
-            + " || CASE WHEN attnotnull THEN ' NOT NULL' ELSE '' END FROM pg_attribute"
-            + " WHERE attrelid = '" + table + "'::regclass AND attnum > 0"
-            + " AND NOT attisdropped")) {
-      while (rs.next()) {
-        types.put(rs.getString(1), rs.getString(2));
-      }
-    }
-    return types;
-  }
-
   private String rawDigest(String table) throws SQLException {
-    return text("SELECT md5(string_agg(format('%s|%s|%s', id, secret, note), ',' ORDER BY id))"
+    return fx.text("SELECT md5(string_agg(format('%s|%s|%s', id, secret, note), ',' ORDER BY id))"
         + " FROM " + table);
-  }
-
-  private long scalar(String sql) throws SQLException {
-    try (Connection c = fx.plain(); Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
-    }
-  }
-
-  private String text(String sql) throws SQLException {
-    try (Connection c = fx.plain(); Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(sql)) {
-      rs.next();
-      return rs.getString(1);
-    }
   }
 }

@@ -93,7 +93,7 @@ class GuardIT {
     for (Map.Entry<String, String> insert : inserts.entrySet()) {
       assertRefused(insert.getValue(), "veil_guard_" + insert.getKey());
     }
-    assertThat(scalar("SELECT count(*) FROM guard_things")).isZero();
+    assertThat(fx.scalar("SELECT count(*) FROM guard_things")).isZero();
   }
 
   @Test
@@ -105,7 +105,7 @@ class GuardIT {
       ps.setString(2, "sealed text");
       ps.executeUpdate();
     }
-    String before = text("SELECT md5(b) || md5(t) FROM guard_things WHERE id = 1");
+    String before = fx.text("SELECT md5(b) || md5(t) FROM guard_things WHERE id = 1");
 
     assertRefused("UPDATE guard_things SET b = convert_to('plain', 'UTF8') WHERE id = 1",
         "veil_guard_b");
@@ -118,7 +118,7 @@ class GuardIT {
           .extracting(e -> ((SQLException) e).getSQLState()).isEqualTo("23514");
     }
 
-    assertThat(text("SELECT md5(b) || md5(t) FROM guard_things WHERE id = 1")).isEqualTo(before);
+    assertThat(fx.text("SELECT md5(b) || md5(t) FROM guard_things WHERE id = 1")).isEqualTo(before);
   }
 
   @Test
@@ -147,8 +147,8 @@ class GuardIT {
     assertThat(updateBytes.output()).contains("violates check constraint \"veil_guard_bd\"");
     assertThat(updateText.exit()).isNotZero();
     assertThat(updateText.output()).contains("violates check constraint \"veil_guard_tdet\"");
-    assertThat(scalar("SELECT count(*) FROM guard_things")).isEqualTo(1);
-    assertThat(scalar("SELECT count(*) FROM guard_things WHERE bd IS NOT NULL"
+    assertThat(fx.scalar("SELECT count(*) FROM guard_things")).isEqualTo(1);
+    assertThat(fx.scalar("SELECT count(*) FROM guard_things WHERE bd IS NOT NULL"
         + " OR tdet IS NOT NULL")).isZero();
   }
 
@@ -160,7 +160,7 @@ class GuardIT {
     assertRefusedBytes("b", tooShort);
     assertRefusedBytes("b", Arrays.copyOf(tooShort, 3));
     assertRefusedText("t", "veil:" + Base64.getEncoder().encodeToString(tooShort));
-    assertThat(scalar("SELECT count(*) FROM guard_things")).isZero();
+    assertThat(fx.scalar("SELECT count(*) FROM guard_things")).isZero();
   }
 
   @Test
@@ -188,7 +188,8 @@ class GuardIT {
   void nullPassesTheGuard() throws SQLException {
     createGuardedThings();
     fx.exec("INSERT INTO guard_things VALUES (1, NULL, NULL, NULL, NULL, NULL, NULL)");
-    assertThat(scalar("SELECT count(*) FROM guard_things WHERE b IS NULL AND t IS NULL")).isOne();
+    assertThat(fx.scalar("SELECT count(*) FROM guard_things WHERE b IS NULL AND t IS NULL"))
+        .isOne();
   }
 
   // -- everything Veil writes passes ---------------------------------------------------------
@@ -251,9 +252,9 @@ class GuardIT {
     assertThat(typeCodes("b")).as("the value types stored in b")
         .isEqualTo(Arrays.stream(ValueType.values()).map(ValueType::code)
             .collect(Collectors.toCollection(TreeSet::new)));
-    assertThat(scalar("SELECT min(octet_length(det)) FROM guard_things")).as("shortest cell")
+    assertThat(fx.scalar("SELECT min(octet_length(det)) FROM guard_things")).as("shortest cell")
         .isEqualTo(37);
-    assertThat(scalar("SELECT count(*) FROM guard_things")).isEqualTo(id);
+    assertThat(fx.scalar("SELECT count(*) FROM guard_things")).isEqualTo(id);
   }
 
   @Test
@@ -272,7 +273,7 @@ class GuardIT {
         assertThat(ps.executeUpdate()).isOne();
       }
     }
-    assertThat(scalar("SELECT count(*) FROM guard_things WHERE get_byte(b, 3) = 1"))
+    assertThat(fx.scalar("SELECT count(*) FROM guard_things WHERE get_byte(b, 3) = 1"))
         .as("direct-wrapping cells (kind 1)").isEqualTo(ValueType.values().length);
   }
 
@@ -295,7 +296,7 @@ class GuardIT {
         assertThat(ps.executeUpdate()).isOne();
       }
     }
-    assertThat(scalar("SELECT count(*) FROM guard_things WHERE get_byte(b, 2) = 1"))
+    assertThat(fx.scalar("SELECT count(*) FROM guard_things WHERE get_byte(b, 2) = 1"))
         .as("version 1 cells").isEqualTo(3);
   }
 
@@ -382,7 +383,7 @@ class GuardIT {
         + " left to do or written since: starting a new job");
     assertThat(guardsOf("guard_migrate")).containsEntry("veil_guard_secret", true)
         .containsEntry("veil_guard_photo", true);
-    assertThat(text("SELECT secret FROM guard_migrate WHERE id = 6")).startsWith("veil:");
+    assertThat(fx.text("SELECT secret FROM guard_migrate WHERE id = 6")).startsWith("veil:");
   }
 
   @Test
@@ -429,7 +430,7 @@ class GuardIT {
 
     assertThat(guard("add", "--table", "guard_things").exit()).isZero();
 
-    assertThat(text("SELECT obj_description(oid, 'pg_constraint') FROM pg_constraint WHERE"
+    assertThat(fx.text("SELECT obj_description(oid, 'pg_constraint') FROM pg_constraint WHERE"
         + " conrelid = 'guard_things'::regclass AND conname = 'veil_guard_b'"))
         .startsWith("Veil guard r1:");
     assertThat(guardsOf("guard_things")).containsEntry("veil_guard_b", true);
@@ -459,7 +460,7 @@ class GuardIT {
 
     assertThat(guardsOf("guard_migrate")).doesNotContainKey("veil_guard_secret")
         .containsEntry("veil_guard_photo", true);
-    assertThat(text("SELECT secret FROM guard_migrate WHERE id = 1")).isEqualTo("one");
+    assertThat(fx.text("SELECT secret FROM guard_migrate WHERE id = 1")).isEqualTo("one");
   }
 
   // -- helpers -------------------------------------------------------------------------------
@@ -546,21 +547,5 @@ class GuardIT {
       }
     }
     return codes;
-  }
-
-  private long scalar(String sql) throws SQLException {
-    try (Connection c = fx.plain(); Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
-    }
-  }
-
-  private String text(String sql) throws SQLException {
-    try (Connection c = fx.plain(); Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(sql)) {
-      rs.next();
-      return rs.getString(1);
-    }
   }
 }

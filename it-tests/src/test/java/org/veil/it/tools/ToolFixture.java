@@ -15,7 +15,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.function.Consumer;
 import org.veil.it.NoSecretsInLogs;
@@ -110,6 +112,39 @@ final class ToolFixture {
         s.execute(statement);
       }
     }
+  }
+
+  /** The first column of the first row of {@code sql}, run on a plain connection, as a long. */
+  long scalar(String sql) throws SQLException {
+    try (Connection c = plain(); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  /** The first column of the first row of {@code sql}, run on a plain connection, as text. */
+  String text(String sql) throws SQLException {
+    try (Connection c = plain(); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  /** Column name → type of {@code table}, with " NOT NULL" when it is. */
+  Map<String, String> columnTypes(String table) throws SQLException {
+    Map<String, String> types = new HashMap<>();
+    try (Connection c = plain(); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT attname, format_type(atttypid, atttypmod)"
+            + " || CASE WHEN attnotnull THEN ' NOT NULL' ELSE '' END FROM pg_attribute"
+            + " WHERE attrelid = '" + table + "'::regclass AND attnum > 0"
+            + " AND NOT attisdropped")) {
+      while (rs.next()) {
+        types.put(rs.getString(1), rs.getString(2));
+      }
+    }
+    return types;
   }
 
   /** The tool's arguments: the subcommand, the connection and Veil settings, then more. */

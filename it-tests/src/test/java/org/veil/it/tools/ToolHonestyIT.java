@@ -38,16 +38,8 @@ class ToolHonestyIT {
         + jobTable + "_conversions, " + jobTable + " CASCADE");
   }
 
-  private long scalar(String sql) throws SQLException {
-    try (Connection c = fx.plain(); Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
-    }
-  }
-
   private long plaintextLeft(String table) throws SQLException {
-    return scalar("SELECT count(*) FROM " + table + " WHERE secret NOT LIKE 'veil:%'");
+    return fx.scalar("SELECT count(*) FROM " + table + " WHERE secret NOT LIKE 'veil:%'");
   }
 
   // -- a finished job is done only when its table is -----------------------------------------
@@ -122,8 +114,8 @@ class ToolHonestyIT {
 
     assertThat(rerun.exit()).as(rerun.text()).isZero();
     assertThat(rerun.text()).contains("finished before, but 1 rows of public.hon_after");
-    assertThat(scalar("SELECT count(*) FROM hon_after WHERE secret LIKE 'veil:%'")).isZero();
-    assertThat(scalar("SELECT count(*) FROM hon_after WHERE id = 5 AND secret = 'plain 5'"))
+    assertThat(fx.scalar("SELECT count(*) FROM hon_after WHERE secret LIKE 'veil:%'")).isZero();
+    assertThat(fx.scalar("SELECT count(*) FROM hon_after WHERE id = 5 AND secret = 'plain 5'"))
         .isEqualTo(1);
   }
 
@@ -321,7 +313,7 @@ class ToolHonestyIT {
         fx.runCapturingErr("encrypt-existing", "--table", "hon_int", "--job-table", jobs,
             "--no-guard", "--batch-size", "10", "--rate", "200", "-DApplicationName=" + name));
     waitFor("SELECT count(*) FROM " + jobs + "_progress WHERE rows_seen > 0", run);
-    assertThat(scalar("SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM"
+    assertThat(fx.scalar("SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM"
         + " pg_stat_activity WHERE application_name = '" + name + "') t")).isPositive();
 
     ToolFixture.Output interrupted = run.get(60, TimeUnit.SECONDS);
@@ -343,7 +335,7 @@ class ToolHonestyIT {
             + running.get());
       }
       try {
-        if (scalar(countQuery) > 0) {
+        if (fx.scalar(countQuery) > 0) {
           return;
         }
       } catch (SQLException e) {
