@@ -158,7 +158,7 @@ final class QueryChecker {
       addFromItem(nested.getFromItem(), scope);
       addJoins(nested.getJoins(), scope);
     } else if (item instanceof TableFunction function) {
-      checker.expressions().walk(function.getExpression(), scope, "a table function");
+      checker.expressions().walk(function.getFunction(), scope, "a table function");
       scope.add(Source.derived(alias == null ? "" : alias, java.util.Map.of()));
     } else {
       throw new UnanalysableStatement(item.getClass().getSimpleName());
