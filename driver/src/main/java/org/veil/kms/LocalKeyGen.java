@@ -27,10 +27,32 @@ import javax.crypto.spec.SecretKeySpec;
  * AES-256 secret key under {@code NAME} (default {@code veil-master}), protected by the password in
  * the {@code VEIL_KEYSTORE_PASSWORD} environment variable or typed at the console. The file is
  * created with mode 0600 and never overwritten. Prints the master key id, never the key.
+ *
+ * <p>From code, {@link #createKeyFile(Path)} does what the command does without {@code --pkcs12}
+ * (docs/KEYS.md). Stateless and thread-safe.
  */
 public final class LocalKeyGen {
 
   private LocalKeyGen() {}
+
+  /**
+   * Creates a local master key file: 32 random bytes from {@link SecureRandom}, mode 0600 where
+   * the file system has POSIX permissions, for {@code veil.kms=local} and
+   * {@code veil.kms.keystore=path}. The same as {@code LocalKeyGen path} on the command line.
+   *
+   * @param path the file to create, not null; its directory must exist
+   * @return the master key id ({@code local:} and a key check value), never the key
+   * @throws java.nio.file.FileAlreadyExistsException when {@code path} exists: a key file is
+   *     never overwritten
+   * @throws IOException when the file cannot be written
+   */
+  public static String createKeyFile(Path path) throws IOException {
+    try {
+      return create(path, false, "veil-master", name -> null, null, new SecureRandom());
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("a raw key file needs no keystore", e);
+    }
+  }
 
   public static void main(String[] args) {
     try {
@@ -72,6 +94,12 @@ public final class LocalKeyGen {
     if (path == null) {
       throw new IllegalArgumentException("name the file to create");
     }
+    return create(path, pkcs12, alias, env, console, random);
+  }
+
+  private static String create(Path path, boolean pkcs12, String alias,
+      Function<String, String> env, Console console, SecureRandom random)
+      throws IOException, GeneralSecurityException {
     byte[] key = new byte[LocalKeyProvider.KEY_BYTES];
     random.nextBytes(key);
     try {

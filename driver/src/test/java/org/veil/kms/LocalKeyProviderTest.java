@@ -54,6 +54,27 @@ class LocalKeyProviderTest {
   }
 
   @Test
+  void createKeyFileFromCodeWritesAPrivateKeyFileThatTheProviderOpensAndNeverOverwrites()
+      throws Exception {
+    Path file = dir.resolve("dev-master.key");
+    String id = LocalKeyGen.createKeyFile(file);
+    byte[] written = Files.readAllBytes(file);
+    assertThat(written).hasSize(32);
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+        .isEqualTo("rw-------");
+    try (KeyProvider local = KeyProviders.create("local", settings(file, null),
+        getClass().getClassLoader())) {
+      assertThat(local.masterKeyId()).isEqualTo(id).startsWith("local:");
+      KeyContext context = KeyContext.keyIdOnly(KeyId.random(new SecureRandom()));
+      DataKey key = local.generateDataKey(context);
+      assertThat(local.unwrap(key.blob(), context).plaintext()).isEqualTo(key.plaintext());
+    }
+    assertThatThrownBy(() -> LocalKeyGen.createKeyFile(file))
+        .isInstanceOf(java.nio.file.FileAlreadyExistsException.class);
+    assertThat(Files.readAllBytes(file)).isEqualTo(written);
+  }
+
+  @Test
   void aBlobWrappedTheOldWayWithTheKeyIdAloneStillUnwraps() throws Exception {
     byte[] master = new byte[32];
     new SecureRandom().nextBytes(master);

@@ -32,8 +32,11 @@ import org.veil.testing.TestPostgres;
  * national id, and shows each row as the application reads it and as a plain PostgreSQL
  * connection (a DBA, a backup, a log) sees it.
  *
- * <p>With no {@code sample.db.url} it starts an embedded PostgreSQL with TLS 1.3 for the run;
- * with {@code veil.kms=local} and no key store it creates a development master key on first run.
+ * <p>With no {@code sample.db.url} it starts an embedded PostgreSQL with TLS 1.3 for the run
+ * (veil-dev-db); with {@code veil.kms=local} and no key store it creates a development master
+ * key on first run ({@link LocalKeyGen#createKeyFile}, the documented way to do from code what
+ * the {@code LocalKeyGen} command does). Otherwise it uses Veil only as any application does:
+ * its JDBC URL, its settings and its annotations.
  */
 public final class SampleApp {
 
@@ -173,7 +176,8 @@ public final class SampleApp {
     if (Files.notExists(keyFile)) {
       Files.createDirectories(keyFile.getParent(),
           PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-      LocalKeyGen.main(new String[] {keyFile.toString()});
+      String keyId = LocalKeyGen.createKeyFile(keyFile);
+      out.println("Created master key " + keyId + " (docs/KEYS.md, \"A local master key\").");
       out.println();
       out.println("WARNING: created a DEVELOPMENT master key at " + keyFile + ".");
       out.println("WARNING: it is for trying Veil out only. Whoever reads that file can decrypt"
