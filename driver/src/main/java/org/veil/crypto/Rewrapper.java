@@ -35,7 +35,7 @@ public final class Rewrapper {
   }
 
   /**
-   * Moves a cell whose row key comes from a branch key ({@link CellCodec#isBranchWrapped}) to the
+   * Moves a cell whose row key comes from a branch key ({@link CellShape#isBranchWrapped}) to the
    * active branch key; the value and its type stay the same. Cells re-wrapped within one
    * {@code scope} that shared a row key share one afterwards.
    *
