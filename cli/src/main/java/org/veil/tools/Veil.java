@@ -17,8 +17,8 @@ import picocli.CommandLine.Command;
 /**
  * The Veil command-line tool: migrate plaintext into cells, rotate keys, take a column out of
  * Veil, guard columns in the database, and show where things stand. Run it as
- * {@code java -jar veil-driver-<version>-cli.jar} or
- * {@code java -cp <driver and dependencies> org.veil.tools.Veil}.
+ * {@code java -jar veil-cli-<version>-all.jar} or
+ * {@code java -cp <veil-cli, veil-driver and their dependencies> org.veil.tools.Veil}.
  *
  * <p>Exit codes, so that a script can tell "run it again" from "fix something first":
  * <ul>
