@@ -139,6 +139,16 @@ final class VeilRuntime {
     return metrics;
   }
 
+  /** A refusal for {@code reason} ({@link SqlErrors#of(VeilError, String)}), counted. */
+  SQLException refusal(VeilError reason, String message) {
+    return refused(reason, SqlErrors.of(reason, message));
+  }
+
+  /** A refusal for {@code reason} with its cause, counted. */
+  SQLException refusal(VeilError reason, String message, Throwable cause) {
+    return refused(reason, SqlErrors.of(reason, message, cause));
+  }
+
   /** Counts {@code refusal}, made by {@link SqlErrors} for {@code reason}, and returns it. */
   private SQLException refused(VeilError reason, SQLException refusal) {
     metrics.refused(reason);
@@ -338,7 +348,16 @@ final class VeilRuntime {
       ValueType type, Object value, Calendar calendar, RowSeal row, byte[] binding)
       throws SQLException {
     requireBinding(column, binding);
-    Object coerced = ParameterValues.coerce(value, type, calendar, column);
+    Object coerced;
+    try {
+      coerced = ParameterValues.coerce(value, type, calendar, column);
+    } catch (SQLException e) {
+      // ParameterValues raises nothing but its own DATATYPE_MISMATCH refusals.
+      if (VeilError.DATATYPE_MISMATCH.sqlState().equals(e.getSQLState())) {
+        metrics.refused(VeilError.DATATYPE_MISMATCH);
+      }
+      throw e;
+    }
     byte[] cell;
     try {
       cell = codec.seal(row, cell(column), type, coerced, binding);

@@ -127,6 +127,9 @@ class MetricsIT {
         }
       }).isInstanceOf(SQLException.class).hasFieldOrPropertyWithValue("SQLState",
           VeilError.PLAINTEXT_REFUSED.sqlState());
+      assertThatThrownBy(() -> c.prepareStatement("SELECT id FROM metrics_it WHERE ssn LIKE ?"))
+          .isInstanceOf(SQLException.class).hasFieldOrPropertyWithValue("SQLState",
+              VeilError.OPERATION_REFUSED.sqlState());
       VeilDiagnostics fromConnection = c.unwrap(VeilDiagnostics.class);
       assertThat(fromConnection).isSameAs(writer.unwrap(VeilDiagnostics.class));
     }
@@ -140,6 +143,8 @@ class MetricsIT {
     assertThat(kms.count("GenerateDataKey") - generatedBefore).isEqualTo(2);
     assertThat(kmsCalls(writerMeters, "generateDataKey")).isEqualTo(2);
     assertThat(counter(writerMeters, "veil.refusals", "reason", "plaintext_refused"))
+        .isEqualTo(1);
+    assertThat(counter(writerMeters, "veil.refusals", "reason", "operation_refused"))
         .isEqualTo(1);
     assertThat(writer.unwrap(VeilDiagnostics.class).refusals(VeilError.PLAINTEXT_REFUSED))
         .isEqualTo(1);
