@@ -101,7 +101,7 @@ public final class KeyCounters implements CellEvents {
 
   /**
    * Key lookups the cache could not answer (each a key store read and a provider call); hits are
-   * not counted, so that no counter is touched per row.
+   * {@link #branchKeyHits()}.
    */
   public long branchKeyMisses() {
     return branchKeyMisses.sum();
