@@ -110,6 +110,15 @@ public enum VeilProperty {
   KMS_TIMEOUT("veil.kms.timeout", "PT5S", false,
       "Upper bound on one key provider call, after which it fails instead of hanging."),
 
+  METRICS_JMX("veil.metrics.jmx", "false", false,
+      "Whether Veil's counters are registered in the platform MBean server, as"
+          + " org.veil:type=Metrics with name= the veil.metrics.name.",
+      "false", "true"),
+
+  METRICS_NAME("veil.metrics.name", "default", false,
+      "The name tag of Veil's Micrometer meters and the name of its MBean: one per data source"
+          + " or driver."),
+
   PLAINTEXT_READS("veil.plaintextReads", "deny", false,
       "Whether a value in an encrypted column that is not a Veil cell is returned as stored"
           + " (allow, for a migration window) or refused.",

@@ -110,7 +110,9 @@ public final class CellCodec {
     Objects.requireNonNull(plaintext, "plaintext");
     checkBinding(column, binding);
     if (column.isDeterministic()) {
-      return deterministic.seal(column, type, plaintext);
+      byte[] cell = deterministic.seal(column, type, plaintext);
+      events.cellSealed(CellEvents.Kind.DETERMINISTIC);
+      return cell;
     }
     ThreadCiphers t = ciphers.get();
     if (!row.isStarted()) {
@@ -125,9 +127,13 @@ public final class CellCodec {
         throw new IllegalArgumentException("column " + column.name() + " is bound to its row,"
             + " which direct wrapping (veil.keys.wrapping=direct) does not support");
       }
-      return direct.seal(row, column, type, plaintext, t);
+      byte[] cell = direct.seal(row, column, type, plaintext, t);
+      events.cellSealed(CellEvents.Kind.DIRECT);
+      return cell;
     }
-    return randomized.seal(row, column, type, plaintext, binding, t);
+    byte[] cell = randomized.seal(row, column, type, plaintext, binding, t);
+    events.cellSealed(CellEvents.Kind.RANDOMIZED);
+    return cell;
   }
 
   static void checkBinding(CellColumn column, byte[] binding) {

@@ -41,7 +41,16 @@ final class CellOpener {
     KeyId keyId = CellHeader.keyId(cell);
     byte[] plaintext = openPlaintext(header, column, cell, binding, keyId, inPlace);
     int length = plaintext == cell ? header.plaintextLength(cell) : plaintext.length;
-    return decode(column, keyId, header.type(), plaintext, length, plaintext != cell);
+    Opened opened = decode(column, keyId, header.type(), plaintext, length, plaintext != cell);
+    events.cellOpened(kind(header));
+    return opened;
+  }
+
+  private static CellEvents.Kind kind(CellHeader header) {
+    CellHeader.Layout layout = header.layout();
+    return layout.isDeterministic() ? CellEvents.Kind.DETERMINISTIC
+        : layout == CellHeader.Layout.V1_DIRECT ? CellEvents.Kind.DIRECT
+        : CellEvents.Kind.RANDOMIZED;
   }
 
   /** {@link CellCodec#openIfSealedFor}. */
@@ -64,8 +73,10 @@ final class CellOpener {
     } catch (GeneralSecurityException e) {
       return null; // Tink's failed AES-SIV check
     }
-    return decode(column, CellHeader.keyId(cell), header.type(), plaintext, plaintext.length,
-        true);
+    Opened opened = decode(column, CellHeader.keyId(cell), header.type(), plaintext,
+        plaintext.length, true);
+    events.cellOpened(kind(header));
+    return opened;
   }
 
   /** The header of {@code cell}, checked against {@code column}'s mode and binding. */

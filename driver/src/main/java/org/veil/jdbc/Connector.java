@@ -6,6 +6,8 @@ import java.util.Properties;
 import org.veil.config.VeilConfig;
 import org.veil.error.VeilError;
 import org.veil.error.VeilException;
+import org.veil.config.VeilProperty;
+import org.veil.metrics.VeilMetrics;
 import org.veil.tls.PgjdbcSettings;
 import org.veil.tls.TlsReceipt;
 import org.veil.tls.TlsRefusedException;
@@ -19,7 +21,23 @@ import org.veil.tls.TlsRefusedException;
 final class Connector {
 
   private final org.postgresql.Driver pgjdbc = new org.postgresql.Driver();
-  private final Runtimes runtimes = new Runtimes(this::openDelegate);
+  private final VeilMetrics metrics;
+  private final Runtimes runtimes;
+
+  /**
+   * @param meterRegistry the application's Micrometer {@code MeterRegistry}, or null for
+   *     Micrometer's global registry when Micrometer is on the class path
+   * @throws IllegalArgumentException when {@code meterRegistry} is not a MeterRegistry
+   */
+  Connector(Object meterRegistry) {
+    this.metrics = new VeilMetrics(meterRegistry);
+    this.runtimes = new Runtimes(this::openDelegate, metrics);
+  }
+
+  /** What the connections this connector opened did, counted. */
+  VeilMetrics metrics() {
+    return metrics;
+  }
 
   /**
    * Opens a connection for a URL that {@link ConnectionSettings#accepts} accepts: resolves the
@@ -35,6 +53,7 @@ final class Connector {
     try {
       return open(url, info);
     } catch (VeilException e) {
+      metrics.refused(e.error());
       throw SqlErrors.of(e);
     }
   }
@@ -45,6 +64,9 @@ final class Connector {
         settings.delegateProperties);
     VeilConfig config = VeilConfig.from(settings.veilProperties);
     VeilRuntime.checkSettings(config);
+    Properties veil = config.toProperties();
+    metrics.publish(VeilProperty.METRICS_NAME.get(veil),
+        VeilProperty.METRICS_JMX.getChoice(veil).equals("true"));
 
     Connection connection = openDelegate(pg.url(), pg.properties());
     try {
@@ -79,6 +101,7 @@ final class Connector {
         if (refusal == null) {
           throw e;
         }
+        metrics.refused(VeilError.CONNECTION_REFUSED);
         throw SqlErrors.of(VeilError.CONNECTION_REFUSED,
             "Veil refused the connection: " + receipt.summary(refusal), e);
       }
@@ -94,6 +117,7 @@ final class Connector {
       }
       if (!proven) {
         connection.close();
+        metrics.refused(VeilError.CONNECTION_REFUSED);
         throw SqlErrors.of(VeilError.CONNECTION_REFUSED, "Veil refused the connection to " + url
             + ": pgjdbc connected over a socket that Veil's TLS factory did not verify, and Veil"
             + " uses no connection it cannot prove is TLS 1.3 to a verified host. Fix: report it"

@@ -11,6 +11,7 @@ import org.veil.config.VeilConfig;
 import org.veil.error.VeilError;
 import org.veil.error.VeilException;
 import org.veil.keys.KeyStoreConnections;
+import org.veil.metrics.VeilMetrics;
 
 /**
  * The runtimes of one {@link Connector}: one per configuration and database, so that the keys of
@@ -27,12 +28,17 @@ import org.veil.keys.KeyStoreConnections;
 final class Runtimes {
 
   private final KeyStoreServers.Opener opener;
+  private final VeilMetrics metrics;
   private final Memo<DatabaseIdentity.Address, DatabaseIdentity> identities = new Memo<>();
   private final Memo<Key, VeilRuntime> runtimes = new Memo<>();
 
-  /** @param opener opens Veil's own pgjdbc connections, as the application's are opened */
-  Runtimes(KeyStoreServers.Opener opener) {
+  /**
+   * @param opener opens Veil's own pgjdbc connections, as the application's are opened
+   * @param metrics what every runtime counts into
+   */
+  Runtimes(KeyStoreServers.Opener opener, VeilMetrics metrics) {
     this.opener = opener;
+    this.metrics = metrics;
   }
 
   /**
@@ -49,20 +55,21 @@ final class Runtimes {
       throws SQLException {
     if (config.columns().isEmpty()) {
       return runtimes.get(new Key(config, null), () -> newRuntime(config,
-          KeyStoreConnections.of(() -> opener.open(url, copy(properties)))));
+          KeyStoreConnections.of(() -> opener.open(url, copy(properties))), metrics));
     }
     DatabaseIdentity.Address address = DatabaseIdentity.Address.of(pg);
     DatabaseIdentity identity = identities.get(address, () -> DatabaseIdentity.read(pg, address));
     Properties own = copy(properties);
     return runtimes.get(new Key(config, identity),
-        () -> newRuntime(config, KeyStoreServers.of(opener, url, own, identity)));
+        () -> newRuntime(config, KeyStoreServers.of(opener, url, own, identity), metrics));
   }
 
-  private static VeilRuntime newRuntime(VeilConfig config, KeyStoreConnections connections)
-      throws SQLException {
+  private static VeilRuntime newRuntime(VeilConfig config, KeyStoreConnections connections,
+      VeilMetrics metrics) throws SQLException {
     try {
-      return new VeilRuntime(config, connections);
+      return new VeilRuntime(config, connections, metrics);
     } catch (VeilException e) {
+      metrics.refused(e.error());
       throw SqlErrors.of(e);
     }
   }

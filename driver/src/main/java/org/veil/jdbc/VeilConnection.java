@@ -1,5 +1,6 @@
 package org.veil.jdbc;
 
+import org.veil.metrics.VeilDiagnostics;
 import java.sql.CallableStatement;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
@@ -73,6 +74,25 @@ final class VeilConnection extends ForwardingConnection<Connection> {
    */
   boolean inTransaction() throws SQLException {
     return delegate.unwrap(BaseConnection.class).getTransactionState() != TransactionState.IDLE;
+  }
+
+  // Overridden java.sql.Wrapper methods
+
+  /**
+   * {@link VeilDiagnostics}: what the connections of this connection's data source (or driver)
+   * did, counted; otherwise the Veil wrapper itself for a type it implements, else pgjdbc's.
+   */
+  @Override
+  public <T> T unwrap(Class<T> iface) throws SQLException {
+    if (iface == VeilDiagnostics.class) {
+      return iface.cast(runtime.metrics().diagnostics());
+    }
+    return super.unwrap(iface);
+  }
+
+  @Override
+  public boolean isWrapperFor(Class<?> iface) throws SQLException {
+    return iface == VeilDiagnostics.class || super.isWrapperFor(iface);
   }
 
   // Overridden java.sql.Connection methods

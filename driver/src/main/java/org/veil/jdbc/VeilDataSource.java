@@ -17,6 +17,7 @@ import org.postgresql.ds.PGSimpleDataSource;
 import org.postgresql.ds.common.BaseDataSource;
 import org.veil.config.VeilProperty;
 import org.veil.error.VeilError;
+import org.veil.metrics.VeilDiagnostics;
 
 /**
  * A {@link javax.sql.DataSource} for Veil, for pools configured by class name (HikariCP's
@@ -47,6 +48,8 @@ public class VeilDataSource extends PGSimpleDataSource {
 
   private final Properties veilProperties = new Properties();
   private transient volatile Connector connector;
+  /** The application's Micrometer MeterRegistry, or null for Micrometer's global registry. */
+  private transient volatile Object meterRegistry;
 
   @Override
   public Connection getConnection() throws SQLException {
@@ -236,13 +239,51 @@ public class VeilDataSource extends PGSimpleDataSource {
     }
   }
 
+  /**
+   * The Micrometer {@code io.micrometer.core.instrument.MeterRegistry} that Veil's meters are
+   * registered in (README, "Metrics"); without one, Micrometer's global registry
+   * ({@code Metrics.globalRegistry}, which Spring Boot's registries join), when Micrometer is on
+   * the class path. Typed {@code Object} so that the data source loads, and bean tools can list
+   * its setters, without Micrometer. Takes effect for the first connection; set it before.
+   *
+   * @throws IllegalArgumentException when {@code registry} is not a MeterRegistry
+   * @throws IllegalStateException when this data source has opened a connection already
+   */
+  public void setMeterRegistry(Object registry) {
+    synchronized (this) {
+      if (connector != null) {
+        throw new IllegalStateException("set the meter registry before the data source's"
+            + " first connection: its meters are registered then");
+      }
+      new org.veil.metrics.VeilMetrics(registry); // checks the type, registers nothing
+      meterRegistry = registry;
+    }
+  }
+
+  /**
+   * {@link VeilDiagnostics}: what this data source's connections did, counted; otherwise as
+   * pgjdbc's data source does.
+   */
+  @Override
+  public <T> T unwrap(Class<T> iface) throws SQLException {
+    if (iface == VeilDiagnostics.class) {
+      return iface.cast(connector().metrics().diagnostics());
+    }
+    return super.unwrap(iface);
+  }
+
+  @Override
+  public boolean isWrapperFor(Class<?> iface) throws SQLException {
+    return iface == VeilDiagnostics.class || super.isWrapperFor(iface);
+  }
+
   private Connector connector() {
     Connector c = connector;
     if (c == null) {
       synchronized (this) {
         c = connector;
         if (c == null) {
-          c = new Connector();
+          c = new Connector(meterRegistry);
           connector = c;
         }
       }
@@ -346,6 +387,14 @@ public class VeilDataSource extends PGSimpleDataSource {
 
   public void setKmsTimeout(String value) {
     setVeilProperty(VeilProperty.KMS_TIMEOUT, value);
+  }
+
+  public void setMetricsJmx(String value) {
+    setVeilProperty(VeilProperty.METRICS_JMX, value);
+  }
+
+  public void setMetricsName(String value) {
+    setVeilProperty(VeilProperty.METRICS_NAME, value);
   }
 
   public void setPlaintextReads(String value) {

@@ -1,5 +1,6 @@
 package org.veil.jdbc;
 
+import org.veil.metrics.VeilDiagnostics;
 import java.sql.Connection;
 import java.sql.Driver;
 import java.sql.DriverManager;
@@ -35,7 +36,7 @@ public final class VeilDriver implements Driver {
     }
   }
 
-  private final Connector connector = new Connector();
+  private final Connector connector = new Connector(null);
 
   /** Registers a driver instance with {@link DriverManager}, unless one already is. */
   public static synchronized void register() throws SQLException {
@@ -50,8 +51,17 @@ public final class VeilDriver implements Driver {
   public static synchronized void deregister() throws SQLException {
     if (registered != null) {
       DriverManager.deregisterDriver(registered);
+      registered.connector.metrics().unpublish();
       registered = null;
     }
+  }
+
+  /**
+   * What the connections of this driver did, counted (README, "Metrics"): the same numbers
+   * this driver publishes to Micrometer's global registry when Micrometer is on the class path.
+   */
+  public VeilDiagnostics diagnostics() {
+    return connector.metrics().diagnostics();
   }
 
   public static synchronized boolean isRegistered() {

@@ -165,7 +165,7 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
       refreshPlan();
     }
     if (mustRebind != null && !mustRebind.isEmpty()) {
-      throw SqlErrors.of(VeilError.SEARCH_PATH_CHANGED,
+      throw runtime.refusal(VeilError.SEARCH_PATH_CHANGED,
           "The search path changed after the parameters of this statement"
           + " were bound, and its unqualified table names now mean other tables (" + planChange
           + "). Bind parameter(s) " + mustRebind.stream().mapToObj(Integer::toString)
@@ -220,7 +220,7 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
   private void refuseIfBindingValue(int i, String setter) throws SQLException {
     ColumnPolicy bound = plan.bindsRows() ? plan.bindingValueFor(i) : null;
     if (bound != null) {
-      throw SqlErrors.of(VeilError.OPERATION_REFUSED, setter + " cannot bind "
+      throw runtime.refusal(VeilError.OPERATION_REFUSED, setter + " cannot bind "
           + bound.qualifiedBindingColumn() + ", whose value binds encrypted column "
           + bound.qualifiedName() + " to its row; use setInt, setLong, setString or setObject");
     }
@@ -392,7 +392,7 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
     }
     if (batchDropped) {
       batchDropped = false;
-      throw SqlErrors.of(VeilError.SEARCH_PATH_CHANGED, "The search path changed while this"
+      throw runtime.refusal(VeilError.SEARCH_PATH_CHANGED, "The search path changed while this"
           + " batch was built, and the statement's unqualified table names now mean other tables ("
           + planChange + "); the rows added before the change were dropped. Add them again, then"
           + " execute the batch.");
@@ -974,7 +974,7 @@ class VeilPreparedStatement<D extends PreparedStatement> extends ForwardingPrepa
     ColumnPolicy p = encrypted(i);
     refuseIfBindingValue(i, setter);
     if (p != null) {
-      throw SqlErrors.of(VeilError.OPERATION_REFUSED,
+      throw runtime.refusal(VeilError.OPERATION_REFUSED,
           setter + " cannot bind encrypted column " + p.qualifiedName()
           + "; use setString, setBytes, setObject or a typed setter");
     }

@@ -447,7 +447,7 @@ final class VeilResultSet extends ForwardingResultSet<ResultSet> {
   private void refuseIfEncrypted(int i, String getter) throws SQLException {
     ColumnPolicy p = encrypted(i);
     if (p != null) {
-      throw SqlErrors.of(VeilError.OPERATION_REFUSED,
+      throw runtime.refusal(VeilError.OPERATION_REFUSED,
           getter + " cannot read encrypted column " + p.qualifiedName()
           + "; use getString, getBytes, getObject or a typed getter");
     }
@@ -469,7 +469,7 @@ final class VeilResultSet extends ForwardingResultSet<ResultSet> {
   private void refuseUpdatesIfEncrypted() throws SQLException {
     ColumnPolicy p = plain ? null : columns().first();
     if (p != null) {
-      throw SqlErrors.of(VeilError.OPERATION_REFUSED,
+      throw runtime.refusal(VeilError.OPERATION_REFUSED,
           "this updatable result set includes encrypted column "
           + p.qualifiedName() + ", whose new value would be sent as plaintext. Use an UPDATE"
           + " or INSERT statement with parameters instead.");

@@ -33,6 +33,7 @@ import org.veil.keys.KeyHierarchy;
 import org.veil.keys.KeyStoreConnections;
 import org.veil.keys.KeyStoreException;
 import org.veil.crypto.KeyUnavailableException;
+import org.veil.metrics.VeilMetrics;
 import org.veil.sql.SearchPathSource;
 import org.veil.sql.StatementAnalyzer;
 import org.veil.sql.StatementPlan;
@@ -60,6 +61,7 @@ final class VeilRuntime {
   private final ConnectionSource ownConnections;
   private final UntracedCells untracedCells;
   private final DeferredTables deferredTables;
+  private final VeilMetrics metrics;
   /** Configured columns and the view columns that expose them; set by the first connection. */
   private volatile EncryptedColumns columns;
   private volatile StatementAnalyzer analyzer;
@@ -72,14 +74,24 @@ final class VeilRuntime {
    * @throws VeilException when the key settings are incomplete or the key provider cannot start
    */
   VeilRuntime(VeilConfig config, KeyStoreConnections ownConnections) throws VeilException {
+    this(config, ownConnections, new VeilMetrics(null));
+  }
+
+  /**
+   * As {@link #VeilRuntime(VeilConfig, KeyStoreConnections)}, counting into {@code metrics}
+   * (shared by the runtimes of one data source or driver).
+   */
+  VeilRuntime(VeilConfig config, KeyStoreConnections ownConnections, VeilMetrics metrics)
+      throws VeilException {
     this.config = config;
+    this.metrics = metrics;
     this.analyzerCacheSize = VeilProperty.SQL_CACHE_SIZE.getInt(config.toProperties());
     this.catalog = new ColumnCatalog(config.columns());
     this.plaintextReads = config.allowsPlaintextReads();
     this.columns = config.columns();
     this.ownConnections = ownConnections.reads();
     this.keys = config.columns().isEmpty() ? null
-        : KeyHierarchy.open(config.toProperties(), ownConnections);
+        : KeyHierarchy.open(config.toProperties(), ownConnections, metrics.keyCounters());
     this.codec = keys == null ? null : keys.codec();
     this.untracedCells = codec == null ? null : new UntracedCells(codec, config.columns().all());
     this.deferredTables = new DeferredTables(catalog, config.entityNames(), this.ownConnections);
@@ -120,6 +132,27 @@ final class VeilRuntime {
 
   VeilConfig config() {
     return config;
+  }
+
+  /** What this runtime counts into. */
+  VeilMetrics metrics() {
+    return metrics;
+  }
+
+  /** A refusal for {@code reason} ({@link SqlErrors#of(VeilError, String)}), counted. */
+  SQLException refusal(VeilError reason, String message) {
+    return refused(reason, SqlErrors.of(reason, message));
+  }
+
+  /** A refusal for {@code reason} with its cause, counted. */
+  SQLException refusal(VeilError reason, String message, Throwable cause) {
+    return refused(reason, SqlErrors.of(reason, message, cause));
+  }
+
+  /** Counts {@code refusal}, made by {@link SqlErrors} for {@code reason}, and returns it. */
+  private SQLException refused(VeilError reason, SQLException refusal) {
+    metrics.refused(reason);
+    return refusal;
   }
 
   boolean encryptsAnything() {
@@ -226,7 +259,7 @@ final class VeilRuntime {
    */
   StatementPlan plan(String sql, SearchPathSource session) throws SQLException {
     if (codec != null) {
-      deferredTables.refuseWritesUnderOtherNames(sql, columns);
+      refuseWritesUnderOtherNames(sql);
     }
     try {
       return analyzer == null ? StatementPlan.PLAIN : analyzer.analyzePrepared(sql, session);
@@ -251,7 +284,7 @@ final class VeilRuntime {
    */
   StatementPlan checkUnprepared(String sql, SearchPathSource session) throws SQLException {
     if (codec != null) {
-      deferredTables.refuseWritesUnderOtherNames(sql, columns);
+      refuseWritesUnderOtherNames(sql);
     }
     try {
       return analyzer == null ? StatementPlan.PLAIN : analyzer.checkUnprepared(sql, session);
@@ -264,12 +297,24 @@ final class VeilRuntime {
    * A refusal as the application sees it; when the search path could not be read because the
    * connection broke, the connection's own SQLSTATE (class 08) is kept, so that pools drop it.
    */
-  private static SQLException planFailure(VeilException refused) {
+  private SQLException planFailure(VeilException refused) {
     if (refused.getCause() instanceof SQLException cause && cause.getSQLState() != null
         && cause.getSQLState().startsWith("08")) {
       return new SQLException(refused.getMessage(), cause.getSQLState(), cause);
     }
-    return SqlErrors.of(refused);
+    return refused(refused.error(), SqlErrors.of(refused));
+  }
+
+  private void refuseWritesUnderOtherNames(String sql) throws SQLException {
+    try {
+      deferredTables.refuseWritesUnderOtherNames(sql, columns);
+    } catch (SQLException e) {
+      // DeferredTables refuses with UNDEFINED_COLUMN only; a failed catalog read is not counted.
+      if (VeilError.UNDEFINED_COLUMN.sqlState().equals(e.getSQLState())) {
+        metrics.refused(VeilError.UNDEFINED_COLUMN);
+      }
+      throw e;
+    }
   }
 
   /** Whether {@code sql} may mention an encrypted table (a search for their names). */
@@ -303,12 +348,21 @@ final class VeilRuntime {
       ValueType type, Object value, Calendar calendar, RowSeal row, byte[] binding)
       throws SQLException {
     requireBinding(column, binding);
-    Object coerced = ParameterValues.coerce(value, type, calendar, column);
+    Object coerced;
+    try {
+      coerced = ParameterValues.coerce(value, type, calendar, column);
+    } catch (SQLException e) {
+      // ParameterValues raises nothing but its own DATATYPE_MISMATCH refusals.
+      if (VeilError.DATATYPE_MISMATCH.sqlState().equals(e.getSQLState())) {
+        metrics.refused(VeilError.DATATYPE_MISMATCH);
+      }
+      throw e;
+    }
     byte[] cell;
     try {
       cell = codec.seal(row, cell(column), type, coerced, binding);
     } catch (GeneralSecurityException e) {
-      throw toSqlException(column, e);
+      throw cryptoFailure(column, e);
     }
     if (catalog.form(column, pgConnection) == StorageForm.BINARY) {
       pg.setObject(index, new CellWriter(cell));
@@ -374,13 +428,14 @@ final class VeilRuntime {
    * column's without: a path that lost the binding value fails here, never seals or opens a
    * cell unbound.
    */
-  private static void requireBinding(ColumnPolicy column, byte[] binding) throws SQLException {
+  private void requireBinding(ColumnPolicy column, byte[] binding) throws SQLException {
     if (column.isRowBound() != (binding != null)) {
-      throw SqlErrors.of(VeilError.OPERATION_REFUSED, "encrypted column "
+      throw refused(VeilError.OPERATION_REFUSED, SqlErrors.of(VeilError.OPERATION_REFUSED,
+          "encrypted column "
           + column.qualifiedName() + (column.isRowBound() ? " is bound to its row by "
           + column.qualifiedBindingColumn() + ", and Veil has no binding value for this cell"
           : " is not bound to its row, and Veil was given a binding value for it")
-          + "; nothing was sealed or opened.");
+          + "; nothing was sealed or opened."));
     }
   }
 
@@ -461,7 +516,7 @@ final class VeilRuntime {
       return (inPlace ? codec.openInPlace(cell(column), cell, binding)
           : codec.open(cell(column), cell, binding)).value();
     } catch (GeneralSecurityException e) {
-      throw toSqlException(column, e);
+      throw cryptoFailure(column, e);
     }
   }
 
@@ -474,19 +529,29 @@ final class VeilRuntime {
     if (plaintextReads) {
       return raw;
     }
-    throw SqlErrors.of(VeilError.CELL_INVALID,
+    throw refused(VeilError.CELL_INVALID, SqlErrors.of(VeilError.CELL_INVALID,
         "encrypted column " + column.qualifiedName() + " holds a value that"
         + " is not a Veil cell (plaintext stored before encryption was configured?). Migrate it"
-        + " with the re-encrypt job, or set veil.plaintextReads=allow for the migration window.");
+        + " with the re-encrypt job, or set veil.plaintextReads=allow for the migration window."));
   }
 
-  /** The SQLException for a crypto failure on {@code column}: the one place they are mapped. */
-  static SQLException toSqlException(ColumnPolicy column, GeneralSecurityException e) {
-    VeilError error = !(e instanceof KeyUnavailableException) ? VeilError.CELL_INVALID
+  /** {@link #toSqlException}, counted. */
+  private SQLException cryptoFailure(ColumnPolicy column, GeneralSecurityException e) {
+    metrics.refused(cryptoError(e));
+    return toSqlException(column, e);
+  }
+
+  private static VeilError cryptoError(GeneralSecurityException e) {
+    return !(e instanceof KeyUnavailableException) ? VeilError.CELL_INVALID
         : e.getCause() instanceof KeyStoreException store
             && VeilError.PRIMARY_NEEDED.sqlState().equals(store.sqlState())
             ? VeilError.PRIMARY_NEEDED
         : VeilError.KEY_PROVIDER_FAILED;
+  }
+
+  /** The SQLException for a crypto failure on {@code column}: the one place they are mapped. */
+  static SQLException toSqlException(ColumnPolicy column, GeneralSecurityException e) {
+    VeilError error = cryptoError(e);
     String message = e.getMessage();
     if (message == null || !message.contains(column.qualifiedName())) {
       message = column.qualifiedName() + ": " + message;

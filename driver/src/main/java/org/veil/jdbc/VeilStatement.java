@@ -151,7 +151,7 @@ class VeilStatement<D extends Statement> extends ForwardingStatement<D> {
   public void addBatch(String sql) throws SQLException {
     StatementPlan plan = check(sql);
     if (plan.dependsOnSearchPath() && (batchEffects & PATH_CHANGING) != 0) {
-      throw SqlErrors.of(VeilError.SEARCH_PATH_CHANGED,
+      throw connection.runtime().refusal(VeilError.SEARCH_PATH_CHANGED,
           "Veil cannot tell which tables the unqualified names of this"
           + " statement mean once an earlier statement of the batch has run, which may change"
           + " the search path or the tables (SET, RESET, DISCARD, DDL, CALL, DO, COMMIT or"

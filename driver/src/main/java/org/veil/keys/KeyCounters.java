@@ -7,10 +7,48 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Counters of one configuration's key traffic, for tests, benchmarks and monitoring:
- * key provider calls by operation, cache hits and misses, failures. Thread-safe and cheap to
- * increment.
+ * key provider calls by operation (with their failures and time taken), branch key cache hits,
+ * misses and loads, failures, and the cells sealed and opened by kind. Every counter is a
+ * {@link LongAdder} made once: counting allocates nothing, takes no lock and logs nothing.
+ * Counts only: never a key, a key id, a value or a column name. Thread-safe.
  */
 public final class KeyCounters implements CellEvents {
+
+  /** A key provider operation, as counted; {@link #tag()} is its metric tag value. */
+  public enum KmsOperation {
+    GENERATE_DATA_KEY("generateDataKey"),
+    WRAP("wrap"),
+    UNWRAP("unwrap"),
+    DESCRIBE("describe");
+
+    private final String tag;
+
+    KmsOperation(String tag) {
+      this.tag = tag;
+    }
+
+    /** The operation's name in metrics; one of a fixed few. */
+    public String tag() {
+      return tag;
+    }
+
+    /** The operation KeyRing names {@code name} ("GenerateDataKey", "Wrap", "Unwrap", …). */
+    static KmsOperation of(String name) {
+      switch (name) {
+        case "GenerateDataKey":
+          return GENERATE_DATA_KEY;
+        case "Wrap":
+          return WRAP;
+        case "Unwrap":
+          return UNWRAP;
+        default:
+          return DESCRIBE;
+      }
+    }
+  }
+
+  private static final int OPERATIONS = KmsOperation.values().length;
+  private static final int KINDS = CellEvents.Kind.values().length;
 
   final LongAdder kmsGenerateDataKey = new LongAdder();
   final LongAdder kmsWrap = new LongAdder();
@@ -24,6 +62,21 @@ public final class KeyCounters implements CellEvents {
   private final LongAdder rowKeyHits = new LongAdder();
   private final LongAdder rowKeyMisses = new LongAdder();
   private final LongAdder cellFailures = new LongAdder();
+  final LongAdder branchKeyHits = new LongAdder();
+  final LongAdder branchKeyLoads = new LongAdder();
+  private final LongAdder[] kmsCalls = adders(OPERATIONS);
+  private final LongAdder[] kmsOperationFailures = adders(OPERATIONS);
+  private final LongAdder[] kmsNanos = adders(OPERATIONS);
+  private final LongAdder[] cellsSealed = adders(KINDS);
+  private final LongAdder[] cellsOpened = adders(KINDS);
+
+  private static LongAdder[] adders(int n) {
+    LongAdder[] a = new LongAdder[n];
+    for (int i = 0; i < n; i++) {
+      a[i] = new LongAdder();
+    }
+    return a;
+  }
 
   /** Key provider calls of every operation. */
   public long kmsCalls() {
@@ -48,7 +101,7 @@ public final class KeyCounters implements CellEvents {
 
   /**
    * Key lookups the cache could not answer (each a key store read and a provider call); hits are
-   * not counted, so that no counter is touched per row.
+   * {@link #branchKeyHits()}.
    */
   public long branchKeyMisses() {
     return branchKeyMisses.sum();
@@ -60,6 +113,44 @@ public final class KeyCounters implements CellEvents {
    */
   public long failedKeyRefused() {
     return failedKeyRefused.sum();
+  }
+
+  /**
+   * Lookups of a branch or deterministic key by id answered by the cache: one per cell opened
+   * (and one per sealing key refresh, at most every 100 ms per purpose).
+   */
+  public long branchKeyHits() {
+    return branchKeyHits.sum();
+  }
+
+  /** Keys loaded from the key store and unwrapped by the key provider, successfully. */
+  public long branchKeyLoads() {
+    return branchKeyLoads.sum();
+  }
+
+  /** Key provider calls of {@code operation}, failed ones included. */
+  public long kmsCalls(KmsOperation operation) {
+    return kmsCalls[operation.ordinal()].sum();
+  }
+
+  /** Key provider calls of {@code operation} that failed or timed out. */
+  public long kmsFailures(KmsOperation operation) {
+    return kmsOperationFailures[operation.ordinal()].sum();
+  }
+
+  /** Time spent waiting for key provider calls of {@code operation}, in nanoseconds. */
+  public long kmsNanos(KmsOperation operation) {
+    return kmsNanos[operation.ordinal()].sum();
+  }
+
+  /** Cells of {@code kind} sealed. */
+  public long cellsSealed(CellEvents.Kind kind) {
+    return cellsSealed[kind.ordinal()].sum();
+  }
+
+  /** Cells of {@code kind} opened (authenticated and decoded). */
+  public long cellsOpened(CellEvents.Kind kind) {
+    return cellsOpened[kind.ordinal()].sum();
   }
 
   /** Accesses answered with a cached key past its expiry because the provider was down. */
@@ -92,8 +183,32 @@ public final class KeyCounters implements CellEvents {
     cellFailures.increment();
   }
 
+  @Override
+  public void cellSealed(CellEvents.Kind kind) {
+    cellsSealed[kind.ordinal()].increment();
+  }
+
+  @Override
+  public void cellOpened(CellEvents.Kind kind) {
+    cellsOpened[kind.ordinal()].increment();
+  }
+
+  /**
+   * Counts one key provider call of {@code operation} (as {@link #kmsCall(String, boolean)})
+   * that took {@code nanos}.
+   */
+  void kmsCall(String operation, boolean failed, long nanos) {
+    kmsCall(operation, failed);
+    kmsNanos[KmsOperation.of(operation).ordinal()].add(nanos);
+  }
+
   /** Counts a direct-mode provider call made outside {@link KeyRing}. */
   public void kmsCall(String operation, boolean failed) {
+    int op = KmsOperation.of(operation).ordinal();
+    kmsCalls[op].increment();
+    if (failed) {
+      kmsOperationFailures[op].increment();
+    }
     switch (operation) {
       case "GenerateDataKey":
         kmsGenerateDataKey.increment();
@@ -120,13 +235,21 @@ public final class KeyCounters implements CellEvents {
     m.put("kms.unwrap", kmsUnwrap.sum());
     m.put("kms.describe", kmsDescribe.sum());
     m.put("kms.failures", kmsFailures.sum());
+    m.put("cache.branchKey.hits", branchKeyHits.sum());
     m.put("cache.branchKey.misses", branchKeyMisses.sum());
+    m.put("cache.branchKey.loads", branchKeyLoads.sum());
     m.put("cache.branchKey.staleServed", staleKeyServed.sum());
     m.put("cache.branchKey.failedRefused", failedKeyRefused.sum());
     m.put("cache.rowKey.hits", rowKeyHits.sum());
     m.put("cache.rowKey.misses", rowKeyMisses.sum());
     m.put("keyStore.failures", keyStoreFailures.sum());
     m.put("cell.failures", cellFailures.sum());
+    for (CellEvents.Kind kind : CellEvents.Kind.values()) {
+      m.put("cell.sealed." + kind.tag(), cellsSealed(kind));
+    }
+    for (CellEvents.Kind kind : CellEvents.Kind.values()) {
+      m.put("cell.opened." + kind.tag(), cellsOpened(kind));
+    }
     return m;
   }
 

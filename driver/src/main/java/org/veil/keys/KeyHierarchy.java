@@ -47,7 +47,18 @@ public final class KeyHierarchy implements AutoCloseable {
    *     {@link VeilError#KEY_PROVIDER_FAILED} when the key provider cannot start
    */
   public static KeyHierarchy open(Properties props, KeyStoreConnections db) throws VeilException {
-    return open(props, db, false);
+    return open(props, db, false, new KeyCounters());
+  }
+
+  /**
+   * As {@link #open(Properties, KeyStoreConnections)}, counting into {@code counters} (which
+   * several hierarchies may share: a data source's runtimes count into one).
+   *
+   * @throws VeilException as {@link #open(Properties, KeyStoreConnections)}
+   */
+  public static KeyHierarchy open(Properties props, KeyStoreConnections db, KeyCounters counters)
+      throws VeilException {
+    return open(props, db, false, Objects.requireNonNull(counters, "counters"));
   }
 
   /**
@@ -60,11 +71,11 @@ public final class KeyHierarchy implements AutoCloseable {
    */
   public static KeyHierarchy openForDryRun(Properties props, KeyStoreConnections db)
       throws VeilException {
-    return open(props, db, true);
+    return open(props, db, true, new KeyCounters());
   }
 
-  private static KeyHierarchy open(Properties props, KeyStoreConnections db, boolean dryRun)
-      throws VeilException {
+  private static KeyHierarchy open(Properties props, KeyStoreConnections db, boolean dryRun,
+      KeyCounters counters) throws VeilException {
     KeySettings settings = KeySettings.of(props);
     MasterKeys masterKeys;
     try {
@@ -93,7 +104,7 @@ public final class KeyHierarchy implements AutoCloseable {
       };
       return builder().settings(settings).keyRing(KeyRing.builder()
           .provider(masterKeys.current()).previousProviders(masterKeys.previous())
-          .store(dryRun ? readOnly : store))
+          .store(dryRun ? readOnly : store).counters(counters))
           .owned(owned).dryRun(readOnly).build();
     } catch (VeilException | RuntimeException e) {
       masterKeys.close();

@@ -380,6 +380,8 @@ public final class KeyRing implements CellKeys, DirectKeys, AutoCloseable {
     Loaded loaded = keys.getIfPresent(id);
     if (loaded == null) {
       loaded = load(id);
+    } else {
+      counters.branchKeyHits.increment();
     }
     long now = ticker.read();
     if (now - loaded.loadedAt <= expireNanos) {
@@ -589,8 +591,10 @@ public final class KeyRing implements CellKeys, DirectKeys, AutoCloseable {
               + " keyring and purpose in " + store + " are not authenticated; veil rotate-master"
               + " --upgrade-contexts binds them (docs/KEYS.md)");
         }
-        return new Loaded(BranchKey.of(id, stored.purpose(), plain.plaintext()),
+        Loaded loaded = new Loaded(BranchKey.of(id, stored.purpose(), plain.plaintext()),
             stored.keyring(), ticker.read());
+        counters.branchKeyLoads.increment();
+        return loaded;
       } finally {
         Arrays.fill(plain.plaintext(), (byte) 0);
       }
@@ -672,19 +676,20 @@ public final class KeyRing implements CellKeys, DirectKeys, AutoCloseable {
       throw new KeyProviderException("key provider " + provider.name()
           + " failed recently; not retrying yet", true);
     }
+    long started = System.nanoTime();
     Future<T> future = calls.submit(call);
     try {
       T answer = future.get(timeoutNanos, TimeUnit.NANOSECONDS);
-      counters.kmsCall(operation, false);
+      counters.kmsCall(operation, false, System.nanoTime() - started);
       return answer;
     } catch (TimeoutException e) {
       future.cancel(true);
-      throw providerFailed(operation, new KeyProviderException("key provider " + provider.name()
+      throw providerFailed(operation, started, new KeyProviderException("key provider " + provider.name()
           + " did not answer " + operation + " for key " + id + " within "
           + Duration.ofNanos(timeoutNanos) + " (veil.kms.timeout)", true));
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
-      throw providerFailed(operation, cause instanceof KeyProviderException
+      throw providerFailed(operation, started, cause instanceof KeyProviderException
           ? (KeyProviderException) cause
           : new KeyProviderException("key provider " + provider.name() + " failed " + operation
               + " for key " + id + ": " + describe(cause), true, cause));
@@ -696,8 +701,9 @@ public final class KeyRing implements CellKeys, DirectKeys, AutoCloseable {
     }
   }
 
-  private KeyProviderException providerFailed(String operation, KeyProviderException e) {
-    counters.kmsCall(operation, true);
+  private KeyProviderException providerFailed(String operation, long started,
+      KeyProviderException e) {
+    counters.kmsCall(operation, true, System.nanoTime() - started);
     if (e.isUnavailable()) {
       providerRetryAt = ticker.read() + retryNanos;
     }
