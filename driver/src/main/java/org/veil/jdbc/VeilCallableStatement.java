@@ -73,10 +73,10 @@ final class VeilCallableStatement extends ForwardingCallableStatement<CallableSt
       return encrypted(index) != null ? index : 0;
     }
     if (runtime.mayMentionEncrypted(sql)) {
-      throw runtime.refusal(VeilError.PLAINTEXT_REFUSED, "named parameter " + name + " of a statement that may write to an"
-          + " encrypted column cannot be traced to a ? (the call does not pass it as " + name
-          + " => ?), so Veil cannot tell whether to seal it. Bind it by index, or pass it in"
-          + " named notation: " + name + " => ?");
+      throw runtime.refusal(VeilError.PLAINTEXT_REFUSED, "named parameter " + name
+          + " of a statement that may write to an encrypted column cannot be traced to a ?"
+          + " (the call does not pass it as " + name + " => ?), so Veil cannot tell whether to"
+          + " seal it. Bind it by index, or pass it in named notation: " + name + " => ?");
     }
     return 0;
   }

@@ -684,8 +684,8 @@ public final class KeyRing implements CellKeys, DirectKeys, AutoCloseable {
       return answer;
     } catch (TimeoutException e) {
       future.cancel(true);
-      throw providerFailed(operation, started, new KeyProviderException("key provider " + provider.name()
-          + " did not answer " + operation + " for key " + id + " within "
+      throw providerFailed(operation, started, new KeyProviderException("key provider "
+          + provider.name() + " did not answer " + operation + " for key " + id + " within "
           + Duration.ofNanos(timeoutNanos) + " (veil.kms.timeout)", true));
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
