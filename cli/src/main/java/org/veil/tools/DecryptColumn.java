@@ -54,7 +54,8 @@ final class DecryptColumn extends TableCommand {
       throws Exception {
     if (!job.dryRun) {
       TableGuards guards = new TableGuards(target.schema(), target.table(), target.columns(),
-          TableGuards.steps(target.schema(), target.table(), 1000, 10, log), log);
+          TableGuards.steps(target.schema(), target.table(), conversion.lockTimeoutMillis,
+              conversion.lockAttempts, log), log);
       List<String> dropped;
       try {
         dropped = guards.remove(db);
